@@ -11,6 +11,7 @@ import datetime as dt
 import hashlib
 import io
 import math
+import re
 import tomllib
 import unicodedata
 from dataclasses import dataclass, field, replace
@@ -94,8 +95,10 @@ class ThroughputSettings(_Strict):
 
 
 class CrewPerKit(_Strict):
-    operator: int = Field(default=1, ge=0)
-    verifier: int = Field(default=1, ge=0)
+    """Officers by role; roles not written need nobody."""
+
+    operator: int = Field(default=0, ge=0)
+    verifier: int = Field(default=0, ge=0)
     driver: int = Field(default=0, ge=0)
     home_visit: int = Field(default=0, ge=0)
 
@@ -308,7 +311,9 @@ def load_campaign(path: Path) -> CampaignFile:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError(path.name, f"not valid TOML ({exc})") from None
+        key, line = _toml_error_line(text, str(exc))
+        shown = f": {line.strip()!r}" if line else ""
+        raise ScenarioError(path.name, f"not valid TOML{shown} ({exc})", key=key) from None
     try:
         return CampaignFile.model_validate(data)
     except ValidationError as exc:
@@ -322,6 +327,22 @@ def load_campaign(path: Path) -> CampaignFile:
         elif error["type"].startswith("date"):
             message = f"bad date {error.get('input')!r}: {message}"
         raise ScenarioError(path.name, message, key=key) from None
+
+
+def _toml_error_line(text: str, message: str) -> tuple[str | None, str | None]:
+    """The dotted key assigned on the line a TOML syntax error points at, and that line."""
+    found = re.search(r"at line (\d+)", message)
+    lines = text.splitlines()
+    if not found or not 1 <= int(found.group(1)) <= len(lines):
+        return None, None
+    number = int(found.group(1))
+    table = ""
+    for line in lines[:number - 1]:
+        header = re.match(r"\s*\[\[?\s*([A-Za-z0-9_.\-]+)\s*\]\]?\s*(#.*)?$", line)
+        if header:
+            table = header.group(1) + "."
+    assignment = re.match(r"\s*([A-Za-z0-9_.\-]+)\s*=", lines[number - 1])
+    return (table + assignment.group(1) if assignment else None), lines[number - 1]
 
 
 def read_table(path: Path, columns: tuple[str, ...], *, required: tuple[str, ...] | None = None,
@@ -551,12 +572,12 @@ def load_scenario(folder: str | Path) -> Scenario:
         if officers is None:
             raise ScenarioError("requests.csv", "requests need officers.csv")
         requests = load_requests(folder / "requests.csv", officers, settings)
-    for frame in (districts, wards, officers, requests):
-        if frame is not None and "_row" in frame.columns:
-            frame.drop(columns="_row", inplace=True)
-    scenario = Scenario(path=folder, settings=settings, districts=districts, wards=wards,
-                        officers=officers, requests=requests, city_mobile_kits=city_kits,
-                        input_hash="")
+    def without_rows(frame):
+        return frame.drop(columns="_row") if frame is not None and "_row" in frame.columns else frame
+
+    scenario = Scenario(path=folder, settings=settings, districts=without_rows(districts),
+                        wards=without_rows(wards), officers=without_rows(officers),
+                        requests=without_rows(requests), city_mobile_kits=city_kits, input_hash="")
     return _rehash(scenario)
 
 

@@ -1,0 +1,220 @@
+"""The city-wide capacity plan: share the city reserve, solve districts in parallel, bound it.
+
+Districts are independent except for the city's reserve of mobile kits. That coupling is
+handled explicitly: (1) the reserve is lent one kit at a time to the district whose LP value
+rises most (re-solving that district each time); (2) every district is then planned with its
+share, in parallel; (3) the proven bound is Lagrangian: for the price p of the last kit lent,
+bound = p * reserve + sum over districts of max(LP value - p * kits taken), which no plan
+can beat whatever the split.
+"""
+
+from __future__ import annotations
+
+import heapq
+import time
+from dataclasses import dataclass, field
+from functools import partial
+from typing import Callable
+
+import numpy as np
+
+from ..demand import walk_in_arrivals
+from ..executor import make_executor
+from ..scenario import Scenario
+from ..simulation import Decisions, StartState
+from ..staffing import district_budgets
+from .district import DistrictPlan, relaxed_bound, reserve_value, solve_district
+from .lp import SolveStatus
+from .model import DistrictInput
+
+Progress = Callable[[str, float], None]
+
+
+@dataclass
+class CapacityPlan:
+    """The integer plan for the whole city and what the models proved about it."""
+
+    decisions: Decisions
+    districts: dict[str, DistrictPlan]
+    reserve_allocation: dict[str, int]
+    reserve_price: float
+    objective_bound: float       # bound on the weighted objective (window part)
+    max_enrollable: float        # bound on people enrolled in the window
+    status: SolveStatus
+    messages: list[str] = field(default_factory=list)
+    stopped_early: bool = False
+    seconds: float = 0.0
+
+
+def district_inputs(scenario: Scenario, *, arrivals: np.ndarray | None = None,
+                    start: StartState | None = None, first_day: int = 0,
+                    letters_fixed: np.ndarray | None = None) -> list[DistrictInput]:
+    """One picklable input per district (ward order as in scenario.wards)."""
+    arrivals = walk_in_arrivals(scenario) if arrivals is None else arrivals
+    budgets = district_budgets(scenario)
+    codes = scenario.wards["district_code"].to_numpy()
+    inputs = []
+    for district in scenario.district_codes:
+        idx = np.flatnonzero(codes == district)
+        extra = {}
+        if start is not None:
+            extra = dict(queue_walk_in=start.queue_walk_in[idx], queue_invited=start.queue_invited[idx],
+                         homebound_left=start.homebound_left[idx], institution_left=start.institution_left[idx],
+                         invitable_left=start.invitable_left[idx], enrolled_before=start.enrolled[idx],
+                         returns_due=start.returns_due[idx])
+        if letters_fixed is not None:
+            extra["letters_fixed"] = letters_fixed[idx]
+        inputs.append(DistrictInput(scenario, district, idx, arrivals[idx], budgets[district],
+                                    first_day=first_day, **extra))
+    return inputs
+
+
+def _value_task(args):
+    data, reserve = args
+    return reserve_value(data, reserve)
+
+
+def _bound_task(args):
+    data, price, most, objective = args
+    return relaxed_bound(data, price, most, objective)
+
+
+def _plan_task(args):
+    data, reserve, max_nodes, limit, gap, enrolled = args
+    return solve_district(data, reserve, max_nodes=max_nodes, time_limit_seconds=limit, relative_gap=gap,
+                          with_enrolled_bound=enrolled)
+
+
+def allocate_reserve(inputs: list[DistrictInput], reserve: int, executor, progress: Progress | None = None
+                     ) -> tuple[dict[str, int], float]:
+    """Lend the city's kits one at a time to the district gaining most; returns (split, last price)."""
+    allocation = {d.district_code: 0 for d in inputs}
+    if reserve <= 0 or not inputs:
+        return allocation, 0.0
+    base = executor.map(_value_task, [(d, 0) for d in inputs])
+    one = executor.map(_value_task, [(d, 1) for d in inputs])
+    value = {d.district_code: [b, o] for d, b, o in zip(inputs, base, one)}
+    by_code = {d.district_code: d for d in inputs}
+    heap = [(-(value[c][1] - value[c][0]), c) for c in sorted(value)]
+    heapq.heapify(heap)
+    price = 0.0
+    for unit in range(reserve):
+        gain, code = heapq.heappop(heap)
+        gain = -gain
+        if gain <= 1e-6:
+            price = 0.0
+            break
+        allocation[code] += 1
+        price = gain
+        if progress:
+            progress(f"city reserve: kit {unit + 1}/{reserve} to district {code} (+{gain:,.0f})", 0.05 + 0.1 * unit / reserve)
+        r = allocation[code]
+        value[code].append(reserve_value(by_code[code], r + 1))
+        heapq.heappush(heap, (-(value[code][r + 1] - value[code][r]), code))
+    return allocation, price
+
+
+RESERVE_PRICE_FLOOR = 1e-4  # people per city kit: breaks ties towards lending fewer kits
+
+
+def plan_capacity(scenario: Scenario, *, workers: int | None = None, time_limit_seconds: float | None = None,
+                  max_nodes: int = 0, progress: Progress | None = None,
+                  should_stop: Callable[[], bool] | None = None, arrivals: np.ndarray | None = None,
+                  start: StartState | None = None, first_day: int = 0,
+                  letters_fixed: np.ndarray | None = None, executor=None,
+                  fallback: Decisions | None = None) -> CapacityPlan:
+    """Plan kits, mobile kits, home-visit teams and letters for every ward, day and shift.
+
+    First every district may take city kits at a token price; if together they take no more
+    than the city holds, the coupling does not bind and that split stands (bound: Lagrangian at
+    the token price). Otherwise the kits are lent greedily and districts re-planned. When
+    `should_stop` turns true, districts not yet planned keep the `fallback` decisions.
+    """
+    begin = time.perf_counter()
+    solver = scenario.settings.solver
+    workers = solver.workers if workers is None else workers
+    limit = solver.time_limit_seconds if time_limit_seconds is None else time_limit_seconds
+    executor = executor or make_executor(workers)
+    inputs = district_inputs(scenario, arrivals=arrivals, start=start, first_day=first_day,
+                             letters_fixed=letters_fixed)
+    reserve = scenario.city_mobile_kits
+    if progress:
+        progress(f"{len(inputs)} districts, {len(scenario.wards)} wards", 0.02)
+
+    def run(tasks, share: float, offset: float) -> dict[str, DistrictPlan]:
+        nonlocal stopped
+        done: dict[str, DistrictPlan] = {}
+        batch = max(1, workers)
+        for i in range(0, len(tasks), batch):
+            if should_stop and should_stop():
+                stopped = True
+                break
+            for plan in executor.map(_plan_task, tasks[i:i + batch]):
+                done[plan.district_code] = plan
+                if progress:
+                    gap = ""
+                    if np.isfinite(plan.relaxed_objective) and plan.relaxed_objective:
+                        share_lost = (plan.relaxed_objective - plan.integer_objective) / abs(plan.relaxed_objective)
+                        gap = f", gap {100 * share_lost:.2f} %"
+                    progress(f"district {plan.district_code}: {plan.status.value}{gap}",
+                             offset + share * len(done) / len(tasks))
+        return done
+
+    stopped = False
+    price = RESERVE_PRICE_FLOOR
+    tasks = [(d, (price, reserve), max_nodes, limit, solver.relative_gap, True) for d in inputs]
+    plans = run(tasks, 0.8, 0.05)
+    allocation = {d.district_code: plans[d.district_code].reserve_taken if d.district_code in plans else 0
+                  for d in inputs}
+    objective_bound = price * reserve + sum(p.relaxed_objective for p in plans.values())
+    max_enrollable = price * reserve + sum(p.enrolled_bound for p in plans.values())
+    if sum(allocation.values()) > reserve and not stopped:
+        if progress:
+            progress("the city reserve is short: lending it kit by kit", 0.5)
+        allocation, price = allocate_reserve(inputs, reserve, executor, progress)
+        plans = run([(d, allocation[d.district_code], max_nodes, limit, solver.relative_gap, False)
+                     for d in inputs], 0.3, 0.6)
+        bounds = executor.map(_bound_task, [(d, price, reserve, "weighted") for d in inputs])
+        enrolled_bounds = executor.map(_bound_task, [(d, price, reserve, "enrolled") for d in inputs])
+        objective_bound = price * reserve + float(np.sum(bounds))
+        max_enrollable = price * reserve + float(np.sum(enrolled_bounds))
+
+    n_days, n_shifts = scenario.n_days, len(scenario.shift_codes)
+    decisions = fallback.copy() if fallback is not None else Decisions.zeros(len(scenario.wards), n_days, n_shifts)
+    codes = scenario.shift_codes
+    mobile_shifts = [codes.index(c) for c in scenario.settings.mobile_kit.shifts]
+    home_shift = codes.index(scenario.settings.home_visit.shift)
+    messages = []
+    for plan in plans.values():
+        idx = plan.ward_index
+        window = slice(plan.first_day, n_days)
+        decisions.kits_open[idx, window, :] = plan.kits_open
+        decisions.letters[idx, window, :] = plan.letters
+        decisions.mobile_kits[idx, window, :] = 0
+        decisions.home_visit_teams[idx, window, :] = 0
+        for s in mobile_shifts:
+            decisions.mobile_kits[idx, window, s] = plan.mobile_kits
+        decisions.home_visit_teams[idx, window, home_shift] = plan.home_visit_teams
+        if plan.message:
+            messages.append(f"district {plan.district_code}: {plan.message}")
+    missing = [d.district_code for d in inputs if d.district_code not in plans]
+    if missing:
+        messages.append(f"stopped early: districts {', '.join(missing)} keep the proportional rule")
+        objective_bound = float("nan")
+        max_enrollable = float("nan")
+    if letters_fixed is not None:
+        pinned = letters_fixed >= 0
+        decisions.letters[pinned] = letters_fixed[pinned]
+    statuses = {p.status for p in plans.values()}
+    if SolveStatus.INFEASIBLE in statuses:
+        status = SolveStatus.INFEASIBLE
+    elif SolveStatus.NO_SOLUTION in statuses or SolveStatus.ERROR in statuses:
+        status = SolveStatus.NO_SOLUTION
+    elif statuses == {SolveStatus.OPTIMAL} and not missing:
+        status = SolveStatus.OPTIMAL
+    else:
+        status = SolveStatus.FEASIBLE
+    return CapacityPlan(decisions=decisions, districts=plans, reserve_allocation=allocation,
+                        reserve_price=price, objective_bound=objective_bound, max_enrollable=max_enrollable,
+                        status=status, messages=messages, stopped_early=stopped,
+                        seconds=time.perf_counter() - begin)

@@ -1,0 +1,244 @@
+"""Solving one district: LP relaxation (bound and prices), integer plan, marginal values.
+
+Runs in a worker process; everything in and out is picklable. Deterministic: HiGHS on one
+thread, a node limit rather than a clock limit for the integer search, and a fixed rounding
+rule when the search does not beat it.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+import scipy.sparse as sp
+
+from .lp import SolveStatus, solve_lp
+from .model import DistrictInput, DistrictModel
+
+
+@dataclass
+class DistrictPlan:
+    """One district's integer decisions and what its models say about them."""
+
+    district_code: str
+    ward_index: np.ndarray
+    first_day: int
+    status: SolveStatus
+    kits_open: np.ndarray        # [n, window days, shifts]
+    mobile_kits: np.ndarray      # [n, window days]
+    home_visit_teams: np.ndarray  # [n, window days]
+    letters: np.ndarray          # [n, window days, shifts]
+    relaxed_objective: float     # LP bound with this district's reserve share
+    integer_objective: float     # model objective of the integer plan
+    marginal: dict = field(default_factory=dict)
+    seconds: float = 0.0
+    method: str = ""
+    message: str = ""
+    reserve_taken: int = 0
+    enrolled_bound: float = float("nan")
+
+
+def _round_within(model: DistrictModel, values: np.ndarray) -> np.ndarray:
+    """Round integer variables down, then up one at a time (largest fraction first) where the
+    staffing and fleet rows still hold."""
+    lp = model.lp
+    integer = np.concatenate(lp.integer)
+    rounded = values.copy()
+    frac_index = np.flatnonzero(integer)
+    rounded[frac_index] = np.floor(values[frac_index] + 1e-6)
+    matrix = lp.matrix()
+    rows = np.r_[model.lp.row_block("staffing"), model.lp.row_block("mobile_fleet")]
+    sub = matrix[rows].tocsc()
+    upper = np.concatenate(lp.row_upper)[rows]
+    used = sub @ np.where(integer, rounded, 0.0) + sub @ np.where(integer, 0.0, values)
+    slack = upper - used
+    var_upper = np.concatenate(lp.upper)
+    fractions = values[frac_index] - rounded[frac_index]
+    order = [i for _, i in sorted(zip(-np.round(fractions, 6), frac_index)) if values[i] - rounded[i] > 1e-6]
+    for index in order:
+        if rounded[index] + 1 > var_upper[index] + 1e-9:
+            continue
+        column = sub.getcol(index)
+        need = column.data
+        where = column.indices
+        if np.all(slack[where] >= need - 1e-9):
+            slack[where] -= need
+            rounded[index] += 1
+    return rounded
+
+
+def _arrivals_for(model: DistrictModel, values: np.ndarray) -> np.ndarray:
+    """Walk-ins per shift when the kits in `values` are open (the simulation's rule)."""
+    from ..demand import shift_weights, split_over_open_shifts
+    kits = values[model.k].reshape(model.n, model.D, model.S)
+    day_total = model.data.arrivals[:, model.days]
+    weights = shift_weights(model.scenario)
+    out = np.zeros((model.n, model.D, model.S))
+    for j in range(model.D):
+        out[:, j, :] = split_over_open_shifts(day_total[:, j], kits[:, j, :] > 0.5, weights)
+    return out.reshape(model.n, model.T)
+
+
+def _marginal_values(model: DistrictModel, solution) -> dict:
+    """What one more kit-shift, officer-shift or evening kit-shift is worth (LP prices, people)."""
+    out = {"kit_shift": 0.0, "kit_shift_where": None, "officer_shift": 0.0, "officer_shift_where": None,
+           "evening_shift": 0.0, "evening_shift_where": None}
+    if solution.duals is None or not len(solution.duals):
+        return out
+    duals = np.abs(solution.duals)
+    lp = model.lp
+    S = model.S
+    hours = np.tile(model.hours, model.D)
+    cap = duals[lp.row_block("kit_capacity")].reshape(model.n, model.T)
+    kit_value = cap * hours[None, :]
+    # a kit needs its crew: subtract what the crew is worth at the officers' prices
+    staffing = duals[lp.row_block("staffing")]
+    role_price = {}
+    for value, (kind, role_set, d, s) in zip(staffing, model.staffing_rows):
+        for role in role_set:
+            if kind == "shift":
+                role_price[(role, d, s)] = role_price.get((role, d, s), 0.0) + value
+            elif kind == "day":
+                for sh in range(S):
+                    role_price[(role, d, sh)] = role_price.get((role, d, sh), 0.0) + value
+            else:
+                week_days = range(d * 7, min(d * 7 + 7, model.scenario.n_days))
+                for day in week_days:
+                    for sh in range(S):
+                        role_price[(role, day, sh)] = role_price.get((role, day, sh), 0.0) + value
+    kit_crew = model.crew.kit
+    crew_cost = np.zeros(model.T)
+    for j, d in enumerate(model.days):
+        for s in range(S):
+            crew_cost[j * S + s] = sum(n * role_price.get((r, d, s), 0.0) for r, n in kit_crew.items())
+    kits_full = model.k
+    values = solution.values
+    at_max = np.isclose(values[kits_full], np.concatenate(lp.upper)[kits_full])
+    extra_kit = np.where(at_max, kit_value - crew_cost[None, :], 0.0)
+    codes = model.codes
+    wards = list(model.wards.index)
+    dates = model.scenario.dates
+
+    def where(w, t):
+        return {"ward_code": wards[w], "date": dates[model.days[t // S]].isoformat(), "shift": codes[t % S]}
+
+    if extra_kit.size and extra_kit.max() > 1e-9:
+        w, t = np.unravel_index(np.argmax(extra_kit), extra_kit.shape)
+        out["kit_shift"], out["kit_shift_where"] = float(extra_kit[w, t]), where(w, t)
+    if role_price:
+        key = max(sorted(role_price), key=lambda k: role_price[k])
+        if role_price[key] > 1e-9:
+            out["officer_shift"] = float(role_price[key])
+            role, d, s = key
+            out["officer_shift_where"] = {"role": role, "date": dates[d].isoformat(), "shift": codes[s]}
+    evening = S - 1
+    if kit_value.size:
+        ev = kit_value[:, evening::S]
+        w, j = np.unravel_index(np.argmax(ev), ev.shape)
+        if ev[w, j] > 1e-9:
+            out["evening_shift"], out["evening_shift_where"] = float(ev[w, j]), where(w, j * S + evening)
+    return out
+
+
+def solve_district(data: DistrictInput, reserve: int | tuple[float, int] = 0, *, max_nodes: int = 0,
+                   time_limit_seconds: float = 60.0, relative_gap: float = 0.002,
+                   with_enrolled_bound: bool = False) -> DistrictPlan:
+    """Plan one district: LP relaxation (bound, prices), rounding, then the continuous decisions
+    re-optimised with the integer ones fixed; optionally a node-limited MIP search on top.
+
+    `reserve` is the number of city kits lent, or (price, most) to let the district take up to
+    `most` at `price` each (the kits it takes, rounded up, are then lent)."""
+    start = time.perf_counter()
+    model = DistrictModel(data, reserve=reserve)
+    n, D, S = model.n, model.D, model.S
+    empty = DistrictPlan(data.district_code, data.ward_index, data.first_day, SolveStatus.NO_SOLUTION,
+                         np.zeros((n, D, S), np.int64), np.zeros((n, D), np.int64),
+                         np.zeros((n, D), np.int64), np.zeros((n, D, S), np.int64), float("nan"),
+                         float("nan"))
+    relaxed = solve_lp(model.lp, relax=True, time_limit_seconds=time_limit_seconds)
+    if relaxed.status == SolveStatus.INFEASIBLE:
+        empty.status = SolveStatus.INFEASIBLE
+        empty.message = explain_infeasible(model)
+        empty.seconds = time.perf_counter() - start
+        return empty
+    if relaxed.status not in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE):
+        empty.status = relaxed.status
+        empty.message = "the LP relaxation found no solution within the time limit"
+        empty.seconds = time.perf_counter() - start
+        return empty
+    integer = np.concatenate(model.lp.integer)
+    rounded = _round_within(model, relaxed.values)
+    reserve_taken = int(np.ceil(relaxed.values[model.r[0]] - 1e-6))
+    fix = [(np.flatnonzero(integer), rounded[integer]),
+           (model.a.ravel(), _arrivals_for(model, rounded).ravel()),
+           (model.r, np.array([float(reserve_taken)]))]
+    fixed = solve_lp(model.lp, relax=True, fix=fix, time_limit_seconds=time_limit_seconds)
+    best, method = fixed, "LP rounding"
+    if max_nodes > 0:
+        remaining = max(1.0, time_limit_seconds - (time.perf_counter() - start))
+        mip = solve_lp(model.lp, max_nodes=max_nodes, relative_gap=relative_gap,
+                       time_limit_seconds=remaining)
+        if mip.status in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE) and (
+                best.status not in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE)
+                or mip.objective > best.objective + 1e-6):
+            best, method = mip, "MIP"
+    if best.status not in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE):
+        empty.status = SolveStatus.NO_SOLUTION
+        empty.relaxed_objective = relaxed.objective
+        empty.message = "no integer plan found within the limits"
+        empty.seconds = time.perf_counter() - start
+        return empty
+    v = best.values
+    letters = np.floor(v[model.letters] + 1e-6).astype(np.int64).reshape(n, D, S)
+    kits = np.rint(v[model.k]).astype(np.int64).reshape(n, D, S)
+    plan = DistrictPlan(
+        district_code=data.district_code, ward_index=data.ward_index, first_day=data.first_day,
+        status=SolveStatus.OPTIMAL if best.objective >= relaxed.objective - 1e-6 else SolveStatus.FEASIBLE,
+        kits_open=kits, mobile_kits=np.rint(v[model.m]).astype(np.int64),
+        home_visit_teams=np.rint(v[model.h]).astype(np.int64), letters=letters,
+        relaxed_objective=relaxed.objective, integer_objective=best.objective,
+        marginal=_marginal_values(model, relaxed), method=method)
+    plan.reserve_taken = int(np.rint(v[model.r[0]]))
+    if with_enrolled_bound:
+        enrolled = DistrictModel(data, reserve=reserve, objective="enrolled")
+        solution = solve_lp(enrolled.lp, relax=True, time_limit_seconds=time_limit_seconds)
+        plan.enrolled_bound = solution.objective if solution.status in (
+            SolveStatus.OPTIMAL, SolveStatus.FEASIBLE) else float("inf")
+    plan.seconds = time.perf_counter() - start
+    return plan
+
+
+def relaxed_bound(data: DistrictInput, price: float, most: int, objective: str) -> float:
+    """LP value when the district may take up to `most` city kits at `price` each (Lagrangian term)."""
+    model = DistrictModel(data, reserve=(price, most), objective=objective)
+    solution = solve_lp(model.lp, relax=True)
+    if solution.status not in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE):
+        return float("inf")
+    return solution.objective
+
+
+def reserve_value(data: DistrictInput, reserve: int) -> float:
+    """LP value of the district holding `reserve` city kits (for allocating the reserve)."""
+    model = DistrictModel(data, reserve=reserve)
+    solution = solve_lp(model.lp, relax=True)
+    return solution.objective if solution.status in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE) else float("-inf")
+
+
+def explain_infeasible(model: DistrictModel) -> str:
+    """Name the inputs that conflict: pinned letters above the caps or the invitable pool."""
+    data = model.data
+    problems = []
+    if data.letters_fixed is not None:
+        fixed = np.where(data.letters_fixed >= 0, data.letters_fixed, 0)[:, model.days, :]
+        cap = model.settings.demand.max_letters_per_ward_day
+        over = np.argwhere(fixed.sum(axis=2) > cap)
+        for w, j in over[:3]:
+            problems.append(f"ward {model.wards.index[w]} has {int(fixed[w, j].sum())} letters already sent "
+                            f"for {model.scenario.dates[model.days[j]]} but max_letters_per_ward_day is {cap}")
+        pool = np.asarray(data.invitable_left) if data.invitable_left is not None else model._default_invitable()
+        for w in np.flatnonzero(fixed.sum(axis=(1, 2)) > pool)[:3]:
+            problems.append(f"ward {model.wards.index[w]} has more letters pinned than people left to invite")
+    if not problems:
+        problems.append("the district's constraints admit no plan (check pinned decisions and officer budgets)")
+    return "; ".join(problems)

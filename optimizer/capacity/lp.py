@@ -1,0 +1,178 @@
+"""A small sparse linear-program builder over OR-Tools' model builder (HiGHS or GLOP).
+
+Variables come in named blocks (numpy index arrays); constraints are added a block at a time
+from coordinate triplets, so a district model of tens of thousands of rows builds in numpy
+rather than one Python call per coefficient.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+import numpy as np
+import scipy.sparse as sp
+from ortools.linear_solver.python import model_builder_helper as mbh
+
+INF = float("inf")
+
+
+class SolveStatus(enum.Enum):
+    OPTIMAL = "optimal"
+    FEASIBLE = "feasible"
+    INFEASIBLE = "infeasible"
+    NO_SOLUTION = "no_solution"   # time limit reached before any plan was found
+    ERROR = "error"
+
+
+@dataclass
+class LinearProgram:
+    maximize: bool = True
+    lower: list = field(default_factory=list)
+    upper: list = field(default_factory=list)
+    cost: list = field(default_factory=list)
+    integer: list = field(default_factory=list)
+    n_vars: int = 0
+    rows: list = field(default_factory=list)      # (row_ids, col_ids, coefs)
+    row_lower: list = field(default_factory=list)
+    row_upper: list = field(default_factory=list)
+    row_names: list = field(default_factory=list)  # (name, start, count)
+    n_rows: int = 0
+
+    def add_vars(self, shape, lower=0.0, upper=INF, cost=0.0, integer=False) -> np.ndarray:
+        """A block of variables with the given shape; returns their indices."""
+        count = int(np.prod(shape))
+        index = np.arange(self.n_vars, self.n_vars + count).reshape(shape)
+        self.n_vars += count
+        self.lower.append(np.broadcast_to(np.asarray(lower, float), shape).ravel())
+        self.upper.append(np.broadcast_to(np.asarray(upper, float), shape).ravel())
+        self.cost.append(np.broadcast_to(np.asarray(cost, float), shape).ravel())
+        self.integer.append(np.full(count, bool(integer)))
+        return index
+
+    def add_rows(self, name: str, terms: list[tuple[np.ndarray, np.ndarray | float]],
+                 lower=-INF, upper=INF) -> np.ndarray:
+        """Rows sum_k coef_k * var_k in [lower, upper]; each term is (vars, coefs) of the row shape.
+
+        Every term's variable array has the shape of the block of rows (one variable per row
+        per term); a term's coefficient is a scalar or an array of that shape. Use -1 entries in
+        a variable array to leave a term out of a row.
+        """
+        shape = np.shape(terms[0][0])
+        count = int(np.prod(shape))
+        row_ids = np.arange(self.n_rows, self.n_rows + count)
+        for variables, coefs in terms:
+            variables = np.asarray(variables).ravel()
+            coefs = np.broadcast_to(np.asarray(coefs, float), np.shape(terms[0][0])).ravel()
+            keep = (variables >= 0) & (coefs != 0)
+            self.rows.append((row_ids[keep], variables[keep], coefs[keep]))
+        self.row_lower.append(np.broadcast_to(np.asarray(lower, float), shape).ravel())
+        self.row_upper.append(np.broadcast_to(np.asarray(upper, float), shape).ravel())
+        self.row_names.append((name, self.n_rows, count))
+        self.n_rows += count
+        return row_ids.reshape(shape)
+
+    def add_sum_rows(self, name: str, groups: list[np.ndarray], coefs: list[np.ndarray] | None = None,
+                     lower=-INF, upper=INF) -> np.ndarray:
+        """One row per group: sum of the group's variables (times coefs) in [lower, upper]."""
+        row_ids = np.arange(self.n_rows, self.n_rows + len(groups))
+        for i, group in enumerate(groups):
+            group = np.asarray(group).ravel()
+            coef = np.ones(len(group)) if coefs is None else np.asarray(coefs[i], float).ravel()
+            keep = (group >= 0) & (coef != 0)
+            self.rows.append((np.full(keep.sum(), row_ids[i]), group[keep], coef[keep]))
+        self.row_lower.append(np.broadcast_to(np.asarray(lower, float), (len(groups),)).ravel())
+        self.row_upper.append(np.broadcast_to(np.asarray(upper, float), (len(groups),)).ravel())
+        self.row_names.append((name, self.n_rows, len(groups)))
+        self.n_rows += len(groups)
+        return row_ids
+
+    def row_block(self, name: str) -> slice:
+        for block, start, count in self.row_names:
+            if block == name:
+                return slice(start, start + count)
+        raise KeyError(name)
+
+    def matrix(self) -> sp.csr_matrix:
+        if self.rows:
+            r = np.concatenate([t[0] for t in self.rows])
+            c = np.concatenate([t[1] for t in self.rows])
+            v = np.concatenate([t[2] for t in self.rows])
+        else:
+            r = c = np.zeros(0, dtype=np.int64)
+            v = np.zeros(0)
+        return sp.csr_matrix((v, (r, c)), shape=(self.n_rows, self.n_vars))
+
+
+@dataclass
+class LPSolution:
+    status: SolveStatus
+    objective: float
+    bound: float
+    values: np.ndarray
+    duals: np.ndarray | None
+    seconds: float
+    solver: str
+
+
+def solve_lp(lp: LinearProgram, *, relax: bool = False, time_limit_seconds: float = 60.0,
+             relative_gap: float = 1e-4, solver: str = "highs", fix: list | None = None,
+             max_nodes: int | None = None) -> LPSolution:
+    """Solve with HiGHS on one thread (deterministic); `relax` drops integrality.
+
+    `fix` lists (variable index array, values) pairs to pin (lower = upper = value).
+    """
+    helper = mbh.ModelBuilderHelper()
+    lower = np.concatenate(lp.lower) if lp.lower else np.zeros(0)
+    upper = np.concatenate(lp.upper) if lp.upper else np.zeros(0)
+    if fix:
+        lower = lower.copy()
+        upper = upper.copy()
+        for index, value in fix:
+            lower[np.asarray(index)] = value
+            upper[np.asarray(index)] = value
+    cost = np.concatenate(lp.cost) if lp.cost else np.zeros(0)
+    row_lower = np.concatenate(lp.row_lower) if lp.row_lower else np.zeros(0)
+    row_upper = np.concatenate(lp.row_upper) if lp.row_upper else np.zeros(0)
+    helper.fill_model_from_sparse_data(lower, upper, cost, row_lower, row_upper, lp.matrix())
+    helper.set_maximize(lp.maximize)
+    integer = np.concatenate(lp.integer) if lp.integer else np.zeros(0, bool)
+    if not relax:
+        for index in np.flatnonzero(integer):
+            helper.set_var_integrality(int(index), True)
+    is_mip = (not relax) and integer.any()
+    engine = mbh.ModelSolverHelper(solver)
+    engine.enable_output(False)
+    engine.set_time_limit_in_seconds(float(time_limit_seconds))
+    if solver == "highs":
+        params = ["threads=1", "random_seed=0", "presolve=on", "output_flag=false", "log_to_console=false"]
+        if is_mip:
+            params.append(f"mip_rel_gap={relative_gap}")
+            if max_nodes is not None:
+                params.append(f"mip_max_nodes={int(max_nodes)}")
+        engine.set_solver_specific_parameters("\n".join(params))
+    engine.solve(helper)
+    raw = engine.status()
+    seconds = engine.wall_time()
+    if raw == mbh.SolveStatus.OPTIMAL:
+        status = SolveStatus.OPTIMAL
+    elif raw == mbh.SolveStatus.FEASIBLE:
+        status = SolveStatus.FEASIBLE
+    elif raw == mbh.SolveStatus.INFEASIBLE:
+        status = SolveStatus.INFEASIBLE
+    elif raw in (mbh.SolveStatus.NOT_SOLVED, mbh.SolveStatus.UNKNOWN_STATUS) and not engine.has_solution():
+        status = SolveStatus.NO_SOLUTION
+    else:
+        status = SolveStatus.ERROR if not engine.has_solution() else SolveStatus.FEASIBLE
+    if not engine.has_solution():
+        return LPSolution(status, float("nan"), float("nan"), np.zeros(0), None, seconds, solver)
+    values = np.asarray(engine.variable_values())
+    objective = engine.objective_value()
+    bound = engine.best_objective_bound() if is_mip else objective
+    duals = None
+    if not is_mip:
+        try:
+            duals = np.asarray(engine.dual_values())
+        except Exception:  # some engines do not return duals
+            duals = None
+    return LPSolution(status, objective, bound, values, duals, seconds, solver)

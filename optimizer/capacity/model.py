@@ -1,0 +1,314 @@
+"""The capacity model of one district: a mixed-integer program over wards, days and shifts.
+
+Variables, then one method per rule family (each states its rule), then the objective. The
+model is a relaxation of docs/dynamics.md (whole people and rounding are left to the
+simulation), so its LP value bounds what any plan can achieve, and its integer solution is a
+plan that the simulation then plays out exactly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..scenario import Scenario
+from ..staffing import CrewNeeds, DistrictBudget, campaign_weeks
+from .lp import INF, LinearProgram
+
+
+@dataclass
+class DistrictInput:
+    """Everything one district's model needs; picklable for the process executor."""
+
+    scenario: Scenario
+    district_code: str
+    ward_index: np.ndarray        # positions of the district's wards in scenario.wards
+    arrivals: np.ndarray          # [n, days] walk-in arrivals per day (window days used)
+    budget: DistrictBudget
+    first_day: int = 0
+    queue_walk_in: np.ndarray | None = None
+    queue_invited: np.ndarray | None = None
+    homebound_left: np.ndarray | None = None
+    institution_left: np.ndarray | None = None
+    invitable_left: np.ndarray | None = None
+    enrolled_before: np.ndarray | None = None
+    returns_due: np.ndarray | None = None
+    letters_fixed: np.ndarray | None = None   # [n, days, shifts], -1 where free (nightly lead days)
+
+
+class DistrictModel:
+    """Builds the MIP for one district; `reserve` is a fixed count or (price, most) to choose."""
+
+    def __init__(self, data: DistrictInput, *, reserve: int | tuple[float, int] = 0,
+                 objective: str = "weighted"):
+        self.data = data
+        self.scenario = data.scenario
+        self.settings = self.scenario.settings
+        self.objective_mode = objective
+        self.reserve = reserve
+        wards = self.scenario.wards.iloc[data.ward_index]
+        self.wards = wards
+        self.n = len(wards)
+        self.codes = self.scenario.shift_codes
+        self.S = len(self.codes)
+        self.days = list(range(data.first_day, self.scenario.n_days))
+        self.D = len(self.days)
+        self.T = self.D * self.S
+        self.hours = np.array([s.hours for s in self.scenario.shifts])
+        self.crew = CrewNeeds.of(self.scenario)
+        self.lp = LinearProgram(maximize=True)
+        self._variables()
+        self._arrivals_follow_opening()
+        self._queues()
+        self._give_ups()
+        self._kit_capacity()
+        self._returns()
+        self._letters()
+        self._home_visits()
+        self._mobile_sessions()
+        self._mobile_fleet()
+        self._staffing()
+        self._shortfall()
+        self._objective()
+
+    # -- helpers -------------------------------------------------------------------------
+    def _state(self, name: str, default) -> np.ndarray:
+        value = getattr(self.data, name)
+        return np.asarray(default if value is None else value)
+
+    def _shifted(self, var: np.ndarray, lag: int) -> np.ndarray:
+        """var[:, t - lag] with -1 (no term) where t - lag falls before the window."""
+        out = np.full_like(var, -1)
+        if lag < var.shape[1]:
+            out[:, lag:] = var[:, : var.shape[1] - lag]
+        return out
+
+    # -- variables -----------------------------------------------------------------------
+    def _variables(self):
+        lp, n, T, D, S = self.lp, self.n, self.T, self.D, self.S
+        kits_max = np.repeat(self.wards["fixed_kits"].to_numpy(float)[:, None], T, axis=1)
+        self.k = lp.add_vars((n, T), upper=kits_max, integer=True)
+        self.sw = lp.add_vars((n, T))
+        self.si = lp.add_vars((n, T))
+        self.qw = lp.add_vars((n, T))
+        self.qi = lp.add_vars((n, T))
+        self.gw = lp.add_vars((n, T))
+        self.gi = lp.add_vars((n, T))
+        self.rr = lp.add_vars((n, T))
+        self.a = lp.add_vars((n, T))          # walk-ins arriving in each shift
+        self.z = lp.add_vars((n, D), upper=1.0)  # 1 when a ward is closed all day
+        demand = self.settings.demand
+        letters_max = np.full((n, D, S), float(demand.max_letters_per_ward_day))
+        for j, d in enumerate(self.days):
+            if d < demand.invitation_lead_days:
+                letters_max[:, j, :] = 0.0
+        letters_min = np.zeros((n, D, S))
+        if self.data.letters_fixed is not None:
+            fixed = self.data.letters_fixed[:, self.days, :]
+            pinned = fixed >= 0
+            letters_max[pinned] = fixed[pinned]
+            letters_min[pinned] = fixed[pinned]
+        self.letters = lp.add_vars((n, T), lower=letters_min.reshape(n, T), upper=letters_max.reshape(n, T))
+        self.m = lp.add_vars((n, D), integer=True)
+        self.mi = lp.add_vars((n, D))
+        self.h = lp.add_vars((n, D), integer=True)
+        self.hh = lp.add_vars((n, D))
+        if isinstance(self.reserve, tuple):
+            price, most = self.reserve
+            self.r = lp.add_vars((1,), upper=float(most), cost=-float(price))
+        else:
+            self.r = lp.add_vars((1,), lower=float(self.reserve), upper=float(self.reserve))
+
+    # -- rules ---------------------------------------------------------------------------
+    def _arrivals_follow_opening(self):
+        """A day's walk-ins come in the shifts the ward is open; closed all day, they come in the
+        first shift and wait: arrivals[s] <= day total * kits[s] (+ day total * closed_all_day in
+        the first shift), closed_all_day <= 1 - kits[s] / fixed_kits, and they add up to the day."""
+        lp, n, D, S = self.lp, self.n, self.D, self.S
+        day_total = self.data.arrivals[:, self.days].astype(float)          # [n, D]
+        per_shift = np.repeat(day_total, S, axis=1)                          # [n, T]
+        zero_or_z = np.full((n, self.T), -1)
+        zero_or_z[:, ::S] = self.z
+        lp.add_rows("arrivals_when_open", [(self.a, 1.0), (self.k, -per_shift),
+                                            (zero_or_z, -per_shift)], upper=0.0)
+        a = self.a.reshape(n, D, S)
+        groups = [a[w, j] for w in range(n) for j in range(D)]
+        lp.add_sum_rows("arrivals_per_day", groups, lower=day_total.ravel(), upper=day_total.ravel())
+        kits = self.wards["fixed_kits"].to_numpy(float)
+        inverse = np.where(kits > 0, 1.0 / np.maximum(kits, 1.0), 0.0)
+        z_per_shift = np.repeat(self.z, S, axis=1)
+        lp.add_rows("closed_all_day", [(z_per_shift, 1.0), (self.k, np.repeat(inverse[:, None], self.T, axis=1))],
+                    upper=1.0)
+
+    def _queues(self):
+        """People are conserved in each queue: waiting now = waiting before + arrivals - served - gave up."""
+        lp, n = self.lp, self.n
+        qw0 = self._state("queue_walk_in", np.zeros(n)).astype(float)
+        qi0 = self._state("queue_invited", np.zeros(n)).astype(float)
+        rhs_w = np.zeros((n, self.T))
+        rhs_w[:, 0] += qw0
+        rhs_i = np.zeros((n, self.T))
+        rhs_i[:, 0] += qi0
+        show = self.settings.demand.invitation_show_up
+        self.rows_queue_walk_in = lp.add_rows("queue_walk_in", [
+            (self.qw, 1.0), (self._shifted(self.qw, 1), -1.0), (self.sw, 1.0), (self.gw, 1.0),
+            (self.rr, -1.0), (self.a, -1.0)], lower=rhs_w, upper=rhs_w)
+        self.rows_queue_invited = lp.add_rows("queue_invited", [
+            (self.qi, 1.0), (self._shifted(self.qi, 1), -1.0), (self.si, 1.0), (self.gi, 1.0),
+            (self.letters, -show)], lower=rhs_i, upper=rhs_i)
+
+    def _give_ups(self):
+        """At a shift's close give_up_share of those still waiting leave, rounded down:
+        g >= share * (q + g) - (1 - 1e-6), the loosest that whole-people rounding allows."""
+        share = self.settings.demand.give_up_share
+        slack = 1.0 - 1e-6 if share > 0 else 0.0
+        for g, q, name in ((self.gw, self.qw, "give_up_walk_in"), (self.gi, self.qi, "give_up_invited")):
+            self.lp.add_rows(name, [(g, 1.0 - share), (q, -share)], lower=-slack)
+
+    def _kit_capacity(self):
+        """Kit hours bound service: served_invited / rate + served_walk_in / rate <= kits * hours."""
+        rates = self.settings.throughput_per_kit_hour
+        hours = np.tile(self.hours, self.D)[None, :].repeat(self.n, axis=0)
+        self.rows_kit_capacity = self.lp.add_rows("kit_capacity", [
+            (self.si, 1.0 / rates.invited), (self.sw, 1.0 / rates.walk_in), (self.k, -hours)], upper=0.0)
+
+    def _returns(self):
+        """Of those who gave up, at most return_share come back return_after_days later, same shift."""
+        demand = self.settings.demand
+        lag = demand.return_after_days * self.S
+        due = np.zeros((self.n, self.T))
+        if self.data.returns_due is not None:
+            due = self.data.returns_due[:, self.days, :].reshape(self.n, self.T).astype(float)
+        self.lp.add_rows("returns", [(self.rr, 1.0), (self._shifted(self.gw, lag), -demand.return_share),
+                                     (self._shifted(self.gi, lag), -demand.return_share)], upper=due)
+
+    def _letters(self):
+        """Letters per ward and day are capped, and no ward gets more letters than its invitable pool."""
+        demand = self.settings.demand
+        per_day = self.letters.reshape(self.n, self.D, self.S)
+        groups = [per_day[w, j] for w in range(self.n) for j in range(self.D)]
+        self.lp.add_sum_rows("letters_per_day", groups, upper=float(demand.max_letters_per_ward_day))
+        pool = self._state("invitable_left", self._default_invitable()).astype(float)
+        self.rows_letters_pool = self.lp.add_sum_rows("letters_pool", [self.letters[w] for w in range(self.n)],
+                                                      upper=pool)
+
+    def _default_invitable(self):
+        from ..demand import walk_in_total
+        turnout = self.settings.demand.walk_in_turnout
+        return np.array([int(r.invited) + int(r.walk_in) - walk_in_total(int(r.walk_in), turnout)
+                         for r in self.wards.itertuples()])
+
+    def _home_visits(self):
+        """A home-visit team enrolls people_per_team_hour in its evening slot; homebound only."""
+        hv = self.settings.home_visit
+        slot_hours = self.hours[self.codes.index(hv.shift)]
+        self.rows_home_capacity = self.lp.add_rows(
+            "home_visit_capacity", [(self.hh, 1.0), (self.h, -slot_hours * hv.people_per_team_hour)], upper=0.0)
+        left = self._state("homebound_left", self.wards["homebound"].to_numpy()).astype(float)
+        self.lp.add_sum_rows("homebound_pool", [self.hh[w] for w in range(self.n)], upper=left)
+
+    def _mobile_sessions(self):
+        """A mobile kit on site enrolls institution residents at its rate over the mobile shifts of a day."""
+        settings = self.settings
+        hours = sum(self.hours[self.codes.index(c)] for c in settings.mobile_kit.shifts)
+        rate = settings.throughput_per_kit_hour.institution
+        self.rows_mobile_capacity = self.lp.add_rows(
+            "mobile_capacity", [(self.mi, 1.0), (self.m, -hours * rate)], upper=0.0)
+        left = self._state("institution_left", self.wards["institution"].to_numpy()).astype(float)
+        self.lp.add_sum_rows("institution_pool", [self.mi[w] for w in range(self.n)], upper=left)
+
+    def _mobile_fleet(self):
+        """Mobile kits on site each day <= the district's own plus those lent by the city."""
+        own = float(self.scenario.districts.at[self.data.district_code, "mobile_kits"])
+        groups = [np.append(self.m[:, j], self.r[0]) for j in range(self.D)]
+        coefs = [np.append(np.ones(self.n), -1.0) for _ in range(self.D)]
+        self.rows_mobile_fleet = self.lp.add_sum_rows("mobile_fleet", groups, coefs, upper=own)
+
+    def _crew_terms(self, role_set: frozenset, j: int, s: int | None):
+        """Variables and coefficients of the crew of roles in role_set on window day j (shift s or all)."""
+        crew, settings = self.crew, self.settings
+        kit = crew.total(crew.kit, role_set)
+        mobile = crew.total(crew.mobile, role_set)
+        home = crew.total(crew.home_visit, role_set)
+        mobile_shifts = [self.codes.index(c) for c in settings.mobile_kit.shifts]
+        home_shift = self.codes.index(settings.home_visit.shift)
+        shifts = range(self.S) if s is None else [s]
+        variables, coefs = [], []
+        for sh in shifts:
+            if kit:
+                variables.append(self.k[:, j * self.S + sh])
+                coefs.append(np.full(self.n, float(kit)))
+            if mobile and sh in mobile_shifts:
+                variables.append(self.m[:, j])
+                coefs.append(np.full(self.n, float(mobile)))
+            if home and sh == home_shift:
+                variables.append(self.h[:, j])
+                coefs.append(np.full(self.n, float(home)))
+        if not variables:
+            return np.zeros(0, dtype=np.int64), np.zeros(0)
+        return np.concatenate(variables), np.concatenate(coefs)
+
+    def _staffing(self):
+        """Crew fits the district's officers: per shift for every role set (Hall), per day and per week."""
+        budget = self.data.budget
+        groups, coefs, upper, self.staffing_rows = [], [], [], []
+        for k, role_set in enumerate(budget.role_sets):
+            for j, d in enumerate(self.days):
+                for s in range(self.S):
+                    v, c = self._crew_terms(role_set, j, s)
+                    if len(v):
+                        groups.append(v), coefs.append(c), upper.append(budget.per_shift[k, d])
+                        self.staffing_rows.append(("shift", role_set, d, s))
+                v, c = self._crew_terms(role_set, j, None)
+                if len(v):
+                    groups.append(v), coefs.append(c), upper.append(budget.per_day[k, d])
+                    self.staffing_rows.append(("day", role_set, d, None))
+            for w, week in enumerate(campaign_weeks(self.scenario.n_days)):
+                window = [j for j, d in enumerate(self.days) if d in week]
+                if not window:
+                    continue
+                parts = [self._crew_terms(role_set, j, None) for j in window]
+                v = np.concatenate([p[0] for p in parts])
+                if len(v):
+                    groups.append(v), coefs.append(np.concatenate([p[1] for p in parts]))
+                    upper.append(budget.per_week[k, w])
+                    self.staffing_rows.append(("week", role_set, w, None))
+        self.rows_staffing = self.lp.add_sum_rows("staffing", groups, coefs, upper=np.array(upper, float))
+
+    def enrolled_terms(self, w: int) -> np.ndarray:
+        return np.concatenate([self.sw[w], self.si[w], self.mi[w], self.hh[w]])
+
+    def _shortfall(self):
+        """Equity: a ward's shortfall above each step (share of its target) costs extra per person."""
+        steps = self.settings.objective.shortfall_steps if self.objective_mode == "weighted" else []
+        target = self.wards["target"].to_numpy(float)
+        before = self._state("enrolled_before", np.zeros(self.n)).astype(float)
+        self.y = []
+        for threshold, weight in steps:
+            y = self.lp.add_vars((self.n,), cost=-weight)
+            groups = [np.append(self.enrolled_terms(w), y[w]) for w in range(self.n)]
+            lower = target - before - threshold * target
+            self.lp.add_sum_rows(f"shortfall_{threshold}", groups, lower=lower)
+            self.y.append(y)
+
+    def _objective(self):
+        """Most enrolled first; then equity (above), waits, officer-shifts and mobile deployments."""
+        weights = self.settings.objective
+        lp = self.lp
+        cost = np.concatenate(lp.cost)
+        enrolled_weight = weights.enrolled
+        for block in (self.sw, self.si, self.mi, self.hh):
+            cost[block.ravel()] += enrolled_weight
+        if self.objective_mode == "weighted":
+            cost[self.qw.ravel()] -= weights.wait_per_person_shift
+            cost[self.qi.ravel()] -= weights.wait_per_person_shift
+            crew = self.crew
+            kit_crew = sum(crew.kit.values())
+            mobile_crew = sum(crew.mobile.values()) * len(self.settings.mobile_kit.shifts)
+            home_crew = sum(crew.home_visit.values())
+            cost[self.k.ravel()] -= weights.officer_shift * kit_crew
+            cost[self.m.ravel()] -= weights.officer_shift * mobile_crew + weights.kit_move
+            cost[self.h.ravel()] -= weights.officer_shift * home_crew
+        # rebuild the cost blocks as one array
+        lp.cost = [cost]

@@ -1,0 +1,103 @@
+"""Who arrives when: the walk-in publicity curve and the cohort pools (docs/dynamics.md)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .scenario import Scenario
+
+
+def turnout_weights(scenario: Scenario, curve: str | None = None) -> np.ndarray:
+    """Day weights of the publicity curve times the weekend factor, one per campaign day."""
+    demand = scenario.settings.demand
+    curve = curve or demand.turnout_curve
+    n_days = scenario.n_days
+    peak = min(demand.turnout_peak_day, n_days - 1)
+    tau = max(1.0, n_days / 4)
+
+    def front(d: int) -> float:
+        return (d + 1) / (peak + 1) if d < peak else math.exp(-(d - peak) / tau)
+
+    weights = []
+    for d in range(n_days):
+        if curve == "flat":
+            w = 1.0
+        elif curve == "front":
+            w = front(d)
+        elif curve == "back":
+            w = front(n_days - 1 - d)
+        else:  # wave
+            w = front(d) + 0.6 * math.exp(-(n_days - 1 - d) / max(1.0, n_days / 10))
+        weights.append(w)
+    weights = np.array(weights)
+    weekend = np.array([date.weekday() >= 5 for date in scenario.dates])
+    return np.where(weekend, weights * demand.weekend_factor, weights)
+
+
+def largest_remainder(total: int, weights: np.ndarray) -> np.ndarray:
+    """Split a whole number over weights: floors first, leftovers to the largest fractions."""
+    weights = np.asarray(weights, dtype=float)
+    if total <= 0 or weights.sum() <= 0:
+        return np.zeros(len(weights), dtype=np.int64)
+    quota = np.round(total * weights / weights.sum(), 9)
+    base = np.floor(quota).astype(np.int64)
+    left = int(total - base.sum())
+    if left > 0:
+        fractions = np.round(quota - base, 9)
+        order = sorted(range(len(weights)), key=lambda i: (-fractions[i], i))
+        for i in order[:left]:
+            base[i] += 1
+    return base
+
+
+def walk_in_total(walk_in: int, turnout: float) -> int:
+    """Walk-ins who come on their own: floor(walk_in * turnout + 0.5)."""
+    return int(math.floor(round(walk_in * turnout + 0.5, 9)))
+
+
+def walk_in_arrivals(scenario: Scenario) -> np.ndarray:
+    """Walk-ins arriving per ward and day, as an int array [wards, days]."""
+    demand = scenario.settings.demand
+    day_weights = turnout_weights(scenario)
+    wards = scenario.wards
+    out = np.zeros((len(wards), scenario.n_days), dtype=np.int64)
+    for i, walk_in in enumerate(wards["walk_in"].to_numpy()):
+        out[i] = largest_remainder(walk_in_total(int(walk_in), demand.walk_in_turnout), day_weights)
+    return out
+
+
+def shift_weights(scenario: Scenario) -> np.ndarray:
+    """Walk-ins' preference for each shift (evenings busiest), in shift order."""
+    demand = scenario.settings.demand
+    return np.array([demand.shift_preference[c] for c in scenario.shift_codes], dtype=float)
+
+
+def split_over_open_shifts(day_totals: np.ndarray, open_mask: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """A day's walk-ins come in the shifts their ward is open, by preference among those.
+
+    `day_totals` [wards], `open_mask` [wards, shifts] (bool). A ward closed all day gets its
+    walk-ins in the first shift, where they wait for the next open shift.
+    """
+    out = np.zeros(open_mask.shape, dtype=np.int64)
+    for i, total in enumerate(day_totals):
+        if total <= 0:
+            continue
+        mask = open_mask[i]
+        if not mask.any():
+            out[i, 0] = total
+            continue
+        w = np.where(mask, weights, 0.0)
+        if w.sum() <= 0:
+            w = mask.astype(float)
+        out[i] = largest_remainder(int(total), w)
+    return out
+
+
+def invitable_pool(scenario: Scenario) -> np.ndarray:
+    """People per ward reachable only by letter: invited cohort plus walk-ins who won't come."""
+    turnout = scenario.settings.demand.walk_in_turnout
+    wards = scenario.wards
+    return np.array([int(inv) + int(walk) - walk_in_total(int(walk), turnout)
+                     for inv, walk in zip(wards["invited"], wards["walk_in"])], dtype=np.int64)

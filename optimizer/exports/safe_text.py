@@ -1,0 +1,56 @@
+"""Cell text that a spreadsheet shows as text: the one formula-injection guard every export uses.
+
+Excel, LibreOffice and Google Sheets treat a cell that starts with `=`, `+`, `-` or `@` (and,
+in some versions, a leading tab or carriage return) as a formula, even in a CSV file. Names and
+codes come from planners' CSV files, so every text cell an export writes goes through
+`cell_text`: control characters that XML (and so XLSX) cannot hold are dropped, and text that
+would start a formula gets a leading apostrophe, which spreadsheets show as plain text.
+
+`restore_text` undoes the apostrophe exactly, so a CSV written here reads back to the original
+(text that already starts with apostrophes before a formula character gets one more).
+"""
+
+from __future__ import annotations
+
+import re
+
+from pandas.api.types import is_object_dtype, is_string_dtype
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+GUARD = "'"
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")   # not allowed in XML 1.0 (tab, LF, CR are)
+_UNSAFE_FILENAME = re.compile(r"[^0-9A-Za-z._-]")
+
+
+def _starts_formula(text: str) -> bool:
+    return text.lstrip(GUARD).startswith(FORMULA_STARTS)
+
+
+def cell_text(value):
+    """The value to write into a CSV or XLSX cell: text is made safe, anything else is unchanged."""
+    if not isinstance(value, str):
+        return value
+    text = _CONTROL.sub("", value)
+    return GUARD + text if _starts_formula(text) else text
+
+
+def restore_text(value):
+    """Undo `cell_text`'s apostrophe (for reading an export back)."""
+    if isinstance(value, str) and value.startswith(GUARD) and _starts_formula(value[1:]):
+        return value[1:]
+    return value
+
+
+def safe_frame(frame):
+    """A copy of a DataFrame with every text cell passed through `cell_text`."""
+    out = frame.copy()
+    for column in out.columns:
+        if is_object_dtype(out[column]) or is_string_dtype(out[column]):
+            out[column] = out[column].map(cell_text)
+    return out
+
+
+def safe_filename(text: str) -> str:
+    """A file name stem made of ASCII letters, digits, dot, dash and underscore only."""
+    stem = _UNSAFE_FILENAME.sub("_", str(text)).strip(".")
+    return stem or "_"

@@ -1,0 +1,84 @@
+"""The one entry point the CLI, the app and the nightly job share: plan a scenario.
+
+`run_plan(scenario)` -> PlanResult: capacity plan (districts in parallel, proven bound),
+the proportional baseline on the same resources, the simulated outcome of both, the
+marginal values, and (unless asked not to) the officer roster made to agree with the plan.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Callable
+
+import numpy as np
+import ortools
+
+from .baseline import baseline_decisions
+from .capacity.campaign import plan_capacity
+from .objective import objective_terms, officer_shifts
+from .result import PlanResult
+from .scenario import Scenario
+from .simulation import Decisions, StartState, simulate
+
+Progress = Callable[[str, float], None]
+
+
+def run_plan(scenario: Scenario, *, workers: int | None = None, time_limit_seconds: float | None = None,
+             seed: int | None = None, progress: Progress | None = None,
+             should_stop: Callable[[], bool] | None = None, with_roster: bool = False,
+             arrivals: np.ndarray | None = None, start: StartState | None = None, first_day: int = 0,
+             fixed: Decisions | None = None, letters_fixed: np.ndarray | None = None,
+             executor=None) -> PlanResult:
+    """Plan the campaign (or the days from `first_day`, from the `start` state) and evaluate it.
+
+    `fixed` holds decisions for days before `first_day` (already happened), kept as they are.
+    """
+    begin = time.perf_counter()
+    solver = scenario.settings.solver
+    seed = solver.seed if seed is None else seed
+    timings = {}
+    t = time.perf_counter()
+    base, base_allocation = baseline_decisions(scenario)
+    if fixed is not None and first_day > 0:
+        for name in ("kits_open", "mobile_kits", "home_visit_teams", "letters"):
+            getattr(base, name)[:, :first_day] = getattr(fixed, name)[:, :first_day]
+    timings["baseline_seconds"] = time.perf_counter() - t
+    t = time.perf_counter()
+    capacity = plan_capacity(scenario, workers=workers, time_limit_seconds=time_limit_seconds,
+                             progress=progress, should_stop=should_stop, arrivals=arrivals, start=start,
+                             first_day=first_day, letters_fixed=letters_fixed, executor=executor,
+                             fallback=base)
+    timings["capacity_seconds"] = time.perf_counter() - t
+    decisions = capacity.decisions
+    if fixed is not None and first_day > 0:
+        for name in ("kits_open", "mobile_kits", "home_visit_teams", "letters"):
+            getattr(decisions, name)[:, :first_day] = getattr(fixed, name)[:, :first_day]
+    t = time.perf_counter()
+    outcome = simulate(scenario, decisions, arrivals=arrivals, start=start, first_day=first_day)
+    base_outcome = simulate(scenario, base, arrivals=arrivals, start=start, first_day=first_day)
+    timings["simulation_seconds"] = time.perf_counter() - t
+    terms = objective_terms(scenario, decisions, outcome)
+    objective = float(sum(terms.values()))
+    terms["officer_shifts_count"] = float(officer_shifts(scenario, decisions))
+    bound = capacity.objective_bound
+    max_enrollable = capacity.max_enrollable
+    if start is not None:  # the models count only the window; add what is already enrolled
+        before = float(start.enrolled.sum())
+        bound = bound + scenario.settings.objective.enrolled * before
+        max_enrollable = max_enrollable + before
+    result = PlanResult(
+        scenario=scenario, status=capacity.status.value, decisions=decisions, outcome=outcome,
+        baseline_decisions=base, baseline_outcome=base_outcome, objective=objective,
+        objective_terms=terms, objective_bound=bound, max_enrollable=max_enrollable,
+        reserve_allocation=capacity.reserve_allocation, baseline_reserve_allocation=base_allocation,
+        marginal_by_district={code: plan.marginal for code, plan in capacity.districts.items()},
+        seed=seed, wall_seconds=0.0, solver_version=f"ortools {ortools.__version__} (HiGHS)",
+        messages=list(capacity.messages), stopped_early=capacity.stopped_early, timings=timings,
+        first_day=first_day)
+    if with_roster:
+        from .staffed import staff_plan
+        t = time.perf_counter()
+        staff_plan(result, workers=workers, progress=progress)
+        timings["roster_seconds"] = time.perf_counter() - t
+    result.wall_seconds = time.perf_counter() - begin
+    return result

@@ -1,0 +1,86 @@
+"""Score analysis: what a roster costs, soft rule by soft rule, computed from the assignments.
+
+This is the engine's own cost function (the search accepts a roster only on its word); it does
+not check hard rules; `optimizer.roster.check` is the independent checker.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from typing import Iterable
+
+from .problem import RosterProblem
+from .result import Assignment, Violation
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    objective: float
+    violations: tuple[Violation, ...]
+
+
+def evaluate(problem: RosterProblem, assignments: Iterable[Assignment]) -> Evaluation:
+    """The soft cost of a roster and every named violation behind it."""
+    assignments = list(assignments)
+    employees = {e.id: e for e in problem.employees}
+    violations: list[Violation] = []
+
+    def add(rule: str, label: str, amount: float, weight: float) -> None:
+        if amount > 0 and weight > 0:
+            violations.append(Violation(rule, label, amount, amount * weight))
+
+    # cover: people per (day, shift, site, role)
+    cover = Counter((a.day, a.shift, a.site, a.role) for a in assignments)
+    for demand in problem.demands:
+        have = cover.get((demand.day, demand.shift, demand.site, demand.role), 0)
+        where = f"site={demand.site}, day={demand.day}, shift={demand.shift}, role={demand.role}"
+        if have < demand.requirement:
+            add("understaffed", f"understaffed({where})", demand.requirement - have, demand.weight_under)
+        elif have > demand.requirement:
+            add("overstaffed", f"overstaffed({where})", have - demand.requirement, demand.weight_over)
+
+    # requests
+    worked_shift = {(a.employee, a.day, a.shift) for a in assignments}
+    worked_day = {(a.employee, a.day) for a in assignments}
+    for request in problem.requests:
+        if request.shift is None:
+            working = (request.employee, request.day) in worked_day
+        else:
+            working = (request.employee, request.day, request.shift) in worked_shift
+        if working != (request.kind == "want"):
+            label = (f"request_not_honoured(employee={request.employee}, day={request.day}, "
+                     f"shift={request.shift or 'any'}, kind={request.kind})")
+            add("request_not_honoured", label, 1, request.weight)
+
+    # per employee-shift costs
+    costs = problem.costs
+    shifts_of: Counter = Counter()
+    for a in assignments:
+        employee = employees[a.employee]
+        shifts_of[a.employee] += 1
+        if employee.home_site is not None and a.site != employee.home_site:
+            add("cross_site", f"cross_site(employee={a.employee}, day={a.day}, shift={a.shift}, "
+                f"site={a.site})", 1, costs.cross_site_per_shift)
+        if employee.reserve:
+            add("reserve_used", f"reserve_used(employee={a.employee}, day={a.day}, shift={a.shift})",
+                1, costs.reserve_per_shift)
+    for employee_id, count in sorted(shifts_of.items()):
+        add("shifts_worked", f"shifts_worked(employee={employee_id})", count, costs.shift_worked)
+
+    # fairness: distance of each employee's shift count from the median of their group
+    if costs.fairness_per_shift > 0:
+        groups = defaultdict(list)
+        for employee in problem.employees:
+            groups[employee.group].append(employee.id)
+        for group, members in sorted(groups.items()):
+            if len(members) < 2:
+                continue
+            counts = sorted(shifts_of.get(m, 0) for m in members)
+            median = counts[(len(counts) - 1) // 2]
+            for member in members:
+                add("unbalanced_load", f"unbalanced_load(employee={member}, group={group or '-'})",
+                    abs(shifts_of.get(member, 0) - median), costs.fairness_per_shift)
+
+    objective = sum(v.cost for v in violations)
+    return Evaluation(objective=objective, violations=tuple(violations))

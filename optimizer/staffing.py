@@ -1,0 +1,119 @@
+"""What a district's officers can staff: crew per activity and officer-shift budgets.
+
+The capacity planner does not pick officers (the roster does); it keeps every plan staffable
+by a district's officers with the budgets here (docs/dynamics.md, Staffing): for every shift
+and every set of roles, the crew of those roles must not exceed the officers holding one of
+them (Hall's condition, so each slot can get a distinct officer); per day and per campaign
+week the officer-shifts are capped by the officers' daily and weekly limits.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .scenario import ROLES, Scenario
+
+
+@dataclass(frozen=True)
+class CrewNeeds:
+    """Officers by role needed per open fixed kit, per mobile kit on site and per home-visit team."""
+
+    kit: dict[str, int]
+    mobile: dict[str, int]
+    home_visit: dict[str, int]
+
+    @classmethod
+    def of(cls, scenario: Scenario) -> "CrewNeeds":
+        settings = scenario.settings
+        return cls(settings.crew_per_kit.as_dict(), settings.mobile_kit.crew.as_dict(),
+                   settings.home_visit.crew.as_dict())
+
+    @property
+    def roles(self) -> tuple[str, ...]:
+        used = set(self.kit) | set(self.mobile) | set(self.home_visit)
+        return tuple(r for r in ROLES if r in used)
+
+    def total(self, needs: dict[str, int], roles: frozenset[str]) -> int:
+        return sum(n for r, n in needs.items() if r in roles)
+
+
+def campaign_weeks(n_days: int) -> list[range]:
+    """Campaign weeks: days 0-6, 7-13, ...; the last may be short."""
+    return [range(start, min(start + 7, n_days)) for start in range(0, n_days, 7)]
+
+
+def weekly_shift_limit(scenario: Scenario, max_hours_per_week: float, max_shifts_per_day: int) -> int:
+    """Most shifts an officer may work in a full campaign week."""
+    rules = scenario.settings.officer_rules
+    longest = max(s.hours for s in scenario.shifts)
+    return min(int(math.floor(max_hours_per_week / longest + 1e-9)),
+               (7 - rules.min_days_off_per_7) * max_shifts_per_day)
+
+
+@dataclass(frozen=True)
+class DistrictBudget:
+    """Officer budgets of one district for each set of roles.
+
+    `per_shift[k][d]`: officers holding a role of `role_sets[k]` and not on leave on day d;
+    `per_day[k][d]`: their shifts a day; `per_week[k][w]`: their shifts in campaign week w.
+    """
+
+    district_code: str
+    role_sets: tuple[frozenset, ...]
+    per_shift: np.ndarray
+    per_day: np.ndarray
+    per_week: np.ndarray
+
+
+def district_budgets(scenario: Scenario) -> dict[str, DistrictBudget]:
+    """Budgets per district from officers.csv (or the district table's reserve counts)."""
+    needs = CrewNeeds.of(scenario)
+    roles = needs.roles
+    role_sets = tuple(frozenset(c) for k in range(1, len(roles) + 1)
+                      for c in itertools.combinations(roles, k))
+    rules = scenario.settings.officer_rules
+    n_days = scenario.n_days
+    weeks = campaign_weeks(n_days)
+    start = scenario.dates[0]
+    officers = []  # (district, roles, leave day set, shifts per day, hours per week)
+    if scenario.officers is not None:
+        for _, row in scenario.officers.iterrows():
+            leave = set()
+            for text in filter(None, row["leave_dates"].split("|")):
+                leave.add((dt.date.fromisoformat(text) - start).days)
+            per_day = rules.max_shifts_per_day if pd.isna(row["max_shifts_per_day"]) \
+                else int(row["max_shifts_per_day"])
+            hours = rules.max_hours_per_week if pd.isna(row["max_hours_per_week"]) \
+                else float(row["max_hours_per_week"])
+            officers.append((row["district_code"], frozenset(row["roles"].split("|")), leave, per_day, hours))
+    else:
+        for district, row in scenario.districts.iterrows():
+            for role in ROLES:
+                for _ in range(int(row[f"reserve_{role}"])):
+                    officers.append((district, frozenset([role]), set(), rules.max_shifts_per_day,
+                                     rules.max_hours_per_week))
+    budgets = {}
+    for district in scenario.district_codes:
+        mine = [o for o in officers if o[0] == district]
+        per_shift = np.zeros((len(role_sets), n_days), dtype=np.int64)
+        per_day = np.zeros((len(role_sets), n_days), dtype=np.int64)
+        per_week = np.zeros((len(role_sets), len(weeks)), dtype=np.int64)
+        for k, role_set in enumerate(role_sets):
+            for _, held, leave, shifts_a_day, hours in mine:
+                if not held & role_set:
+                    continue
+                weekly = weekly_shift_limit(scenario, hours, shifts_a_day)
+                for d in range(n_days):
+                    if d not in leave:
+                        per_shift[k, d] += 1
+                        per_day[k, d] += shifts_a_day
+                for w, days in enumerate(weeks):
+                    per_week[k, w] += int(math.ceil(weekly * len(days) / 7 - 1e-9))
+        budgets[district] = DistrictBudget(district, role_sets, per_shift, per_day, per_week)
+    return budgets
