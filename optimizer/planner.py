@@ -27,11 +27,12 @@ def run_plan(scenario: Scenario, *, workers: int | None = None, time_limit_secon
              seed: int | None = None, progress: Progress | None = None,
              should_stop: Callable[[], bool] | None = None, with_roster: bool = False,
              arrivals: np.ndarray | None = None, start: StartState | None = None, first_day: int = 0,
-             fixed: Decisions | None = None, letters_fixed: np.ndarray | None = None,
+             fixed: Decisions | None = None, pinned: Decisions | None = None,
              executor=None) -> PlanResult:
     """Plan the campaign (or the days from `first_day`, from the `start` state) and evaluate it.
 
-    `fixed` holds decisions for days before `first_day` (already happened), kept as they are.
+    `fixed` holds decisions for days before `first_day` (already happened), kept as they are;
+    `pinned` holds decisions from `first_day` on that must stay (published rosters), -1 = free.
     """
     begin = time.perf_counter()
     solver = scenario.settings.solver
@@ -46,7 +47,7 @@ def run_plan(scenario: Scenario, *, workers: int | None = None, time_limit_secon
     t = time.perf_counter()
     capacity = plan_capacity(scenario, workers=workers, time_limit_seconds=time_limit_seconds,
                              progress=progress, should_stop=should_stop, arrivals=arrivals, start=start,
-                             first_day=first_day, letters_fixed=letters_fixed, executor=executor,
+                             first_day=first_day, pinned=pinned, executor=executor,
                              fallback=base)
     timings["capacity_seconds"] = time.perf_counter() - t
     decisions = capacity.decisions

@@ -48,7 +48,7 @@ class CapacityPlan:
 
 def district_inputs(scenario: Scenario, *, arrivals: np.ndarray | None = None,
                     start: StartState | None = None, first_day: int = 0,
-                    letters_fixed: np.ndarray | None = None) -> list[DistrictInput]:
+                    pinned: Decisions | None = None) -> list[DistrictInput]:
     """One picklable input per district (ward order as in scenario.wards)."""
     arrivals = walk_in_arrivals(scenario) if arrivals is None else arrivals
     budgets = district_budgets(scenario)
@@ -62,8 +62,9 @@ def district_inputs(scenario: Scenario, *, arrivals: np.ndarray | None = None,
                          homebound_left=start.homebound_left[idx], institution_left=start.institution_left[idx],
                          invitable_left=start.invitable_left[idx], enrolled_before=start.enrolled[idx],
                          returns_due=start.returns_due[idx])
-        if letters_fixed is not None:
-            extra["letters_fixed"] = letters_fixed[idx]
+        if pinned is not None:
+            extra["pinned"] = Decisions(pinned.kits_open[idx], pinned.mobile_kits[idx],
+                                        pinned.home_visit_teams[idx], pinned.letters[idx])
         inputs.append(DistrictInput(scenario, district, idx, arrivals[idx], budgets[district],
                                     first_day=first_day, **extra))
     return inputs
@@ -121,7 +122,7 @@ def plan_capacity(scenario: Scenario, *, workers: int | None = None, time_limit_
                   max_nodes: int = 0, progress: Progress | None = None,
                   should_stop: Callable[[], bool] | None = None, arrivals: np.ndarray | None = None,
                   start: StartState | None = None, first_day: int = 0,
-                  letters_fixed: np.ndarray | None = None, executor=None,
+                  pinned: Decisions | None = None, executor=None,
                   fallback: Decisions | None = None) -> CapacityPlan:
     """Plan kits, mobile kits, home-visit teams and letters for every ward, day and shift.
 
@@ -136,7 +137,7 @@ def plan_capacity(scenario: Scenario, *, workers: int | None = None, time_limit_
     limit = solver.time_limit_seconds if time_limit_seconds is None else time_limit_seconds
     executor = executor or make_executor(workers)
     inputs = district_inputs(scenario, arrivals=arrivals, start=start, first_day=first_day,
-                             letters_fixed=letters_fixed)
+                             pinned=pinned)
     reserve = scenario.city_mobile_kits
     if progress:
         progress(f"{len(inputs)} districts, {len(scenario.wards)} wards", 0.02)
@@ -202,9 +203,11 @@ def plan_capacity(scenario: Scenario, *, workers: int | None = None, time_limit_
         messages.append(f"stopped early: districts {', '.join(missing)} keep the proportional rule")
         objective_bound = float("nan")
         max_enrollable = float("nan")
-    if letters_fixed is not None:
-        pinned = letters_fixed >= 0
-        decisions.letters[pinned] = letters_fixed[pinned]
+    if pinned is not None:
+        for name in ("kits_open", "mobile_kits", "home_visit_teams", "letters"):
+            values = getattr(pinned, name)
+            mask = values >= 0
+            getattr(decisions, name)[mask] = values[mask]
     statuses = {p.status for p in plans.values()}
     if SolveStatus.INFEASIBLE in statuses:
         status = SolveStatus.INFEASIBLE

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import scipy.sparse as sp
 
+from ..demand import shift_weights, split_over_open_shifts
 from .lp import SolveStatus, solve_lp
 from .model import DistrictInput, DistrictModel
 
@@ -54,8 +55,9 @@ def _round_within(model: DistrictModel, values: np.ndarray) -> np.ndarray:
     used = sub @ np.where(integer, rounded, 0.0) + sub @ np.where(integer, 0.0, values)
     slack = upper - used
     var_upper = np.concatenate(lp.upper)
-    fractions = values[frac_index] - rounded[frac_index]
-    order = [i for _, i in sorted(zip(-np.round(fractions, 6), frac_index)) if values[i] - rounded[i] > 1e-6]
+    fractions = np.round(values - rounded, 6)
+    candidates = [i for i in frac_index if fractions[i] > 1e-6]
+    order = sorted(candidates, key=lambda i: (-fractions[i], i))
     for index in order:
         if rounded[index] + 1 > var_upper[index] + 1e-9:
             continue
@@ -68,9 +70,45 @@ def _round_within(model: DistrictModel, values: np.ndarray) -> np.ndarray:
     return rounded
 
 
+def _whole_letters(model: DistrictModel, letters: np.ndarray) -> np.ndarray:
+    """Whole letters that bring the relaxation's show-ups (rounded) despite whole-people rounding,
+    trimmed back to the per-day cap and each ward's pool."""
+    demand = model.settings.demand
+    show = demand.invitation_show_up
+    n, D, S = model.n, model.D, model.S
+    letters = letters.reshape(n, D, S)
+    if show <= 0:
+        return np.floor(letters + 1e-6).astype(np.int64)
+    wanted = np.round(show * letters)
+    whole = np.ceil(np.round(wanted / show, 6) - 1e-9).astype(np.int64)
+    whole = np.where(letters > 1e-6, whole, 0)
+    cap = demand.max_letters_per_ward_day
+    pool = np.asarray(model.data.invitable_left if model.data.invitable_left is not None
+                      else model._default_invitable())
+    pinned = model.data.pinned
+    fixed = None if pinned is None else pinned.letters[:, model.days, :] >= 0
+    if fixed is not None:
+        whole[fixed] = pinned.letters[:, model.days, :][fixed]
+    for w in range(n):
+        for j in range(D):
+            while whole[w, j].sum() > cap:
+                free = whole[w, j] if fixed is None else np.where(fixed[w, j], -1, whole[w, j])
+                whole[w, j, int(np.argmax(free))] -= 1
+        excess = int(whole[w].sum() - pool[w])
+        flat = whole[w].reshape(-1)
+        for t in range(len(flat) - 1, -1, -1):
+            if excess <= 0:
+                break
+            if fixed is not None and fixed[w].reshape(-1)[t]:
+                continue
+            take = min(excess, int(flat[t]))
+            flat[t] -= take
+            excess -= take
+    return whole
+
+
 def _arrivals_for(model: DistrictModel, values: np.ndarray) -> np.ndarray:
     """Walk-ins per shift when the kits in `values` are open (the simulation's rule)."""
-    from ..demand import shift_weights, split_over_open_shifts
     kits = values[model.k].reshape(model.n, model.D, model.S)
     day_total = model.data.arrivals[:, model.days]
     weights = shift_weights(model.scenario)
@@ -190,7 +228,7 @@ def solve_district(data: DistrictInput, reserve: int | tuple[float, int] = 0, *,
         empty.seconds = time.perf_counter() - start
         return empty
     v = best.values
-    letters = np.floor(v[model.letters] + 1e-6).astype(np.int64).reshape(n, D, S)
+    letters = _whole_letters(model, v[model.letters])
     kits = np.rint(v[model.k]).astype(np.int64).reshape(n, D, S)
     plan = DistrictPlan(
         district_code=data.district_code, ward_index=data.ward_index, first_day=data.first_day,
@@ -229,8 +267,8 @@ def explain_infeasible(model: DistrictModel) -> str:
     """Name the inputs that conflict: pinned letters above the caps or the invitable pool."""
     data = model.data
     problems = []
-    if data.letters_fixed is not None:
-        fixed = np.where(data.letters_fixed >= 0, data.letters_fixed, 0)[:, model.days, :]
+    if data.pinned is not None:
+        fixed = np.where(data.pinned.letters >= 0, data.pinned.letters, 0)[:, model.days, :]
         cap = model.settings.demand.max_letters_per_ward_day
         over = np.argwhere(fixed.sum(axis=2) > cap)
         for w, j in over[:3]:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..demand import shift_weights, walk_in_total
 from ..scenario import Scenario
 from ..staffing import CrewNeeds, DistrictBudget, campaign_weeks
 from .lp import INF, LinearProgram
@@ -34,7 +35,7 @@ class DistrictInput:
     invitable_left: np.ndarray | None = None
     enrolled_before: np.ndarray | None = None
     returns_due: np.ndarray | None = None
-    letters_fixed: np.ndarray | None = None   # [n, days, shifts], -1 where free (nightly lead days)
+    pinned: object | None = None   # simulation.Decisions of [n, days, shifts]; -1 where free
 
 
 class DistrictModel:
@@ -104,15 +105,29 @@ class DistrictModel:
             if d < demand.invitation_lead_days:
                 letters_max[:, j, :] = 0.0
         letters_min = np.zeros((n, D, S))
-        if self.data.letters_fixed is not None:
-            fixed = self.data.letters_fixed[:, self.days, :]
-            pinned = fixed >= 0
-            letters_max[pinned] = fixed[pinned]
-            letters_min[pinned] = fixed[pinned]
+        kits_min = np.zeros((n, T))
+        m_min, m_max = np.zeros((n, D)), np.full((n, D), INF)
+        h_min, h_max = np.zeros((n, D)), np.full((n, D), INF)
+        pinned = self.data.pinned
+        if pinned is not None:
+            def pin(values, low, high):
+                mask = values >= 0
+                low[mask] = values[mask]
+                high[mask] = values[mask]
+            pin(pinned.letters[:, self.days, :], letters_min, letters_max)
+            kits_max = kits_max.copy()
+            pin(pinned.kits_open[:, self.days, :].reshape(n, T).astype(float), kits_min, kits_max)
+            first_mobile = self.codes.index(self.settings.mobile_kit.shifts[0])
+            pin(pinned.mobile_kits[:, self.days, first_mobile].astype(float), m_min, m_max)
+            home = self.codes.index(self.settings.home_visit.shift)
+            pin(pinned.home_visit_teams[:, self.days, home].astype(float), h_min, h_max)
+        if pinned is not None:
+            lp.lower[0] = kits_min.ravel()
+            lp.upper[0] = kits_max.ravel()
         self.letters = lp.add_vars((n, T), lower=letters_min.reshape(n, T), upper=letters_max.reshape(n, T))
-        self.m = lp.add_vars((n, D), integer=True)
+        self.m = lp.add_vars((n, D), lower=m_min, upper=m_max, integer=True)
         self.mi = lp.add_vars((n, D))
-        self.h = lp.add_vars((n, D), integer=True)
+        self.h = lp.add_vars((n, D), lower=h_min, upper=h_max, integer=True)
         self.hh = lp.add_vars((n, D))
         if isinstance(self.reserve, tuple):
             price, most = self.reserve
@@ -124,7 +139,9 @@ class DistrictModel:
     def _arrivals_follow_opening(self):
         """A day's walk-ins come in the shifts the ward is open; closed all day, they come in the
         first shift and wait: arrivals[s] <= day total * kits[s] (+ day total * closed_all_day in
-        the first shift), closed_all_day <= 1 - kits[s] / fixed_kits, and they add up to the day."""
+        the first shift), closed_all_day <= 1 - kits[s] / fixed_kits, and they add up to the day.
+        An open shift gets at least its preference share of the day, less one person of
+        rounding: arrivals[s] >= day total * preference[s] * kits[s] / fixed_kits - 1."""
         lp, n, D, S = self.lp, self.n, self.D, self.S
         day_total = self.data.arrivals[:, self.days].astype(float)          # [n, D]
         per_shift = np.repeat(day_total, S, axis=1)                          # [n, T]
@@ -140,6 +157,10 @@ class DistrictModel:
         z_per_shift = np.repeat(self.z, S, axis=1)
         lp.add_rows("closed_all_day", [(z_per_shift, 1.0), (self.k, np.repeat(inverse[:, None], self.T, axis=1))],
                     upper=1.0)
+        preference = shift_weights(self.scenario)
+        preference = preference / preference.sum()
+        share = per_shift * np.tile(preference, D)[None, :] * inverse[:, None]
+        lp.add_rows("arrivals_preference", [(self.a, 1.0), (self.k, -share)], lower=-(1.0 - 1e-6))
 
     def _queues(self):
         """People are conserved in each queue: waiting now = waiting before + arrivals - served - gave up."""
@@ -194,7 +215,6 @@ class DistrictModel:
                                                       upper=pool)
 
     def _default_invitable(self):
-        from ..demand import walk_in_total
         turnout = self.settings.demand.walk_in_turnout
         return np.array([int(r.invited) + int(r.walk_in) - walk_in_total(int(r.walk_in), turnout)
                          for r in self.wards.itertuples()])
