@@ -28,11 +28,15 @@ def run_plan(scenario: Scenario, *, workers: int | None = None, time_limit_secon
              should_stop: Callable[[], bool] | None = None, with_roster: bool = False,
              arrivals: np.ndarray | None = None, start: StartState | None = None, first_day: int = 0,
              fixed: Decisions | None = None, pinned: Decisions | None = None,
-             executor=None) -> PlanResult:
+             executor=None, previous: Decisions | None = None, change_cost: float = 0.0,
+             frozen_roster=None, previous_roster=None) -> PlanResult:
     """Plan the campaign (or the days from `first_day`, from the `start` state) and evaluate it.
 
     `fixed` holds decisions for days before `first_day` (already happened), kept as they are;
-    `pinned` holds decisions from `first_day` on that must stay (published rosters), -1 = free.
+    `pinned` holds decisions from `first_day` on that must stay (published rosters), -1 = free;
+    `previous` (the published plan) makes each kit moved away from it cost `change_cost` people;
+    `frozen_roster` rows (published) are kept as they are, `previous_roster` is what officers were
+    told (changes to it cost).
     """
     begin = time.perf_counter()
     solver = scenario.settings.solver
@@ -48,7 +52,8 @@ def run_plan(scenario: Scenario, *, workers: int | None = None, time_limit_secon
     capacity = plan_capacity(scenario, workers=workers, time_limit_seconds=time_limit_seconds,
                              progress=progress, should_stop=should_stop, arrivals=arrivals, start=start,
                              first_day=first_day, pinned=pinned, executor=executor,
-                             fallback=base)
+                             fallback=base, fixed=fixed, fallback_allocation=base_allocation,
+                             previous=previous, change_cost=change_cost)
     timings["capacity_seconds"] = time.perf_counter() - t
     decisions = capacity.decisions
     if fixed is not None and first_day > 0:
@@ -76,10 +81,37 @@ def run_plan(scenario: Scenario, *, workers: int | None = None, time_limit_secon
         seed=seed, wall_seconds=0.0, solver_version=f"ortools {ortools.__version__} (HiGHS)",
         messages=list(capacity.messages), stopped_early=capacity.stopped_early, timings=timings,
         first_day=first_day)
+    result.sim_inputs = {"arrivals": arrivals, "start": start, "first_day": first_day}
     if with_roster:
-        from .staffed import staff_plan
         t = time.perf_counter()
-        staff_plan(result, workers=workers, progress=progress)
+        add_roster(result, workers=workers, time_limit_seconds=time_limit_seconds, progress=progress,
+                   frozen_roster=frozen_roster, previous_roster=previous_roster, executor=executor,
+                   pinned=pinned, fixed=fixed, allocation=capacity.reserve_allocation)
         timings["roster_seconds"] = time.perf_counter() - t
     result.wall_seconds = time.perf_counter() - begin
     return result
+
+
+def add_roster(result: PlanResult, *, workers: int | None = None, time_limit_seconds: float | None = None,
+               progress: Progress | None = None, frozen_roster=None, previous_roster=None, executor=None,
+               pinned: Decisions | None = None, fixed: Decisions | None = None,
+               allocation: dict | None = None) -> PlanResult:
+    """Roster the officers for a plan (the same step `run_plan(with_roster=True)` takes).
+
+    Where the officers cannot staff the plan, the districts concerned are re-planned with the
+    kits the roster could staff as ceilings, then rostered again."""
+    from .capacity.campaign import replan_districts
+    from .staffed import staff_plan
+
+    scenario = result.scenario
+    inputs = getattr(result, "sim_inputs", {}) or {}
+
+    def replan(ceiling: Decisions, districts: list[str]) -> Decisions:
+        return replan_districts(scenario, result.decisions, districts, ceiling,
+                                allocation or result.reserve_allocation, workers=workers,
+                                time_limit_seconds=time_limit_seconds, arrivals=inputs.get("arrivals"),
+                                start=inputs.get("start"), first_day=result.first_day, pinned=pinned,
+                                fixed=fixed, executor=executor)
+
+    return staff_plan(result, workers=workers, time_limit_seconds=time_limit_seconds, progress=progress,
+                      frozen=frozen_roster, previous=previous_roster, executor=executor, replan=replan)

@@ -43,6 +43,7 @@ class PlanResult:
     roster_report: dict = field(default_factory=dict)
     timings: dict = field(default_factory=dict)
     first_day: int = 0
+    sim_inputs: dict = field(default_factory=dict)   # arrivals, start state, first day (re-simulation)
 
     # -- headline numbers -------------------------------------------------------------------
     @property

@@ -16,7 +16,7 @@ import pytest
 
 from optimizer.checker import (DECISION_COLUMNS, PLAN_COLUMNS, PROJECTION_COLUMNS, CheckReport,
                                check_plan, format_report, largest_remainder, resimulate,
-                               walk_in_arrivals)
+                               walk_in_arrivals, walk_ins_by_open_shift)
 from optimizer.scenario import load_scenario
 
 TINY = Path(__file__).resolve().parents[1] / "scenarios" / "tiny"
@@ -112,9 +112,9 @@ def rules(report: CheckReport) -> set[str]:
     return {v.rule for v in report.violations}
 
 
-def flat_scenario(tiny):
-    """Tiny with 2 flat days, no weekend effect and returns the next day (hand-solvable)."""
-    campaign = tiny.settings.campaign.model_copy(update={"days": 2})
+def flat_scenario(tiny, days: int = 2):
+    """Tiny with `days` flat days, no weekend effect and returns the next day (hand-solvable)."""
+    campaign = tiny.settings.campaign.model_copy(update={"days": days})
     demand = tiny.settings.demand.model_copy(update={
         "turnout_curve": "flat", "weekend_factor": 1.0, "return_after_days": 1})
     return tiny.with_settings(campaign=campaign, demand=demand)
@@ -130,39 +130,61 @@ def test_largest_remainder_gives_leftovers_to_largest_fractions_ties_earlier():
     assert largest_remainder(0, [1, 2]) == [0, 0]
 
 
-def test_walk_in_arrivals_split_by_day_then_shift(tiny):
-    """W = 486 of Trúc Bạch's 540 walk-ins over 2 flat days is 243 a day, 73/53/117 by shift."""
+def test_walk_in_arrivals_split_by_day(tiny):
+    """W = 486 of Trúc Bạch's 540 walk-ins over 2 flat days is 243 a day."""
     scenario = flat_scenario(tiny)
-    assert walk_in_arrivals(scenario, 486).tolist() == [[73, 53, 117], [73, 53, 117]]
+    assert walk_in_arrivals(scenario, 486).tolist() == [243, 243]
+
+
+def test_walk_ins_come_only_in_open_shifts(tiny):
+    """A day's walk-ins are split by preference over the open shifts; closed all day, all come first."""
+    assert walk_ins_by_open_shift(tiny, 243, [1, 1, 1]) == [73, 53, 117]
+    # S and T open: 243 x 0.30 / 0.78 = 93.46 and 243 x 0.48 / 0.78 = 149.54 -> 93 and 150.
+    assert walk_ins_by_open_shift(tiny, 243, [1, 0, 1]) == [93, 0, 150]
+    assert walk_ins_by_open_shift(tiny, 243, [2, 0, 1]) == [93, 0, 150]   # how many kits does not matter
+    assert walk_ins_by_open_shift(tiny, 243, [0, 1, 0]) == [0, 243, 0]
+    assert walk_ins_by_open_shift(tiny, 243, [0, 0, 0]) == [243, 0, 0]
 
 
 def test_one_ward_by_hand(tiny):
-    """Trúc Bạch over 2 flat days follows the shift steps worked out by hand below."""
-    scenario = flat_scenario(tiny)
-    shape = (5, 2, 3)
+    """Trúc Bạch over 3 flat days follows the shift steps worked out by hand below."""
+    scenario = flat_scenario(tiny, days=3)
+    shape = (5, 3, 3)
     i = list(scenario.wards.index).index("00004")
     decisions = {c: np.zeros(shape, dtype=np.int64) for c in DECISION_COLUMNS}
-    decisions["kits_open"][i] = [[1, 0, 1], [1, 0, 0]]
+    decisions["kits_open"][i] = [[1, 0, 1], [0, 0, 0], [1, 0, 0]]
     decisions["home_visit_teams"][i, 0, 2] = 1
-    decisions["mobile_kits"][i, 1, 0] = 1
-    decisions["letters"][i, 1, 0] = 40
+    decisions["mobile_kits"][i, 2, 0] = 1
+    decisions["letters"][i, 2, 0] = 40
     out = {c: a[i] for c, a in resimulate(scenario, decisions).items()}
-    # Day 0 S: 73 walk in, 1 kit x 5 h x 22 = 110 places: all 73 served.
-    assert out["served_walk_in"][0, 0] == 73 and out["queue_end"][0, 0] == 0
-    # Day 0 C: no kit; 53 wait, ceil(0.2 x 53) = 11 give up, 42 stay; floor(0.6 x 11) = 6 return day 1 C.
-    assert out["gave_up"][0, 1] == 11 and out["queue_walk_in_end"][0, 1] == 42
-    # Day 0 T: 42 + 117 = 159, 110 served, 49 left, ceil(9.8) = 10 give up, 39 carried overnight;
-    # 1 home-visit team x 5 h x 2 = 10 homebound served.
-    assert out["served_walk_in"][0, 2] == 110 and out["gave_up"][0, 2] == 10
-    assert out["queue_walk_in_end"][0, 2] == 39 and out["served_homebound"][0, 2] == 10
-    # Day 1 S: floor(0.75 x 40) = 30 invited served first; 5 - 30/22 h left x 22 = 80 walk-ins
-    # (79.99999999999999 before rounding to 9 decimals) of 39 + 73 = 112; ceil(6.4) = 7 give up.
-    # The mobile kit: min(40 institution, 5 h x 25) = 40.
-    assert out["arrivals_invited"][1, 0] == 30 and out["served_invited"][1, 0] == 30
-    assert out["served_walk_in"][1, 0] == 80 and out["queue_walk_in_end"][1, 0] == 25
-    assert out["served_institution"][1, 0] == 40
-    # Day 1 C: the 6 who left on day 0 C come back.
-    assert out["returns"][1, 1] == 6
+    # W = floor(540 x 0.9 + 0.5) = 486 walk-ins, 162 a day.
+    # Day 0, kits open in S and T: 162 x 0.30 / 0.78 = 62.3 and 162 x 0.48 / 0.78 = 99.7 -> 62, 100.
+    assert out["arrivals_walk_in"][0].tolist() == [62, 0, 100]
+    # S: 62 walk in, 1 kit x 5 h x 22 = 110 places: all served. C: closed, nobody comes or waits.
+    assert out["served_walk_in"][0, 0] == 62 and out["queue_end"][0, 0] == 0
+    assert out["queue_end"][0, 1] == 0 and out["gave_up"][0, 1] == 0
+    # T: 100 served; 1 home-visit team x 5 h x 2 = 10 homebound served.
+    assert out["served_walk_in"][0, 2] == 100 and out["served_homebound"][0, 2] == 10
+    assert out["queue_end"][0, 2] == 0
+    # Day 1, closed all day: all 162 come in S and wait. floor(0.2 x 162 = 32.4) = 32 give up,
+    # 130 stay; C: floor(26) = 26, 104 stay; T: floor(20.8) = 20, 84 wait overnight.
+    assert out["arrivals_walk_in"][1].tolist() == [162, 0, 0]
+    assert out["served"][1].tolist() == [0, 0, 0]
+    assert out["gave_up"][1].tolist() == [32, 26, 20]
+    assert out["queue_walk_in_end"][1].tolist() == [130, 104, 84]
+    # They come back the next day in the same shift: floor(0.6 x 32) = 19, floor(15.6) = 15,
+    # floor(12) = 12.
+    assert out["returns"][2].tolist() == [19, 15, 12]
+    # Day 2 S: floor(0.75 x 40) = 30 invited served first; 5 - 30/22 h left x 22 = 80 walk-ins
+    # (79.99999999999999 before rounding to 9 decimals) of 84 + 162 + 19 = 265; 185 left,
+    # 37 give up, 148 stay. The mobile kit: min(40 institution, 5 h x 25) = 40.
+    assert out["arrivals_invited"][2, 0] == 30 and out["served_invited"][2, 0] == 30
+    assert out["served_walk_in"][2, 0] == 80 and out["arrivals_walk_in"][2].tolist() == [162, 0, 0]
+    assert out["gave_up"][2, 0] == 37 and out["queue_walk_in_end"][2, 0] == 148
+    assert out["served_institution"][2, 0] == 40
+    # C: 148 + 15 back = 163, floor(32.6) = 32 give up, 131; T: 131 + 12 = 143, floor(28.6) = 28.
+    assert out["gave_up"][2, 1:].tolist() == [32, 28]
+    assert out["queue_walk_in_end"][2, 1:].tolist() == [131, 115]
 
 
 # --- the valid folder passes --------------------------------------------------------------
@@ -343,6 +365,31 @@ def test_served_increased_by_one(tiny, valid_out):
                 and v.where == "ward 00006, 2022-07-28 C" and v.detail.startswith("served_walk_in")]
     assert mismatch, format_report(report)
     assert "conservation" in rules(report)
+
+
+def test_walk_ins_in_a_closed_shift(tiny, valid_out):
+    """Walk-ins written into a shift whose kit is closed (00004 skips mornings) are a mismatch."""
+    path = valid_out / "plan.csv"
+    edit_csv(path, "00004", 3, "S", "arrivals_walk_in", lambda v: int(v) + 5)
+    edit_csv(path, "00004", 3, "T", "arrivals_walk_in", lambda v: int(v) - 5)
+    report = check_plan(tiny, valid_out)
+    assert any(v.rule == "simulation" and v.where == "ward 00004, 2022-07-28 S"
+               and v.detail.startswith("arrivals_walk_in: expected 0, found 5") for v in report.violations)
+
+
+def test_give_ups_rounded_up_are_a_mismatch(tiny, valid_out):
+    """Phúc Xá's 38 left waiting on day 0 T lose floor(7.6) = 7, so 8 give-ups (ceil) are reported."""
+    path = valid_out / "plan.csv"
+    frame = pd.read_csv(path, dtype=str)
+    row = frame[(frame["ward_code"] == "00001") & (frame["day"] == "0") & (frame["shift"] == "T")]
+    assert row[["gave_up", "queue_walk_in_end"]].astype(int).values.tolist() == [[7, 31]]
+    edit_csv(path, "00001", 0, "T", "gave_up", lambda v: 8)
+    for column in ("queue_walk_in_end", "queue_end"):
+        edit_csv(path, "00001", 0, "T", column, lambda v: 30)
+    report = check_plan(tiny, valid_out)
+    assert any(v.rule == "simulation" and v.where == "ward 00001, 2022-07-25 T"
+               and v.detail.startswith("queue_walk_in_end: expected 31, found 30") for v in report.violations)
+    assert any(v.detail.startswith("gave_up: expected 7, found 8") for v in report.violations)
 
 
 def test_queue_end_changed(tiny, valid_out):

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import heapq
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import Callable
 
@@ -46,10 +46,35 @@ class CapacityPlan:
     seconds: float = 0.0
 
 
+def _week_budget_left(scenario: Scenario, budget, fixed: Decisions, idx: np.ndarray, first_day: int):
+    """The budget with the officer-shifts the fixed days before `first_day` used taken off their weeks."""
+    from dataclasses import replace
+
+    from ..staffing import CrewNeeds, campaign_weeks
+    crew = CrewNeeds.of(scenario)
+    codes = scenario.shift_codes
+    mobile = [codes.index(c) for c in scenario.settings.mobile_kit.shifts]
+    home = codes.index(scenario.settings.home_visit.shift)
+    kits = fixed.kits_open[idx, :first_day].sum(axis=(0, 2))
+    mobile_kits = fixed.mobile_kits[idx, :first_day][:, :, mobile].sum(axis=(0, 2))
+    teams = fixed.home_visit_teams[idx, :first_day, home].sum(axis=0)
+    per_week = budget.per_week.copy()
+    for k, role_set in enumerate(budget.role_sets):
+        used = (crew.total(crew.kit, role_set) * kits + crew.total(crew.mobile, role_set) * mobile_kits
+                + crew.total(crew.home_visit, role_set) * teams)
+        for w, week in enumerate(campaign_weeks(scenario.n_days)):
+            per_week[k, w] = max(0, per_week[k, w] - int(sum(used[d] for d in week if d < first_day)))
+    return replace(budget, per_week=per_week)
+
+
 def district_inputs(scenario: Scenario, *, arrivals: np.ndarray | None = None,
                     start: StartState | None = None, first_day: int = 0,
-                    pinned: Decisions | None = None) -> list[DistrictInput]:
-    """One picklable input per district (ward order as in scenario.wards)."""
+                    pinned: Decisions | None = None, fixed: Decisions | None = None,
+                    previous: Decisions | None = None, change_cost: float = 0.0) -> list[DistrictInput]:
+    """One picklable input per district (ward order as in scenario.wards).
+
+    With `fixed` decisions for the days before `first_day`, the officer-shifts they used come off
+    the weekly budgets of the weeks they fall in (a re-plan from mid-week keeps the week's limit)."""
     arrivals = walk_in_arrivals(scenario) if arrivals is None else arrivals
     budgets = district_budgets(scenario)
     codes = scenario.wards["district_code"].to_numpy()
@@ -65,7 +90,14 @@ def district_inputs(scenario: Scenario, *, arrivals: np.ndarray | None = None,
         if pinned is not None:
             extra["pinned"] = Decisions(pinned.kits_open[idx], pinned.mobile_kits[idx],
                                         pinned.home_visit_teams[idx], pinned.letters[idx])
-        inputs.append(DistrictInput(scenario, district, idx, arrivals[idx], budgets[district],
+        if previous is not None:
+            extra["previous"] = Decisions(previous.kits_open[idx], previous.mobile_kits[idx],
+                                          previous.home_visit_teams[idx], previous.letters[idx])
+            extra["change_cost"] = change_cost
+        budget = budgets[district]
+        if fixed is not None and first_day > 0:
+            budget = _week_budget_left(scenario, budget, fixed, idx, first_day)
+        inputs.append(DistrictInput(scenario, district, idx, arrivals[idx], budget,
                                     first_day=first_day, **extra))
     return inputs
 
@@ -115,6 +147,43 @@ def allocate_reserve(inputs: list[DistrictInput], reserve: int, executor, progre
     return allocation, price
 
 
+def replan_districts(scenario: Scenario, decisions: Decisions, districts: list[str], ceiling: Decisions,
+                     allocation: dict[str, int], *, workers: int | None = None,
+                     time_limit_seconds: float | None = None, arrivals: np.ndarray | None = None,
+                     start: StartState | None = None, first_day: int = 0, pinned: Decisions | None = None,
+                     fixed: Decisions | None = None, executor=None) -> Decisions:
+    """Re-plan some districts with upper limits (`ceiling`: e.g. the kits the roster could staff),
+    keeping their share of the city reserve; other districts keep `decisions`."""
+    solver = scenario.settings.solver
+    workers = solver.workers if workers is None else workers
+    limit = solver.time_limit_seconds if time_limit_seconds is None else time_limit_seconds
+    executor = executor or make_executor(workers)
+    inputs = [replace(d, ceiling=Decisions(ceiling.kits_open[d.ward_index], ceiling.mobile_kits[d.ward_index],
+                                           ceiling.home_visit_teams[d.ward_index], ceiling.letters[d.ward_index]))
+              for d in district_inputs(scenario, arrivals=arrivals, start=start, first_day=first_day,
+                                       pinned=pinned, fixed=fixed)
+              if d.district_code in districts]
+    plans = executor.map(_plan_task, [(d, allocation.get(d.district_code, 0), 0, limit, solver.relative_gap, False)
+                                      for d in inputs])
+    out = decisions.copy()
+    codes = scenario.shift_codes
+    mobile_shifts = [codes.index(c) for c in scenario.settings.mobile_kit.shifts]
+    home_shift = codes.index(scenario.settings.home_visit.shift)
+    n_days = scenario.n_days
+    for plan in plans:
+        if plan.status not in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE):
+            continue   # keep the ceiling itself: it is staffable
+        idx, window = plan.ward_index, slice(plan.first_day, n_days)
+        out.kits_open[idx, window, :] = plan.kits_open
+        out.letters[idx, window, :] = plan.letters
+        out.mobile_kits[idx, window, :] = 0
+        out.home_visit_teams[idx, window, :] = 0
+        for s in mobile_shifts:
+            out.mobile_kits[idx, window, s] = plan.mobile_kits
+        out.home_visit_teams[idx, window, home_shift] = plan.home_visit_teams
+    return out
+
+
 RESERVE_PRICE_FLOOR = 1e-4  # people per city kit: breaks ties towards lending fewer kits
 
 
@@ -123,13 +192,17 @@ def plan_capacity(scenario: Scenario, *, workers: int | None = None, time_limit_
                   should_stop: Callable[[], bool] | None = None, arrivals: np.ndarray | None = None,
                   start: StartState | None = None, first_day: int = 0,
                   pinned: Decisions | None = None, executor=None,
-                  fallback: Decisions | None = None) -> CapacityPlan:
+                  fallback: Decisions | None = None, fixed: Decisions | None = None,
+                  fallback_allocation: dict[str, int] | None = None,
+                  previous: Decisions | None = None, change_cost: float = 0.0) -> CapacityPlan:
     """Plan kits, mobile kits, home-visit teams and letters for every ward, day and shift.
 
     First every district may take city kits at a token price; if together they take no more
     than the city holds, the coupling does not bind and that split stands (bound: Lagrangian at
     the token price). Otherwise the kits are lent greedily and districts re-planned. When
-    `should_stop` turns true, districts not yet planned keep the `fallback` decisions.
+    `should_stop` turns true, districts not yet planned keep the `fallback` decisions; so do
+    districts whose model is infeasible or found no plan in time. They keep the city kits the
+    fallback lends them (`fallback_allocation`) as far as the reserve still holds them.
     """
     begin = time.perf_counter()
     solver = scenario.settings.solver
@@ -137,7 +210,7 @@ def plan_capacity(scenario: Scenario, *, workers: int | None = None, time_limit_
     limit = solver.time_limit_seconds if time_limit_seconds is None else time_limit_seconds
     executor = executor or make_executor(workers)
     inputs = district_inputs(scenario, arrivals=arrivals, start=start, first_day=first_day,
-                             pinned=pinned)
+                             pinned=pinned, fixed=fixed, previous=previous, change_cost=change_cost)
     reserve = scenario.city_mobile_kits
     if progress:
         progress(f"{len(inputs)} districts, {len(scenario.wards)} wards", 0.02)
@@ -186,7 +259,12 @@ def plan_capacity(scenario: Scenario, *, workers: int | None = None, time_limit_
     mobile_shifts = [codes.index(c) for c in scenario.settings.mobile_kit.shifts]
     home_shift = codes.index(scenario.settings.home_visit.shift)
     messages = []
+    unsolved = (SolveStatus.INFEASIBLE, SolveStatus.NO_SOLUTION, SolveStatus.ERROR)
     for plan in plans.values():
+        if plan.message:
+            messages.append(f"district {plan.district_code}: {plan.message}")
+        if plan.status in unsolved:
+            continue
         idx = plan.ward_index
         window = slice(plan.first_day, n_days)
         decisions.kits_open[idx, window, :] = plan.kits_open
@@ -196,13 +274,31 @@ def plan_capacity(scenario: Scenario, *, workers: int | None = None, time_limit_
         for s in mobile_shifts:
             decisions.mobile_kits[idx, window, s] = plan.mobile_kits
         decisions.home_visit_teams[idx, window, home_shift] = plan.home_visit_teams
-        if plan.message:
-            messages.append(f"district {plan.district_code}: {plan.message}")
     missing = [d.district_code for d in inputs if d.district_code not in plans]
     if missing:
         messages.append(f"stopped early: districts {', '.join(missing)} keep the proportional rule")
         objective_bound = float("nan")
         max_enrollable = float("nan")
+    failed = [d.district_code for d in inputs if d.district_code in plans
+              and plans[d.district_code].status in unsolved]
+    if failed:
+        messages.append(f"no plan for districts {', '.join(failed)}: they keep the proportional rule")
+    kept = set(missing) | set(failed)
+    left = reserve - sum(n for code, n in allocation.items() if code not in kept)
+    for data in inputs:
+        if data.district_code not in kept:
+            continue
+        lend = min((fallback_allocation or {}).get(data.district_code, 0), max(0, left))
+        allocation[data.district_code] = lend
+        left -= lend
+        allowed = int(scenario.districts.at[data.district_code, "mobile_kits"]) + lend
+        for d in range(first_day, n_days):   # the fallback's kits beyond the fleet stay home
+            for w in data.ward_index[::-1]:
+                over = int(decisions.mobile_kits[data.ward_index, d, mobile_shifts[0]].sum()) - allowed
+                if over <= 0:
+                    break
+                take = min(over, int(decisions.mobile_kits[w, d, mobile_shifts[0]]))
+                decisions.mobile_kits[w, d, mobile_shifts] -= take
     if pinned is not None:
         for name in ("kits_open", "mobile_kits", "home_visit_teams", "letters"):
             values = getattr(pinned, name)

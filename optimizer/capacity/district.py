@@ -206,8 +206,11 @@ def solve_district(data: DistrictInput, reserve: int | tuple[float, int] = 0, *,
         empty.seconds = time.perf_counter() - start
         return empty
     integer = np.concatenate(model.lp.integer)
-    rounded = _round_within(model, relaxed.values)
     reserve_taken = int(np.ceil(relaxed.values[model.r[0]] - 1e-6))
+    # the city kits are lent whole (rounded up): round the mobile kits with all of them in the fleet
+    values = relaxed.values.copy()
+    values[model.r[0]] = reserve_taken
+    rounded = _round_within(model, values)
     fix = [(np.flatnonzero(integer), rounded[integer]),
            (model.a.ravel(), _arrivals_for(model, rounded).ravel()),
            (model.r, np.array([float(reserve_taken)]))]

@@ -36,6 +36,9 @@ class DistrictInput:
     enrolled_before: np.ndarray | None = None
     returns_due: np.ndarray | None = None
     pinned: object | None = None   # simulation.Decisions of [n, days, shifts]; -1 where free
+    ceiling: object | None = None  # simulation.Decisions of [n, days, shifts]: most kits, mobile kits, teams
+    previous: object | None = None  # simulation.Decisions of the published plan: ties go its way
+    change_cost: float = 0.0        # people per kit, mobile kit or team moved away from `previous`
 
 
 class DistrictModel:
@@ -121,8 +124,15 @@ class DistrictModel:
             pin(pinned.mobile_kits[:, self.days, first_mobile].astype(float), m_min, m_max)
             home = self.codes.index(self.settings.home_visit.shift)
             pin(pinned.home_visit_teams[:, self.days, home].astype(float), h_min, h_max)
-        if pinned is not None:
-            lp.lower[0] = kits_min.ravel()
+        ceiling = self.data.ceiling
+        if ceiling is not None:
+            kits_max = np.minimum(kits_max, ceiling.kits_open[:, self.days, :].reshape(n, T).astype(float))
+            first_mobile = self.codes.index(self.settings.mobile_kit.shifts[0])
+            m_max = np.minimum(m_max, ceiling.mobile_kits[:, self.days, first_mobile].astype(float))
+            home = self.codes.index(self.settings.home_visit.shift)
+            h_max = np.minimum(h_max, ceiling.home_visit_teams[:, self.days, home].astype(float))
+        if pinned is not None or ceiling is not None:
+            lp.lower[0] = np.minimum(kits_min.ravel(), kits_max.ravel())
             lp.upper[0] = kits_max.ravel()
         self.letters = lp.add_vars((n, T), lower=letters_min.reshape(n, T), upper=letters_max.reshape(n, T))
         self.m = lp.add_vars((n, D), lower=m_min, upper=m_max, integer=True)
@@ -312,6 +322,22 @@ class DistrictModel:
             self.lp.add_sum_rows(f"shortfall_{threshold}", groups, lower=lower)
             self.y.append(y)
 
+    def _keep_previous(self, cost: np.ndarray) -> None:
+        """Re-planning: a kit (mobile kit, team) the published plan had open earns change_cost, one it
+        had closed costs change_cost, so among (nearly) equal plans the one closest to it wins."""
+        previous, change = self.data.previous, self.data.change_cost
+        if previous is None or change <= 0:
+            return
+        kits_max = self.wards["fixed_kits"].to_numpy()[:, None]
+        prev_k = previous.kits_open[:, self.days, :].reshape(self.n, self.T)
+        cost[self.k.ravel()] += change * np.where((prev_k >= kits_max) & (kits_max > 0), 1.0,
+                                                  np.where(prev_k == 0, -1.0, 0.0)).ravel()
+        first_mobile = self.codes.index(self.settings.mobile_kit.shifts[0])
+        home = self.codes.index(self.settings.home_visit.shift)
+        for var, prev in ((self.m, previous.mobile_kits[:, self.days, first_mobile]),
+                          (self.h, previous.home_visit_teams[:, self.days, home])):
+            cost[var.ravel()] += change * np.where(prev > 0, 1.0, -1.0).ravel()
+
     def _objective(self):
         """Most enrolled first; then equity (above), waits, officer-shifts and mobile deployments."""
         weights = self.settings.objective
@@ -330,5 +356,6 @@ class DistrictModel:
             cost[self.k.ravel()] -= weights.officer_shift * kit_crew
             cost[self.m.ravel()] -= weights.officer_shift * mobile_crew + weights.kit_move
             cost[self.h.ravel()] -= weights.officer_shift * home_crew
+            self._keep_previous(cost)
         # rebuild the cost blocks as one array
         lp.cost = [cost]

@@ -1,0 +1,193 @@
+"""Plan and roster agree: staff every crew slot the plan opens, or correct the plan.
+
+1. The plan's crew slots (each open kit-shift, mobile session and home-visit team needs its
+   roles) go to the rostering engine, one district at a time through the executor.
+2. Where officers could not staff what the plan opened, the plan is re-planned for those
+   districts with the kits the roster could staff as the ceiling, and rostered again; what
+   is still unstaffed is closed (never published with empty slots) and reported by ward, day,
+   shift and role as truly lacking officers.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Callable
+
+import numpy as np
+import pandas as pd
+
+from .result import PlanResult
+from .scenario import Scenario
+from .simulation import Decisions, simulate
+from .staffing import CrewNeeds
+
+SLOT_COLUMNS = ["ward_code", "district_code", "day", "shift", "role", "needed", "activity"]
+
+
+def crew_slots(scenario: Scenario, decisions: Decisions, *, first_day: int = 0) -> pd.DataFrame:
+    """Officers needed per ward, day, shift and role (summed over kits, mobile kits, teams)."""
+    crew = CrewNeeds.of(scenario)
+    codes = scenario.shift_codes
+    mobile = {codes.index(c) for c in scenario.settings.mobile_kit.shifts}
+    home = codes.index(scenario.settings.home_visit.shift)
+    wards = scenario.wards
+    ward_codes = wards.index.to_numpy()
+    districts = wards["district_code"].to_numpy()
+    rows = []
+    for activity, counts, needs, allowed in (
+            ("kit", decisions.kits_open, crew.kit, None),
+            ("mobile", decisions.mobile_kits, crew.mobile, mobile),
+            ("home_visit", decisions.home_visit_teams, crew.home_visit, {home})):
+        for w, d, s in np.argwhere(counts[:, first_day:, :] > 0):
+            d += first_day
+            if allowed is not None and s not in allowed:
+                continue
+            for role, per_unit in needs.items():
+                rows.append((ward_codes[w], districts[w], int(d), codes[s], role,
+                             int(counts[w, d, s] * per_unit), activity))
+    frame = pd.DataFrame(rows, columns=SLOT_COLUMNS)
+    if frame.empty:
+        return frame.drop(columns="activity")
+    return (frame.groupby(["ward_code", "district_code", "day", "shift", "role"], sort=True, as_index=False)
+            ["needed"].sum())
+
+
+def staffed_decisions(scenario: Scenario, decisions: Decisions, roster: pd.DataFrame) -> Decisions:
+    """The plan cut down to what the roster staffs: per ward and shift, home-visit teams first
+    (their own role), then fixed kits, then mobile kits, each only with its full crew."""
+    crew = CrewNeeds.of(scenario)
+    codes = scenario.shift_codes
+    index = {code: i for i, code in enumerate(scenario.wards.index)}
+    assigned = {}
+    if roster is not None and len(roster):
+        counts = roster.groupby(["ward_code", "day", "shift", "role"]).size()
+        for (ward, day, shift, role), n in counts.items():
+            assigned[(index[ward], int(day), codes.index(shift), role)] = int(n)
+    out = decisions.copy()
+    mobile_shifts = [codes.index(c) for c in scenario.settings.mobile_kit.shifts]
+    home = codes.index(scenario.settings.home_visit.shift)
+    for w, d, s in np.argwhere((decisions.kits_open > 0) | (decisions.mobile_kits > 0)
+                               | (decisions.home_visit_teams > 0)):
+        left = {role: assigned.get((w, d, s, role), 0) for role in crew.roles}
+
+        def take(needs: dict[str, int], wanted: int) -> int:
+            if not needs:
+                return wanted
+            full = min(left.get(r, 0) // n for r, n in needs.items())
+            granted = min(wanted, full)
+            for r, n in needs.items():
+                left[r] -= granted * n
+            return granted
+
+        if s == home:
+            out.home_visit_teams[w, d, s] = take(crew.home_visit, int(decisions.home_visit_teams[w, d, s]))
+        out.kits_open[w, d, s] = take(crew.kit, int(decisions.kits_open[w, d, s]))
+        if s in mobile_shifts:
+            out.mobile_kits[w, d, s] = take(crew.mobile, int(decisions.mobile_kits[w, d, s]))
+    # a mobile deployment is for the whole day: keep the smallest staffed count in each shift
+    if mobile_shifts:
+        least = out.mobile_kits[:, :, mobile_shifts].min(axis=2)
+        for s in mobile_shifts:
+            out.mobile_kits[:, :, s] = least
+    return out
+
+
+def roster_districts(scenario: Scenario, slots: pd.DataFrame, districts: list[str], *, workers: int,
+                     time_limit_seconds: float, seed: int, frozen: pd.DataFrame | None = None,
+                     previous: pd.DataFrame | None = None, executor=None,
+                     progress: Callable | None = None) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
+    """Roster the given districts in parallel; returns (roster, unstaffed, per-district report)."""
+    from .executor import make_executor
+    from .roster.officers import roster_district
+
+    executor = executor or make_executor(workers)
+    per_district = max(2.0, time_limit_seconds * max(1, workers) / max(1, len(districts)))
+    tasks = []
+    for code in districts:
+        tasks.append(dict(scenario=scenario, district_code=code,
+                          slots=slots[slots["district_code"] == code].reset_index(drop=True),
+                          time_limit_seconds=per_district, seed=seed,
+                          frozen=None if frozen is None else frozen[frozen["district_code"] == code],
+                          previous=None if previous is None else previous[previous["district_code"] == code]))
+    done = []
+
+    def report(i, item):
+        done.append(i)
+        if progress:
+            progress(f"roster {districts[i]}: {item[2].get('status', '')}", 0.85 + 0.1 * len(done) / len(tasks))
+
+    results = executor.map(_roster_task, tasks, on_done=report)
+    rosters = [r[0] for r in results if r[0] is not None and len(r[0])]
+    unstaffed = [r[1] for r in results if r[1] is not None and len(r[1])]
+    reports = {code: r[2] for code, r in zip(districts, results)}
+    roster = pd.concat(rosters, ignore_index=True) if rosters else pd.DataFrame(
+        columns=["officer_id", "display_name", "district_code", "home_ward", "date", "day", "shift", "ward_code",
+                 "role"])
+    missing = pd.concat(unstaffed, ignore_index=True) if unstaffed else pd.DataFrame(
+        columns=["ward_code", "date", "day", "shift", "role", "missing"])
+    return roster, missing, reports
+
+
+def _roster_task(task: dict):
+    from .roster.officers import roster_district
+    return roster_district(**task)
+
+
+def staff_plan(result: PlanResult, *, workers: int | None = None, time_limit_seconds: float | None = None,
+               progress: Callable | None = None, frozen: pd.DataFrame | None = None,
+               previous: pd.DataFrame | None = None, executor=None,
+               replan: Callable[[Decisions, list], Decisions] | None = None) -> PlanResult:
+    """Roster the plan; correct the plan where officers cannot staff it; update `result`."""
+    scenario = result.scenario
+    solver = scenario.settings.solver
+    workers = solver.workers if workers is None else workers
+    limit = solver.time_limit_seconds if time_limit_seconds is None else time_limit_seconds
+    begin = time.perf_counter()
+    slots = crew_slots(scenario, result.decisions, first_day=result.first_day)
+    districts = scenario.district_codes
+    roster, unstaffed, reports = roster_districts(scenario, slots, districts, workers=workers,
+                                                  time_limit_seconds=limit, seed=result.seed, frozen=frozen,
+                                                  previous=previous, executor=executor, progress=progress)
+    closed_total = 0
+    if len(unstaffed):
+        # the plan asked for crews the officers cannot give: re-plan those districts with the
+        # staffed kits as ceilings, roster them again, and close what is still unstaffed
+        short = sorted(set(unstaffed["ward_code"].map(scenario.wards["district_code"])))
+        ceiling = staffed_decisions(scenario, result.decisions, roster)
+        decisions = replan(ceiling, short) if replan is not None else ceiling
+        # the re-plan stays within the ceiling; anything above it is cut back
+        for name in ("kits_open", "mobile_kits", "home_visit_teams"):
+            np.minimum(getattr(decisions, name), getattr(ceiling, name), out=getattr(decisions, name))
+        if progress:
+            progress(f"re-planning {len(short)} district(s) with the staffing the roster found", 0.95)
+        again_slots = crew_slots(scenario, decisions, first_day=result.first_day)
+        again, unstaffed_again, again_reports = roster_districts(
+            scenario, again_slots, short, workers=workers, time_limit_seconds=limit / 2, seed=result.seed,
+            frozen=frozen, previous=previous, executor=executor, progress=progress)
+        roster = pd.concat([roster[~roster["district_code"].isin(short)], again], ignore_index=True)
+        reports.update(again_reports)
+        final = staffed_decisions(scenario, decisions, roster)
+        closed_total = int((decisions.kits_open - final.kits_open).sum())
+        unstaffed = unstaffed_again
+        result.decisions = final
+        inputs = getattr(result, "sim_inputs", {}) or {}
+        result.outcome = simulate(scenario, final, arrivals=inputs.get("arrivals"), start=inputs.get("start"),
+                                  first_day=result.first_day)
+        from .objective import objective_terms, officer_shifts
+        terms = objective_terms(scenario, final, result.outcome)
+        result.objective = float(sum(terms.values()))
+        terms["officer_shifts_count"] = float(officer_shifts(scenario, final))
+        result.objective_terms = terms
+        result.messages.append(f"{closed_total} kit-shift(s) closed after re-planning: no officers to staff them")
+    roster = roster.sort_values(["district_code", "officer_id", "day", "shift"]).reset_index(drop=True)
+    result.roster = roster
+    result.unstaffed = unstaffed.reset_index(drop=True)
+    result.roster_report = {
+        "officer_shifts": int(len(roster)),
+        "officers_working": int(roster["officer_id"].nunique()) if len(roster) else 0,
+        "unstaffed_slots": int(unstaffed["missing"].sum()) if len(unstaffed) else 0,
+        "kit_shifts_closed_for_lack_of_officers": closed_total,
+        "districts": reports,
+        "seconds": round(time.perf_counter() - begin, 3),
+    }
+    return result
