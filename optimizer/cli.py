@@ -114,6 +114,10 @@ def main(argv: list[str] | None = None) -> int:
     except ScenarioError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except OSError as exc:
+        print(f"error: {exc.strerror or exc}: {exc.filename or ''} (the previous outputs are untouched)",
+              file=sys.stderr)
+        return EXIT_VIOLATIONS
     except KeyboardInterrupt:
         print("interrupted: the previous outputs are untouched", file=sys.stderr)
         return 130

@@ -19,8 +19,9 @@ Rules, in the order they are checked (`RULES` holds the labels):
   and a shift whose end is before its start ends the next day;
 - forbidden_succession (shift a on day d, shift b on day d+1), max_consecutive_days,
   min_days_off_per_7 (every 7-day window that lies fully inside the campaign);
-- max_hours_per_week: campaign weeks are days 0-6, 7-13, ...; a last short week of L days
-  allows ceil(max_hours_per_week * L / 7) hours (officers.csv may override the weekly hours);
+- max_hours_per_week: campaign weeks are days 0-6, 7-13, ...; a last short week allows the
+  full weekly hours, as the officer's real week goes on after the campaign ends (officers.csv
+  may override the weekly hours);
   a shift counts once even if it is double-booked;
 - outside_district: the ward worked is in another district than the officer's;
 - crew_shortfall (only with a plan): every open fixed kit, mobile kit session (in
@@ -423,9 +424,9 @@ class _Check:
             for week, hours in sorted(hours_by_week.items()):
                 first, last = 7 * week, min(7 * week + 6, self.n_days - 1)
                 length = last - first + 1
-                limit = weekly if length == 7 else math.ceil(round(weekly * length / 7, 9))
+                limit = weekly
                 if round(hours, 9) > limit:
-                    short = f" (a {length}-day week: {weekly:g} h pro rata, rounded up)" if length < 7 else ""
+                    short = f" (a {length}-day week of the campaign)" if length < 7 else ""
                     violations.append(Violation(
                         "max_hours_per_week",
                         self._where(officer_id, f"campaign week {week + 1}, "

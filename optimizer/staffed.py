@@ -98,7 +98,6 @@ def roster_districts(scenario: Scenario, slots: pd.DataFrame, districts: list[st
                      progress: Callable | None = None) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
     """Roster the given districts in parallel; returns (roster, unstaffed, per-district report)."""
     from .executor import make_executor
-    from .roster.officers import roster_district
 
     executor = executor or make_executor(workers)
     per_district = max(2.0, time_limit_seconds * max(1, workers) / max(1, len(districts)))
@@ -129,7 +128,7 @@ def roster_districts(scenario: Scenario, slots: pd.DataFrame, districts: list[st
 
 
 def _roster_task(task: dict):
-    from .roster.officers import roster_district
+    from .roster.crews import roster_district
     return roster_district(**task)
 
 
@@ -150,44 +149,91 @@ def staff_plan(result: PlanResult, *, workers: int | None = None, time_limit_sec
                                                   previous=previous, executor=executor, progress=progress)
     closed_total = 0
     if len(unstaffed):
-        # the plan asked for crews the officers cannot give: re-plan those districts with the
-        # staffed kits as ceilings, roster them again, and close what is still unstaffed
+        # the plan asked for crews the officers cannot give. Two corrections: (a) close exactly
+        # what the roster could not staff (the roster already covers the rest); (b) re-plan the
+        # districts concerned with the staffed kits as ceilings and roster them again. The one
+        # the simulation scores higher is published; nothing is published with empty slots.
+        from .objective import objective_terms, officer_shifts
+        inputs = getattr(result, "sim_inputs", {}) or {}
+
+        def score(decisions: Decisions):
+            outcome = simulate(scenario, decisions, arrivals=inputs.get("arrivals"), start=inputs.get("start"),
+                               first_day=result.first_day)
+            terms = objective_terms(scenario, decisions, outcome)
+            return float(sum(terms.values())), outcome, terms
+
         short = sorted(set(unstaffed["ward_code"].map(scenario.wards["district_code"])))
         ceiling = staffed_decisions(scenario, result.decisions, roster)
-        decisions = replan(ceiling, short) if replan is not None else ceiling
-        # the re-plan stays within the ceiling; anything above it is cut back
-        for name in ("kits_open", "mobile_kits", "home_visit_teams"):
-            np.minimum(getattr(decisions, name), getattr(ceiling, name), out=getattr(decisions, name))
-        if progress:
-            progress(f"re-planning {len(short)} district(s) with the staffing the roster found", 0.95)
-        again_slots = crew_slots(scenario, decisions, first_day=result.first_day)
-        again, unstaffed_again, again_reports = roster_districts(
-            scenario, again_slots, short, workers=workers, time_limit_seconds=limit / 2, seed=result.seed,
-            frozen=frozen, previous=previous, executor=executor, progress=progress)
-        roster = pd.concat([roster[~roster["district_code"].isin(short)], again], ignore_index=True)
-        reports.update(again_reports)
-        final = staffed_decisions(scenario, decisions, roster)
-        closed_total = int((decisions.kits_open - final.kits_open).sum())
-        unstaffed = unstaffed_again
+        best_score, best_outcome, best_terms = score(ceiling)
+        final, method = ceiling, "closed the unstaffed kit-shifts"
+        if replan is not None:
+            if progress:
+                progress(f"re-planning {len(short)} district(s) with the staffing the roster found", 0.95)
+            decisions = replan(ceiling, short)
+            for name in ("kits_open", "mobile_kits", "home_visit_teams"):
+                np.minimum(getattr(decisions, name), getattr(ceiling, name), out=getattr(decisions, name))
+            candidate_score, _, _ = score(decisions)
+            if candidate_score > best_score + 1e-6:
+                again_slots = crew_slots(scenario, decisions, first_day=result.first_day)
+                again, unstaffed_again, again_reports = roster_districts(
+                    scenario, again_slots, short, workers=workers, time_limit_seconds=limit / 2,
+                    seed=result.seed, frozen=frozen, previous=previous, executor=executor, progress=progress)
+                staffed = staffed_decisions(scenario, decisions, pd.concat(
+                    [roster[~roster["district_code"].isin(short)], again], ignore_index=True))
+                staffed_score, staffed_outcome, staffed_terms = score(staffed)
+                if staffed_score > best_score + 1e-6:
+                    roster = pd.concat([roster[~roster["district_code"].isin(short)], again], ignore_index=True)
+                    reports.update(again_reports)
+                    final, method = staffed, "re-planned with the staffing limit"
+                    unstaffed = unstaffed_again
+                    best_score, best_outcome, best_terms = staffed_score, staffed_outcome, staffed_terms
+        closed_total = int((result.decisions.kits_open - final.kits_open).clip(min=0).sum())
+        # keep only roster rows that still serve an open activity of the final plan
+        slots_now = crew_slots(scenario, final, first_day=result.first_day)
+        roster = _trim_to_slots(roster, slots_now)
+        still_empty = _unstaffed(scenario, slots_now, roster)
+        if len(still_empty):   # cannot happen by construction; say so rather than publish gaps
+            result.messages.append(f"staffing: {int(still_empty['missing'].sum())} slot(s) still empty")
         result.decisions = final
-        inputs = getattr(result, "sim_inputs", {}) or {}
-        result.outcome = simulate(scenario, final, arrivals=inputs.get("arrivals"), start=inputs.get("start"),
-                                  first_day=result.first_day)
-        from .objective import objective_terms, officer_shifts
-        terms = objective_terms(scenario, final, result.outcome)
-        result.objective = float(sum(terms.values()))
-        terms["officer_shifts_count"] = float(officer_shifts(scenario, final))
-        result.objective_terms = terms
-        result.messages.append(f"{closed_total} kit-shift(s) closed after re-planning: no officers to staff them")
+        result.outcome = best_outcome
+        result.objective = best_score
+        best_terms["officer_shifts_count"] = float(officer_shifts(scenario, final))
+        result.objective_terms = best_terms
+        result.messages.append(f"staffing: {closed_total} kit-shift(s) closed for lack of officers ({method})")
     roster = roster.sort_values(["district_code", "officer_id", "day", "shift"]).reset_index(drop=True)
     result.roster = roster
     result.unstaffed = unstaffed.reset_index(drop=True)
     result.roster_report = {
         "officer_shifts": int(len(roster)),
         "officers_working": int(roster["officer_id"].nunique()) if len(roster) else 0,
-        "unstaffed_slots": int(unstaffed["missing"].sum()) if len(unstaffed) else 0,
+        "unstaffed_slots": int(unstaffed["missing"].sum()) if len(unstaffed) else 0,   # closed, see unstaffed.csv
         "kit_shifts_closed_for_lack_of_officers": closed_total,
         "districts": reports,
         "seconds": round(time.perf_counter() - begin, 3),
     }
     return result
+
+
+def _trim_to_slots(roster: pd.DataFrame, slots: pd.DataFrame) -> pd.DataFrame:
+    """Drop officer-shifts beyond what the plan's slots need (activities closed by a correction)."""
+    if not len(roster):
+        return roster
+    need = {(r.ward_code, int(r.day), r.shift, r.role): int(r.needed) for r in slots.itertuples()}
+    keep, used = [], {}
+    for i, r in enumerate(roster.itertuples()):
+        key = (r.ward_code, int(r.day), r.shift, r.role)
+        if used.get(key, 0) < need.get(key, 0):
+            used[key] = used.get(key, 0) + 1
+            keep.append(i)
+    return roster.iloc[keep].reset_index(drop=True)
+
+
+def _unstaffed(scenario: Scenario, slots: pd.DataFrame, roster: pd.DataFrame) -> pd.DataFrame:
+    """Slots of the plan the roster leaves empty, by ward, day, shift and role."""
+    have = roster.groupby(["ward_code", "day", "shift", "role"]).size() if len(roster) else pd.Series(dtype=int)
+    rows = []
+    for r in slots.itertuples():
+        got = int(have.get((r.ward_code, int(r.day), r.shift, r.role), 0))
+        if got < int(r.needed):
+            rows.append((r.ward_code, scenario.dates[int(r.day)], int(r.day), r.shift, r.role, int(r.needed) - got))
+    return pd.DataFrame(rows, columns=["ward_code", "date", "day", "shift", "role", "missing"])

@@ -69,6 +69,7 @@ class DistrictBudget:
     per_shift: np.ndarray
     per_day: np.ndarray
     per_week: np.ndarray
+    headcount: np.ndarray | None = None   # officers holding a role of each set, leave or not
 
 
 def district_budgets(scenario: Scenario) -> dict[str, DistrictBudget]:
@@ -115,5 +116,28 @@ def district_budgets(scenario: Scenario) -> dict[str, DistrictBudget]:
                         per_day[k, d] += shifts_a_day
                 for w, days in enumerate(weeks):
                     per_week[k, w] += int(math.ceil(weekly * len(days) / 7 - 1e-9))
-        budgets[district] = DistrictBudget(district, role_sets, per_shift, per_day, per_week)
+        headcount = np.array([sum(1 for _, held, *_ in mine if held & role_set) for role_set in role_sets],
+                             dtype=np.int64)
+        budgets[district] = DistrictBudget(district, role_sets, per_shift, per_day, per_week, headcount)
     return budgets
+
+
+def incompatible_shift_pairs(scenario: Scenario) -> list[tuple[int, int]]:
+    """Pairs of shifts of one day that no officer may both work: they overlap, or the gap
+    between them is shorter than the minimum rest (touching shifts form one duty)."""
+    rest = scenario.settings.officer_rules.min_rest_hours * 60
+    shifts = scenario.shifts
+    pairs = []
+    for a in range(len(shifts)):
+        for b in range(a + 1, len(shifts)):
+            first, second = sorted((shifts[a], shifts[b]), key=lambda x: x.start_minutes)
+            gap = second.start_minutes - first.end_minutes
+            if gap < 0 or 0 < gap < rest:
+                pairs.append((a, b))
+    return pairs
+
+
+def shift_groups(scenario: Scenario) -> list[tuple[int, ...]]:
+    """Sets of shifts one officer covers at most one of in a day: each shift alone, and each
+    incompatible pair."""
+    return [(s,) for s in range(len(scenario.shifts))] + incompatible_shift_pairs(scenario)

@@ -14,7 +14,7 @@ import numpy as np
 
 from ..demand import shift_weights, walk_in_total
 from ..scenario import Scenario
-from ..staffing import CrewNeeds, DistrictBudget, campaign_weeks
+from ..staffing import CrewNeeds, DistrictBudget, campaign_weeks, incompatible_shift_pairs, shift_groups
 from .lp import INF, LinearProgram
 
 
@@ -304,7 +304,49 @@ class DistrictModel:
                     groups.append(v), coefs.append(np.concatenate([p[1] for p in parts]))
                     upper.append(budget.per_week[k, w])
                     self.staffing_rows.append(("week", role_set, w, None))
+        self._officer_rules(budget, groups, coefs, upper)
         self.rows_staffing = self.lp.add_sum_rows("staffing", groups, coefs, upper=np.array(upper, float))
+
+    def _officer_rules(self, budget, groups, coefs, upper):
+        """What the roster's own rules imply for crews (each valid for every roster):
+        - two shifts of a day that one officer may not both work (rest) need distinct officers;
+        - a forbidden succession (a on day d, b on day d+1) needs distinct officers;
+        - in a campaign week an officer works at most 7 - min_days_off_per_7 days, covering at
+          most one shift of each such group a day."""
+        if budget.headcount is None:
+            return
+        rules = self.settings.officer_rules
+        pairs = incompatible_shift_pairs(self.scenario)
+        successions = [(self.codes.index(a), self.codes.index(b)) for a, b in rules.forbidden_successions]
+        position = {d: j for j, d in enumerate(self.days)}
+        for k, role_set in enumerate(budget.role_sets):
+            headcount = int(budget.headcount[k])
+            for j, d in enumerate(self.days):
+                for a, b in pairs:
+                    va, ca = self._crew_terms(role_set, j, a)
+                    vb, cb = self._crew_terms(role_set, j, b)
+                    if len(va) and len(vb):
+                        groups.append(np.r_[va, vb]), coefs.append(np.r_[ca, cb]), upper.append(budget.per_shift[k, d])
+                        self.staffing_rows.append(("shift", role_set, d, a))
+                if d + 1 in position:
+                    for a, b in successions:
+                        va, ca = self._crew_terms(role_set, j, a)
+                        vb, cb = self._crew_terms(role_set, position[d + 1], b)
+                        if len(va) and len(vb):
+                            groups.append(np.r_[va, vb]), coefs.append(np.r_[ca, cb]), upper.append(headcount)
+                            self.staffing_rows.append(("shift", role_set, d, a))
+            for w, week in enumerate(campaign_weeks(self.scenario.n_days)):
+                window = [position[d] for d in week if d in position]
+                if not window:
+                    continue
+                days_a_week = min(len(week), 7 - rules.min_days_off_per_7) if len(week) == 7 else len(week)
+                for group in shift_groups(self.scenario):
+                    parts = [self._crew_terms(role_set, j, s) for j in window for s in group]
+                    v = np.concatenate([p[0] for p in parts])
+                    if len(v):
+                        groups.append(v), coefs.append(np.concatenate([p[1] for p in parts]))
+                        upper.append(days_a_week * headcount)
+                        self.staffing_rows.append(("week", role_set, w, None))
 
     def enrolled_terms(self, w: int) -> np.ndarray:
         return np.concatenate([self.sw[w], self.si[w], self.mi[w], self.hh[w]])
