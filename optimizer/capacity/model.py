@@ -319,7 +319,12 @@ class DistrictModel:
         pairs = incompatible_shift_pairs(self.scenario)
         successions = [(self.codes.index(a), self.codes.index(b)) for a, b in rules.forbidden_successions]
         position = {d: j for j, d in enumerate(self.days)}
+        crew = self.crew
+        relevant = {frozenset(crew.kit), frozenset(crew.mobile), frozenset(crew.home_visit),
+                    frozenset(crew.roles)} | {frozenset([r]) for r in crew.roles}
         for k, role_set in enumerate(budget.role_sets):
+            if role_set not in relevant:   # the sets a crew is made of are where these rules bind
+                continue
             headcount = int(budget.headcount[k])
             for j, d in enumerate(self.days):
                 for a, b in pairs:

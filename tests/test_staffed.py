@@ -1,0 +1,120 @@
+"""Plan and roster agree: every open kit-shift staffed, or closed and reported."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from optimizer.planner import run_plan
+from optimizer.roster.crews import greedy_crews, crew_problem, roster_district
+from optimizer.roster_check import check_roster
+from optimizer.scenario import load_scenario
+from optimizer.simulation import Decisions
+from optimizer.staffed import crew_slots, staffed_decisions
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def tiny():
+    return load_scenario(ROOT / "scenarios" / "tiny")
+
+
+@pytest.fixture(scope="module")
+def staffed_run(tiny):
+    return run_plan(tiny, workers=1, with_roster=True, time_limit_seconds=4)
+
+
+def test_crew_slots_count_each_role_of_each_open_activity(tiny):
+    """One open kit needs one operator and one verifier; a home-visit team two home-visit officers."""
+    decisions = Decisions.zeros(len(tiny.wards), tiny.n_days, 3)
+    decisions.kits_open[0, 1, 0] = 1
+    decisions.home_visit_teams[0, 1, 2] = 1
+    decisions.mobile_kits[1, 2, 0:2] = 1
+    slots = crew_slots(tiny, decisions)
+    need = {(r.ward_code, r.day, r.shift, r.role): r.needed for r in slots.itertuples()}
+    assert need == {("00001", 1, "S", "operator"): 1, ("00001", 1, "S", "verifier"): 1,
+                    ("00001", 1, "T", "home_visit"): 2,
+                    ("00004", 2, "S", "operator"): 1, ("00004", 2, "S", "verifier"): 1,
+                    ("00004", 2, "S", "driver"): 1,
+                    ("00004", 2, "C", "operator"): 1, ("00004", 2, "C", "verifier"): 1,
+                    ("00004", 2, "C", "driver"): 1}
+
+
+def test_staffed_decisions_close_a_kit_without_its_full_crew(tiny):
+    """A kit-shift whose verifier is missing from the roster is closed; a fully crewed one stays."""
+    decisions = Decisions.zeros(len(tiny.wards), tiny.n_days, 3)
+    decisions.kits_open[0, 0, 0] = 1
+    decisions.kits_open[0, 0, 1] = 1
+    roster = pd.DataFrame([("CA001", "00001", 0, "S", "operator"), ("CA002", "00001", 0, "S", "verifier"),
+                           ("CA003", "00001", 0, "C", "operator")],
+                          columns=["officer_id", "ward_code", "day", "shift", "role"])
+    out = staffed_decisions(tiny, decisions, roster)
+    assert out.kits_open[0, 0, 0] == 1 and out.kits_open[0, 0, 1] == 0
+
+
+def test_plan_and_roster_agree_on_tiny(tiny, staffed_run):
+    """The published plan's every open kit-shift, mobile session and team has its full crew."""
+    assert staffed_run.roster is not None and len(staffed_run.roster) > 0
+    assert check_roster(tiny, staffed_run.roster, staffed_run.plan_frame()) == []
+
+
+def test_roster_report_counts_what_was_rostered(staffed_run):
+    """The roster report's officer-shift count equals the roster's rows."""
+    assert staffed_run.roster_report["officer_shifts"] == len(staffed_run.roster)
+    assert staffed_run.summary()["roster"]["officer_shifts"] == len(staffed_run.roster)
+
+
+def test_too_few_officers_close_kits_and_list_them(tiny, tmp_path):
+    """With half the ward officers gone, the plan is corrected and the closed slots are listed."""
+    folder = tmp_path / "tiny"
+    shutil.copytree(ROOT / "scenarios" / "tiny", folder)
+    officers = pd.read_csv(folder / "officers.csv", dtype=str, keep_default_na=False)
+    officers = officers[~officers["officer_id"].isin(["CA002", "CA003", "CA004", "CA008", "CA009"])]
+    officers.to_csv(folder / "officers.csv", index=False)
+    (folder / "requests.csv").write_text("officer_id,date,shift,kind,weight\nCA001,2022-07-26,T,avoid,2\n")
+    scenario = load_scenario(folder)
+    result = run_plan(scenario, workers=1, with_roster=True, time_limit_seconds=4)
+    assert check_roster(scenario, result.roster, result.plan_frame()) == []
+    report = result.roster_report
+    assert report["unstaffed_slots"] == (int(result.unstaffed["missing"].sum()) if len(result.unstaffed) else 0)
+
+
+def test_greedy_crews_respect_leave(tiny):
+    """An officer on leave (CA001 on 2022-07-28) is never rostered that day."""
+    decisions = Decisions.zeros(len(tiny.wards), tiny.n_days, 3)
+    decisions.kits_open[0, :, :] = 1
+    slots = crew_slots(tiny, decisions)
+    problem = crew_problem(tiny, "001", slots[slots["district_code"] == "001"])
+    assignments = greedy_crews(problem)
+    assert not [a for a in assignments if a.employee == "CA001" and a.day == 3]
+    assert assignments, "the greedy roster staffs something"
+
+
+def test_frozen_rows_are_kept_as_published(tiny):
+    """Rows of a frozen window come back unchanged from a new roster of the district."""
+    decisions = Decisions.zeros(len(tiny.wards), tiny.n_days, 3)
+    decisions.kits_open[0, :, 0] = 1
+    slots = crew_slots(tiny, decisions)
+    slots = slots[slots["district_code"] == "001"].reset_index(drop=True)
+    first, _, _ = roster_district(tiny, "001", slots, time_limit_seconds=2, seed=0)
+    frozen = first[first["day"] < 2]
+    again, _, _ = roster_district(tiny, "001", slots, time_limit_seconds=2, seed=1, frozen=frozen)
+    key = ["officer_id", "day", "shift", "ward_code", "role"]
+    kept = again[again["day"] < 2][key].sort_values(key).reset_index(drop=True)
+    assert kept.equals(frozen[key].sort_values(key).reset_index(drop=True))
+
+
+def test_roster_is_deterministic(tiny):
+    """The same slots and seed give the same roster twice."""
+    decisions = Decisions.zeros(len(tiny.wards), tiny.n_days, 3)
+    decisions.kits_open[:, :, 2] = 1
+    slots = crew_slots(tiny, decisions)
+    slots = slots[slots["district_code"] == "002"].reset_index(drop=True)
+    a, _, _ = roster_district(tiny, "002", slots, time_limit_seconds=0.5, seed=3)
+    b, _, _ = roster_district(tiny, "002", slots, time_limit_seconds=0.5, seed=3)
+    assert a.equals(b)
