@@ -13,6 +13,7 @@ So ward 00001 (Phường Phúc Xá) has 3 officers and 5 officer-shifts (25 h): 
 from __future__ import annotations
 
 import datetime as dt
+import zipfile
 from pathlib import Path
 
 import icalendar
@@ -23,8 +24,11 @@ import pytest
 from optimizer.exports import (write_deployment_csv, write_district_workbooks,
                                write_officer_calendars, write_roster_csv)
 from optimizer.exports.atomic import TEMP_SUFFIX, atomic_path
-from optimizer.exports.roster_xlsx import sheet_names
-from optimizer.exports.safe_text import cell_text, restore_text
+from optimizer.exports.calendar_ics import officer_calendar
+from optimizer.exports.roster_table import enrich_roster
+from optimizer.exports.roster_xlsx import district_workbook, sheet_names
+from optimizer.exports.safe_text import cell_text, restore_text, safe_filename
+from optimizer.exports.xlsx_writer import save_workbook
 from optimizer.roster_check import read_roster_csv
 from optimizer.scenario import load_scenario
 
@@ -89,6 +93,13 @@ def _sorted(frame: pd.DataFrame) -> pd.DataFrame:
 def _grid(sheet) -> dict[str, list]:
     """Officer ID -> that officer's row of values on a ward sheet (data starts in row 4)."""
     return {row[0]: list(row) for row in sheet.iter_rows(min_row=4, values_only=True)}
+
+
+def _parts(path: Path) -> dict[str, bytes]:
+    """An XLSX file's parts, without docProps/core.xml (it holds the time of saving)."""
+    with zipfile.ZipFile(path) as archive:
+        return {name: archive.read(name) for name in archive.namelist()
+                if name != "docProps/core.xml"}
 
 
 # --- roster.csv -----------------------------------------------------------------------------
@@ -192,6 +203,66 @@ def test_vietnamese_headers_by_default_english_on_request(scenario, roster, tmp_
         write_district_workbooks(scenario, roster, tmp_path, language="fr")
 
 
+def test_cell_styles(scenario, roster, tmp_path):
+    """Title, headings, weekend days and totals keep their fonts, fills, borders and alignment."""
+    write_district_workbooks(scenario, roster, tmp_path)
+    sheet = openpyxl.load_workbook(tmp_path / "rosters" / "001.xlsx")["Phường Phúc Xá"]
+    assert sheet["A1"].font.bold and sheet["A1"].font.sz == 14 and not sheet["A1"].border.left.style
+    assert not sheet["A2"].has_style
+    heading = sheet["E3"]
+    assert heading.font.bold and heading.fill.fgColor.rgb.endswith("D9E1F2")
+    assert heading.alignment.horizontal == "center" and heading.alignment.wrap_text
+    assert heading.border.left.style == "thin" and heading.border.bottom.color.rgb.endswith("808080")
+    saturday, monday = sheet["J4"], sheet["L4"]          # 2022-07-30 and 2022-08-01
+    assert saturday.fill.fgColor.rgb.endswith("FCE4D6") and saturday.fill.fill_type == "solid"
+    assert monday.fill.fill_type is None and monday.alignment.horizontal == "center"
+    assert sheet["B4"].alignment.horizontal == "left" and not sheet["B4"].font.bold
+    total = next(row for row in sheet.iter_rows(min_row=4) if row[0].value == "Tổng lượt ca")
+    assert total[0].font.bold and total[1].fill.fgColor.rgb.endswith("EDEDED")
+    assert total[4].font.bold and total[4].alignment.horizontal == "center"
+
+
+def test_fast_workbook_save_matches_openpyxl(scenario, roster, tmp_path):
+    """The workbook writer stores the very parts openpyxl's own save stores, tricky text included."""
+    roster.loc[roster["officer_id"] == "CA001", "display_name"] = EVIL
+    roster.loc[roster["officer_id"] == "CA002", "display_name"] = "  Lê <Văn> & \"Bình\" "
+    rows = enrich_roster(scenario, roster)
+    for code in scenario.district_codes:
+        district_rows = rows[rows["ward_district_code"] == code]
+        for language in ("vi", "en"):
+            ours, theirs = tmp_path / f"{code}-{language}-fast.xlsx", tmp_path / f"{code}.xlsx"
+            save_workbook(district_workbook(scenario, district_rows, code, language), ours)
+            district_workbook(scenario, district_rows, code, language).save(theirs)
+            assert _parts(ours) == _parts(theirs)
+
+
+def test_fast_workbook_save_leaves_other_cells_to_openpyxl(tmp_path):
+    """Sheets with cells the direct writer does not handle (formulas, dates, booleans, rich
+    styling of empty rows) come out as openpyxl writes them."""
+    book = openpyxl.Workbook()
+    plain, other = book.active, book.create_sheet("other")
+    plain["A1"], plain["B1"], plain["C1"], plain["D1"] = " x", "", 1e20, 2.5
+    plain["A3"].font = openpyxl.styles.Font(italic=True)
+    plain.row_dimensions[5].height = 20
+    other["A1"], other["B1"], other["C1"] = "=SUM(1,2)", dt.date(2022, 7, 25), True
+    save_workbook(book, tmp_path / "fast.xlsx")
+    book.save(tmp_path / "openpyxl.xlsx")
+    assert _parts(tmp_path / "fast.xlsx") == _parts(tmp_path / "openpyxl.xlsx")
+
+
+def test_workers_write_the_same_files(scenario, roster, tmp_path):
+    """Workbooks and calendars written by two processes equal those written by one."""
+    for workers in (1, 2):
+        folder = tmp_path / str(workers)
+        write_district_workbooks(scenario, roster, folder, workers=workers)
+        write_officer_calendars(scenario, roster, folder, stamp=STAMP, workers=workers)
+    for name in ("001.xlsx", "002.xlsx"):
+        assert _parts(tmp_path / "1" / "rosters" / name) == _parts(tmp_path / "2" / "rosters" / name)
+    ics = sorted((tmp_path / "1" / "ics").iterdir())
+    assert [p.name for p in ics] == sorted(p.name for p in (tmp_path / "2" / "ics").iterdir())
+    assert all(p.read_bytes() == (tmp_path / "2" / "ics" / p.name).read_bytes() for p in ics)
+
+
 def test_sheet_names_are_excel_safe():
     """Sheet names lose forbidden characters, fit in 31 characters and stay unique."""
     long = "Thị trấn Trạm Trôi huyện Hoài Đức thành phố Hà Nội"
@@ -246,6 +317,27 @@ def test_calendar_summary_location_and_stable_uids(scenario, roster, tmp_path):
     assert len(set(uids)) == 3
     for name in ("CA001.ics", "CA011.ics", "CA003.ics"):
         assert (tmp_path / "a" / "ics" / name).read_bytes() == (tmp_path / "b" / "ics" / name).read_bytes()
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_calendar_files_are_what_icalendar_writes(scenario, roster, tmp_path, language):
+    """Each file is byte for byte `officer_calendar(...).to_ical()`, also for an officer ID that
+    needs escaping and folding, a name with commas and a shift listed twice (UID '-2')."""
+    odd = "CA,9;" + "x" * 60
+    twice = roster.iloc[[0, 0]].assign(officer_id=odd, display_name="Trần; Thị, Ánh \\N")
+    roster = pd.concat([roster, twice], ignore_index=True)
+    write_officer_calendars(scenario, roster, tmp_path, language=language, stamp=STAMP)
+    rows = enrich_roster(scenario, roster)
+    names = dict(zip(rows["officer_id"], rows["display_name"]))
+    for officer_id, name in scenario.officers["display_name"].items():
+        names.setdefault(officer_id, name)
+    for officer_id, name in names.items():
+        expected = officer_calendar(scenario, rows[rows["officer_id"] == officer_id], officer_id,
+                                    name, language, STAMP).to_ical()
+        path = tmp_path / "ics" / f"{safe_filename(officer_id)}.ics"
+        assert path.read_bytes() == expected, officer_id
+    uids = [str(e["UID"]) for e in _events(tmp_path / "ics" / f"{safe_filename(odd)}.ics")]
+    assert len(uids) == 2 and uids[1] == uids[0].replace("@", "-2@")
 
 
 # --- deployment.csv -------------------------------------------------------------------------

@@ -35,7 +35,11 @@ def _blank(value) -> bool:
 def _text_column(frame: pd.DataFrame, column: str) -> pd.Series:
     if column not in frame.columns:
         return pd.Series([""] * len(frame), index=frame.index, dtype=object)
-    return frame[column].map(lambda v: "" if _blank(v) else str(v)).astype(object)
+    values = frame[column]
+    if isinstance(values.dtype, pd.StringDtype):     # text or missing only: no per-cell work
+        return pd.Series(values.to_numpy(dtype=object, na_value=""), index=frame.index,
+                         dtype=object)
+    return values.map(lambda v: "" if _blank(v) else str(v)).astype(object)
 
 
 def enrich_roster(scenario: Scenario, roster: pd.DataFrame) -> pd.DataFrame:

@@ -8,20 +8,29 @@ totals give shifts and hours per officer (at this ward) and officer-shifts per d
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import re
+from collections import Counter
+from operator import itemgetter
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from openpyxl import Workbook
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ..scenario import ROLES, Scenario
 from .atomic import atomic_path
 from .labels import check_language, day_header, label, role_name, shift_name
+from .parallel import run_tasks
 from .roster_table import enrich_roster
 from .safe_text import cell_text, safe_filename
+from .xlsx_writer import save_workbook
 
 TITLE_ROWS = 3            # title, shift key, column headings
 FIRST_DATA_ROW = TITLE_ROWS + 1
@@ -41,44 +50,175 @@ _BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 _CENTRE = Alignment(horizontal="center", vertical="center", wrap_text=True)
 _LEFT = Alignment(horizontal="left", vertical="center", wrap_text=False)
 
+# One roster row as the sheets use it (a tuple; fields by position).
+_FIELDS = ("officer_id", "display_name", "home_ward", "day", "shift", "shift_index", "hours",
+           "role", "ward_code")
+_OFFICER, _NAME, _HOME, _DAY, _SHIFT, _SHIFT_INDEX, _HOURS, _ROLE, _WARD = range(len(_FIELDS))
+_SORT_KEY = itemgetter(_OFFICER, _DAY, _SHIFT_INDEX)
+
 
 def write_district_workbooks(scenario: Scenario, roster: pd.DataFrame, folder: str | Path,
-                             language: str = "vi") -> list[Path]:
+                             language: str = "vi", workers: int | None = 1) -> list[Path]:
     """Write `<folder>/rosters/<district_code>.xlsx` for every district; return the paths.
 
     Headings are Vietnamese by default, English with `language='en'`. Rows are placed by the
-    ward worked (an officer lent to another ward appears on that ward's sheet).
+    ward worked (an officer lent to another ward appears on that ward's sheet). `workers` > 1
+    writes the workbooks in that many forked processes (0: one per CPU); the files are the
+    same whatever the number.
     """
     check_language(language)
     rows = enrich_roster(scenario, roster)
-    by_district = dict(tuple(rows.groupby("ward_district_code", sort=False)))
+    by_district: dict[str, list[tuple]] = {}
+    for record, district in zip(_records(rows), rows["ward_district_code"].tolist()):
+        by_district.setdefault(district, []).append(record)
     out = Path(folder) / "rosters"
-    paths = []
-    for district_code in scenario.district_codes:
-        workbook = district_workbook(scenario, by_district.get(district_code, rows.iloc[0:0]),
-                                     district_code, language)
-        path = out / f"{safe_filename(district_code)}.xlsx"
+    codes = list(scenario.district_codes)
+    shared = (scenario, by_district, out, language, _SheetContext(scenario, language))
+    # biggest districts first, so the processes finish together; results come back by code
+    order = sorted(codes, key=lambda code: -len(by_district.get(code, ())))
+    written = dict(zip(order, run_tasks(_write_district, shared, order, workers)))
+    return [written[code] for code in codes]
+
+
+def _write_district(shared, district_code: str) -> Path:
+    scenario, by_district, out, language, context = shared
+    path = out / f"{safe_filename(district_code)}.xlsx"
+    with _gc_paused():
+        workbook = _district_workbook(scenario, by_district.get(district_code, []),
+                                      district_code, language, context)
         with atomic_path(path) as temp:
-            workbook.save(temp)
-        paths.append(path)
-    return paths
+            save_workbook(workbook, temp)
+        for sheet in workbook.worksheets:   # cells and sheet refer to each other: free them now
+            sheet._cells.clear()
+    return path
+
+
+@contextlib.contextmanager
+def _gc_paused():
+    """No cyclic garbage collection while a workbook is built and saved: its tens of thousands
+    of cells would be scanned again and again (a third of the time) though none is garbage."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def district_workbook(scenario: Scenario, rows: pd.DataFrame, district_code: str,
                       language: str = "vi") -> Workbook:
     """The workbook of one district from enriched roster rows (`enrich_roster`) of its wards."""
+    check_language(language)
+    return _district_workbook(scenario, _records(rows), district_code, language,
+                              _SheetContext(scenario, language))
+
+
+def _records(rows: pd.DataFrame) -> list[tuple]:
+    """Enriched roster rows as plain tuples (`_FIELDS`), in the frame's order."""
+    return list(zip(*(rows[name].tolist() for name in _FIELDS)))
+
+
+class _SheetContext:
+    """What every sheet of every district prints the same: dates, headings, names."""
+
+    def __init__(self, scenario: Scenario, language: str):
+        self.dates = scenario.dates
+        self.day_headers = [day_header(date, language) for date in self.dates]
+        self.weekend = [date.weekday() >= 5 for date in self.dates]
+        self.shift_key = _shift_key(scenario, language)
+        self.ward_names = scenario.wards["ward_name"].astype(str).to_dict()
+        self.reserve = label("district_reserve", language)
+        self.role_names: dict[str, str] = {}
+
+
+class _Cells:
+    """Writes a workbook's cells; every text passes the formula-injection guard.
+
+    A cell's look (border, font, fill, alignment: the module's style constants) is registered
+    with the workbook the first time it is used, exactly as assigning it to a cell does, and
+    copied into the later cells that look the same: openpyxl would otherwise hash the style
+    objects for every cell. A cell with the value and look of an earlier one (the shift codes
+    of the day grid) is a copy of that cell at its own place.
+    """
+
+    def __init__(self):
+        self._looks: dict[tuple, object] = {}
+        self._cells: dict[tuple, Cell] = {}
+
+    def put(self, sheet: Worksheet, row: int, column: int, value, font=None, fill=None,
+            align=None) -> Cell:
+        value = cell_text(value)
+        key = (type(value), value, row >= TITLE_ROWS, id(font), id(fill), id(align))
+        same = self._cells.get(key)
+        if same is not None and _CLONE:
+            cell = _clone(same, sheet, row, column)
+        else:
+            look_key = key[2:]
+            look = self._looks.get(look_key, self)
+            if look is self:
+                cell = self._first(sheet, row, column, value, font, fill, align)
+                self._looks[look_key] = None if cell._style is None else StyleArray(cell._style)
+            else:
+                cell = Cell(sheet, row=row, column=column, value=value, style_array=look)
+            self._cells[key] = cell
+        sheet._add_cell(cell)
+        return cell
+
+    @staticmethod
+    def _first(sheet: Worksheet, row: int, column: int, value, font, fill, align) -> Cell:
+        cell = Cell(sheet, row=row, column=column, value=value)
+        if row >= TITLE_ROWS:
+            cell.border = _BOX
+        if font is not None:
+            cell.font = font
+        if fill is not None:
+            cell.fill = fill
+        if align is not None:
+            cell.alignment = align
+        return cell
+
+
+# A copy of a cell is made slot by slot (a Cell has no __dict__), if the slots are those known.
+_CLONE = {name for cls in Cell.__mro__ for name in getattr(cls, "__slots__", ())} == {
+    "row", "column", "_value", "data_type", "parent", "_hyperlink", "_comment", "_style"}
+_new_cell = Cell.__new__
+
+
+def _clone(cell: Cell, sheet: Worksheet, row: int, column: int) -> Cell:
+    """`cell`'s value, type and style in a new cell at (row, column) of `sheet`."""
+    clone = _new_cell(Cell)
+    clone.parent = sheet
+    clone.row = row
+    clone.column = column
+    clone._value = cell._value
+    clone.data_type = cell.data_type
+    clone._hyperlink = None
+    clone._comment = None
+    clone._style = None if cell._style is None else StyleArray(cell._style)
+    return clone
+
+
+def _district_workbook(scenario: Scenario, rows: list[tuple], district_code: str,
+                       language: str, context: _SheetContext) -> Workbook:
     district_name = str(scenario.districts.at[district_code, "district_name"])
     wards = scenario.wards_of(district_code).sort_index()
+    ward_codes = list(wards.index)
+    ward_names = [str(name) for name in wards["ward_name"]]
     workbook = Workbook()
+    cells = _Cells()
     summary = workbook.active
     summary.title = sheet_names([label("summary_sheet", language)])[0]
     names = sheet_names(list(wards["ward_name"]), taken=[summary.title])
-    by_ward = dict(tuple(rows.groupby("ward_code", sort=False)))
-    for (ward_code, ward), name in zip(wards.iterrows(), names):
+    by_ward: dict[str, list[tuple]] = {}
+    for record in rows:
+        by_ward.setdefault(record[_WARD], []).append(record)
+    for ward_code, ward_name, name in zip(ward_codes, ward_names, names):
         sheet = workbook.create_sheet(name)
-        _ward_sheet(sheet, scenario, by_ward.get(ward_code, rows.iloc[0:0]),
-                    str(ward["ward_name"]), district_name, language)
-    _summary_sheet(summary, scenario, rows, wards, district_name, language)
+        _ward_sheet(sheet, cells, context, by_ward.get(ward_code, []), ward_name, district_name,
+                    language)
+    _summary_sheet(summary, cells, context, scenario, rows, by_ward, ward_codes, ward_names,
+                   district_name, language)
     return workbook
 
 
@@ -101,109 +241,113 @@ def sheet_names(names: list[str], taken: list[str] = ()) -> list[str]:
 
 # --- sheets ---------------------------------------------------------------------------------
 
-def _ward_sheet(sheet: Worksheet, scenario: Scenario, rows: pd.DataFrame, ward_name: str,
-                district_name: str, language: str) -> None:
-    dates = scenario.dates
+def _ward_sheet(sheet: Worksheet, cells: _Cells, context: _SheetContext, rows: list[tuple],
+                ward_name: str, district_name: str, language: str) -> None:
+    put = cells.put
+    n_days = len(context.dates)
     first_day_column = OFFICER_COLUMNS + 1
-    shifts_column = first_day_column + len(dates)
+    shifts_column = first_day_column + n_days
     hours_column = shifts_column + 1
     title = label("roster_title", language, ward=ward_name, district=district_name)
-    _put(sheet, 1, 1, title, font=_TITLE)
-    _put(sheet, 2, 1, _shift_key(scenario, language))
+    put(sheet, 1, 1, title, font=_TITLE)
+    put(sheet, 2, 1, context.shift_key)
     headings = [label(key, language) for key in ("officer_id", "display_name", "home_unit", "roles")]
-    headings += [day_header(date, language) for date in dates]
+    headings += context.day_headers
     headings += [label("shifts", language), label("hours", language)]
     for column, heading in enumerate(headings, start=1):
-        _put(sheet, TITLE_ROWS, column, heading, font=_BOLD, fill=_HEADING_FILL, align=_CENTRE)
-    ward_names = scenario.wards["ward_name"].astype(str).to_dict()
+        put(sheet, TITLE_ROWS, column, heading, font=_BOLD, fill=_HEADING_FILL, align=_CENTRE)
+    ward_names = context.ward_names
     # officer -> day -> shift codes in clock order; officer -> (name, home ward, roles, hours)
-    cells: dict[str, dict[int, list[str]]] = {}
+    days_worked: dict[str, dict[int, list[str]]] = {}
     officers: dict[str, list] = {}
-    for row in rows.sort_values(["officer_id", "day", "shift_index"]).itertuples(index=False):
-        cells.setdefault(row.officer_id, {}).setdefault(row.day, []).append(row.shift)
-        officer = officers.setdefault(row.officer_id, [row.display_name, row.home_ward, set(), 0.0, 0])
-        officer[2].add(row.role)
-        officer[3] += row.hours
+    for row in sorted(rows, key=_SORT_KEY):
+        officer_id = row[_OFFICER]
+        days_worked.setdefault(officer_id, {}).setdefault(row[_DAY], []).append(row[_SHIFT])
+        officer = officers.get(officer_id)
+        if officer is None:
+            officer = officers[officer_id] = [row[_NAME], row[_HOME], set(), 0.0, 0]
+        officer[2].add(row[_ROLE])
+        officer[3] += row[_HOURS]
         officer[4] += 1
-    weekend = [date.weekday() >= 5 for date in dates]
+    day_fills = [_WEEKEND_FILL if weekend else None for weekend in context.weekend]
     row_number = FIRST_DATA_ROW
     for officer_id, (display_name, home, roles, hours, shifts) in officers.items():
-        home_unit = (ward_names[home] if home in ward_names
-                     else home or label("district_reserve", language))
+        home_unit = (ward_names[home] if home in ward_names else home or context.reserve)
         ordered = [role for role in ROLES if role in roles] + sorted(roles - set(ROLES))
         values = [officer_id, display_name, home_unit,
-                  ", ".join(role_name(role, language) for role in ordered)]
+                  ", ".join(_role_name(context, role, language) for role in ordered)]
         for column, value in enumerate(values, start=1):
-            _put(sheet, row_number, column, value, align=_LEFT)
-        for day in range(len(dates)):
-            codes = cells[officer_id].get(day)
-            _put(sheet, row_number, first_day_column + day, "+".join(codes) if codes else None,
-                 align=_CENTRE, fill=_WEEKEND_FILL if weekend[day] else None)
-        _put(sheet, row_number, shifts_column, shifts, align=_CENTRE)
-        _put(sheet, row_number, hours_column, _number(hours), align=_CENTRE)
+            put(sheet, row_number, column, value, align=_LEFT)
+        worked = days_worked[officer_id]
+        for day in range(n_days):
+            codes = worked.get(day)
+            put(sheet, row_number, first_day_column + day, "+".join(codes) if codes else None,
+                align=_CENTRE, fill=day_fills[day])
+        put(sheet, row_number, shifts_column, shifts, align=_CENTRE)
+        put(sheet, row_number, hours_column, _number(hours), align=_CENTRE)
         row_number += 1
-    _put(sheet, row_number, 1, label("day_total", language), font=_BOLD, fill=_TOTAL_FILL)
+    put(sheet, row_number, 1, label("day_total", language), font=_BOLD, fill=_TOTAL_FILL)
     for column in range(2, first_day_column):
-        _put(sheet, row_number, column, None, fill=_TOTAL_FILL)
-    per_day = rows["day"].value_counts().to_dict()
-    for day in range(len(dates)):
-        _put(sheet, row_number, first_day_column + day, int(per_day.get(day, 0)),
-             font=_BOLD, fill=_TOTAL_FILL, align=_CENTRE)
-    _put(sheet, row_number, shifts_column, len(rows), font=_BOLD, fill=_TOTAL_FILL, align=_CENTRE)
-    _put(sheet, row_number, hours_column, _number(rows["hours"].sum()), font=_BOLD,
-         fill=_TOTAL_FILL, align=_CENTRE)
-    widths = [12, 30, 20, 24] + [7] * len(dates) + [8, 8]
+        put(sheet, row_number, column, None, fill=_TOTAL_FILL)
+    per_day = Counter(row[_DAY] for row in rows)
+    for day in range(n_days):
+        put(sheet, row_number, first_day_column + day, int(per_day.get(day, 0)),
+            font=_BOLD, fill=_TOTAL_FILL, align=_CENTRE)
+    put(sheet, row_number, shifts_column, len(rows), font=_BOLD, fill=_TOTAL_FILL, align=_CENTRE)
+    put(sheet, row_number, hours_column, _number(_sum_hours(rows)), font=_BOLD,
+        fill=_TOTAL_FILL, align=_CENTRE)
+    widths = [12, 30, 20, 24] + [7] * n_days + [8, 8]
     _layout(sheet, widths, OFFICER_COLUMNS, title, language)
 
 
-def _summary_sheet(sheet: Worksheet, scenario: Scenario, rows: pd.DataFrame, wards: pd.DataFrame,
-                   district_name: str, language: str) -> None:
-    dates = scenario.dates
+def _summary_sheet(sheet: Worksheet, cells: _Cells, context: _SheetContext, scenario: Scenario,
+                   rows: list[tuple], by_ward: dict[str, list[tuple]], ward_codes: list,
+                   ward_names: list[str], district_name: str, language: str) -> None:
+    put = cells.put
+    n_days = len(context.dates)
     title = label("summary_title", language, district=district_name)
-    _put(sheet, 1, 1, title, font=_TITLE)
-    _put(sheet, 2, 1, scenario.name)
+    put(sheet, 1, 1, title, font=_TITLE)
+    put(sheet, 2, 1, scenario.name)
     headings = [label(key, language) for key in
                 ("ward_code", "ward_name", "officers", "officer_shifts", "hours")]
-    headings += [day_header(date, language) for date in dates]
+    headings += context.day_headers
     for column, heading in enumerate(headings, start=1):
-        _put(sheet, TITLE_ROWS, column, heading, font=_BOLD, fill=_HEADING_FILL, align=_CENTRE)
+        put(sheet, TITLE_ROWS, column, heading, font=_BOLD, fill=_HEADING_FILL, align=_CENTRE)
     row_number = FIRST_DATA_ROW
-    by_ward = dict(tuple(rows.groupby("ward_code", sort=False)))
-    for ward_code, ward in wards.iterrows():
-        worked = by_ward.get(ward_code, rows.iloc[0:0])
-        per_day = worked["day"].value_counts().to_dict()
-        values = [ward_code, str(ward["ward_name"]), worked["officer_id"].nunique(), len(worked),
-                  _number(worked["hours"].sum())]
-        values += [int(per_day.get(day, 0)) for day in range(len(dates))]
-        for column, value in enumerate(values, start=1):
-            _put(sheet, row_number, column, value, align=_LEFT if column <= 2 else _CENTRE)
+    for ward_code, ward_name in zip(ward_codes, ward_names):
+        worked = by_ward.get(ward_code, [])
+        values = _summary_values(worked, n_days)
+        for column, value in enumerate([ward_code, ward_name, *values], start=1):
+            put(sheet, row_number, column, value, align=_LEFT if column <= 2 else _CENTRE)
         row_number += 1
-    totals = [label("total", language), None, rows["officer_id"].nunique(), len(rows),
-              _number(rows["hours"].sum())]
-    per_day = rows["day"].value_counts().to_dict()
-    totals += [int(per_day.get(day, 0)) for day in range(len(dates))]
+    totals = [label("total", language), None, *_summary_values(rows, n_days)]
     for column, value in enumerate(totals, start=1):
-        _put(sheet, row_number, column, value, font=_BOLD, fill=_TOTAL_FILL,
-             align=_LEFT if column <= 2 else _CENTRE)
-    widths = [12, 30, 10, 12, 10] + [7] * len(dates)
+        put(sheet, row_number, column, value, font=_BOLD, fill=_TOTAL_FILL,
+            align=_LEFT if column <= 2 else _CENTRE)
+    widths = [12, 30, 10, 12, 10] + [7] * n_days
     _layout(sheet, widths, 2, title, language)
 
 
+def _summary_values(rows: list[tuple], n_days: int) -> list:
+    """Officers, officer-shifts, hours and officer-shifts per day of some roster rows."""
+    per_day = Counter(row[_DAY] for row in rows)
+    return ([len({row[_OFFICER] for row in rows}), len(rows), _number(_sum_hours(rows))]
+            + [int(per_day.get(day, 0)) for day in range(n_days)])
+
+
+def _sum_hours(rows: list[tuple]) -> float:
+    """Hours of some roster rows, summed as pandas sums a column (numpy, in row order)."""
+    return float(np.array([row[_HOURS] for row in rows], dtype="float64").sum())
+
+
+def _role_name(context: _SheetContext, role: str, language: str) -> str:
+    name = context.role_names.get(role)
+    if name is None:
+        name = context.role_names[role] = role_name(role, language)
+    return name
+
+
 # --- cells and layout -----------------------------------------------------------------------
-
-def _put(sheet: Worksheet, row: int, column: int, value, *, font=None, fill=None, align=None):
-    """Write one cell; every text passes the formula-injection guard."""
-    cell = sheet.cell(row=row, column=column, value=cell_text(value))
-    if row >= TITLE_ROWS:
-        cell.border = _BOX
-    if font is not None:
-        cell.font = font
-    if fill is not None:
-        cell.fill = fill
-    if align is not None:
-        cell.alignment = align
-    return cell
-
 
 def _number(value: float) -> int | float:
     value = round(float(value), 2)

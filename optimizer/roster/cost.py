@@ -20,15 +20,19 @@ class Evaluation:
     violations: tuple[Violation, ...]
 
 
-def evaluate(problem: RosterProblem, assignments: Iterable[Assignment]) -> Evaluation:
-    """The soft cost of a roster and every named violation behind it."""
+def evaluate(problem: RosterProblem, assignments: Iterable[Assignment], details: bool = True) -> Evaluation:
+    """The soft cost of a roster and (with `details`) every named violation behind it."""
     assignments = list(assignments)
     employees = {e.id: e for e in problem.employees}
     violations: list[Violation] = []
+    total = [0.0]
 
-    def add(rule: str, label: str, amount: float, weight: float) -> None:
+    def add(rule: str, label, amount: float, weight: float) -> None:
         if amount > 0 and weight > 0:
-            violations.append(Violation(rule, label, amount, amount * weight))
+            if details:
+                violations.append(Violation(rule, label() if callable(label) else label, amount, amount * weight))
+            else:
+                total[0] += amount * weight
 
     # cover: people per (day, shift, site, role)
     cover = Counter((a.day, a.shift, a.site, a.role) for a in assignments)
@@ -36,9 +40,9 @@ def evaluate(problem: RosterProblem, assignments: Iterable[Assignment]) -> Evalu
         have = cover.get((demand.day, demand.shift, demand.site, demand.role), 0)
         where = f"site={demand.site}, day={demand.day}, shift={demand.shift}, role={demand.role}"
         if have < demand.requirement:
-            add("understaffed", f"understaffed({where})", demand.requirement - have, demand.weight_under)
+            add("understaffed", lambda: f"understaffed({where})", demand.requirement - have, demand.weight_under)
         elif have > demand.requirement:
-            add("overstaffed", f"overstaffed({where})", have - demand.requirement, demand.weight_over)
+            add("overstaffed", lambda: f"overstaffed({where})", have - demand.requirement, demand.weight_over)
 
     # requests
     worked_shift = {(a.employee, a.day, a.shift) for a in assignments}
@@ -49,9 +53,8 @@ def evaluate(problem: RosterProblem, assignments: Iterable[Assignment]) -> Evalu
         else:
             working = (request.employee, request.day, request.shift) in worked_shift
         if working != (request.kind == "want"):
-            label = (f"request_not_honoured(employee={request.employee}, day={request.day}, "
-                     f"shift={request.shift or 'any'}, kind={request.kind})")
-            add("request_not_honoured", label, 1, request.weight)
+            add("request_not_honoured", lambda: f"request_not_honoured(employee={request.employee}, "
+                f"day={request.day}, shift={request.shift or 'any'}, kind={request.kind})", 1, request.weight)
 
     # per employee-shift costs
     costs = problem.costs
@@ -60,10 +63,10 @@ def evaluate(problem: RosterProblem, assignments: Iterable[Assignment]) -> Evalu
         employee = employees[a.employee]
         shifts_of[a.employee] += 1
         if employee.home_site is not None and a.site != employee.home_site:
-            add("cross_site", f"cross_site(employee={a.employee}, day={a.day}, shift={a.shift}, "
+            add("cross_site", lambda: f"cross_site(employee={a.employee}, day={a.day}, shift={a.shift}, "
                 f"site={a.site})", 1, costs.cross_site_per_shift)
         if employee.reserve:
-            add("reserve_used", f"reserve_used(employee={a.employee}, day={a.day}, shift={a.shift})",
+            add("reserve_used", lambda: f"reserve_used(employee={a.employee}, day={a.day}, shift={a.shift})",
                 1, costs.reserve_per_shift)
     for employee_id, count in sorted(shifts_of.items()):
         add("shifts_worked", f"shifts_worked(employee={employee_id})", count, costs.shift_worked)
@@ -82,5 +85,5 @@ def evaluate(problem: RosterProblem, assignments: Iterable[Assignment]) -> Evalu
                 add("unbalanced_load", f"unbalanced_load(employee={member}, group={group or '-'})",
                     abs(shifts_of.get(member, 0) - median), costs.fairness_per_shift)
 
-    objective = sum(v.cost for v in violations)
+    objective = sum(v.cost for v in violations) if details else total[0]
     return Evaluation(objective=objective, violations=tuple(violations))

@@ -2,202 +2,48 @@
 
 `RosterModel(compiled, plan, free)` builds variables only for the `free` (employee, day) cells;
 every other cell keeps the value it has in `plan` and enters the rules as a constant. With
-`free=None` every cell is free: the full model. The neighbourhood search (`search.py`) uses the
-same class to re-optimise a few employees or a window of days around an incumbent roster.
+`free=None` every cell is free: the full model. The construction and the neighbourhood search
+(`search.py`) use the same class to roster a few employees, or re-optimise a window of days,
+around the current roster. Options: `soft_minimums` turns the minimum-minutes rule into a
+penalty (for rosters still being built), `sites` restricts where free people may be placed.
 
 Variables: `x[e, d, s]` employee e works shift s on day d; `y[e, d, s, role]` in that role
 (an alias of x when only one role is possible); `w[e, d]` day d is worked. Sites are decided
 per cover slot (day, shift, role) by counts: how many people of each home site move away and
 how many arrive at each site, which is exact because every move costs the same.
 Each rule family is one method below whose docstring states the rule; soft rules add named
-penalty terms, gathered into one objective.
+penalty terms (`terms`), gathered into one objective scaled to integers.
 """
 
 from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
-from dataclasses import dataclass
 from typing import Iterable
 
 from ortools.sat.python import cp_model
 
-from .problem import MINUTES_PER_DAY, Demand, RosterProblem
-from .result import Assignment
+from .compiled import Compiled
+from .plan import AWAY, FREE, Cell, Plan, place_at_sites
+from .problem import Demand
 
-Work = tuple[int, "str | None", "str | None"]   # (shift index, role, site) of one worked shift
-Cell = tuple[int, int]                            # (employee index, day)
-
-FREE = "_free"   # home key of an employee without home site (no cross-site cost)
-AWAY = "_away"   # home key of an employee whose home site has no demand in the slot
-
-
-class Plan:
-    """A roster being built or improved: (employee index, day) -> the shifts worked that day."""
-
-    def __init__(self, cells: dict[Cell, tuple[Work, ...]] | None = None):
-        self.cells: dict[Cell, tuple[Work, ...]] = dict(cells or {})
-
-    def works(self, e: int, d: int) -> tuple[Work, ...]:
-        return self.cells.get((e, d), ())
-
-    def copy(self) -> "Plan":
-        return Plan(self.cells)
-
-    def to_assignments(self, problem: RosterProblem) -> list[Assignment]:
-        codes = problem.shift_codes
-        rows = []
-        for (e, d), works in self.cells.items():
-            for s, role, site in works:
-                rows.append(Assignment(problem.employees[e].id, d, codes[s], site, role))
-        return sorted(rows, key=lambda a: (a.employee, a.day, codes.index(a.shift)))
-
-    @classmethod
-    def from_assignments(cls, problem: RosterProblem, assignments: Iterable[Assignment]) -> "Plan":
-        index = {e.id: i for i, e in enumerate(problem.employees)}
-        cells: dict[Cell, list[Work]] = defaultdict(list)
-        for a in assignments:
-            cells[(index[a.employee], a.day)].append((problem.shift_index(a.shift), a.role, a.site))
-        return cls({cell: tuple(sorted(works, key=lambda w: w[0])) for cell, works in cells.items()})
-
-
-# --------------------------------------------------------------------------------------------
-# problem data arranged for model building (computed once per problem)
-
-@dataclass(frozen=True)
-class RestConflict:
-    """Shift `first` on day d and shift `second` on day d + `delta` may not both be worked,
-    unless one of `bridges` ((day offset, shift)) is also worked and fills the gap exactly."""
-
-    delta: int
-    first: int
-    second: int
-    bridges: tuple[tuple[int, int], ...]
-
-
-def rest_conflicts(problem: RosterProblem, min_rest_minutes: int, one_shift_a_day: bool
-                   ) -> tuple[RestConflict, ...]:
-    """Pairs of shifts too close (or overlapping) to be worked by one person."""
-    shifts = problem.shifts
-    latest_end = max(s.end_minute for s in shifts)
-    max_delta = max(1, math.ceil((latest_end + min_rest_minutes) / MINUTES_PER_DAY))
-    found = []
-    for delta in range(0, max_delta + 1):
-        if delta == 0 and one_shift_a_day:
-            continue  # the one-shift-a-day rule already separates them
-        for a, first in enumerate(shifts):
-            for b, second in enumerate(shifts):
-                if delta == 0 and (second.start_minute, b) <= (first.start_minute, a):
-                    continue  # same-day pairs once, in clock order
-                gap = delta * MINUTES_PER_DAY + second.start_minute - first.end_minute
-                if gap < 0 or 0 < gap < min_rest_minutes:
-                    bridges = []
-                    if gap > 0:
-                        for c, middle in enumerate(shifts):
-                            for offset in range(0, delta + 1):
-                                start = offset * MINUTES_PER_DAY + middle.start_minute
-                                if start == first.end_minute and start + middle.length_minutes == \
-                                        delta * MINUTES_PER_DAY + second.start_minute:
-                                    bridges.append((offset, c))
-                    found.append(RestConflict(delta, a, b, tuple(bridges)))
-    return tuple(found)
-
-
-class Compiled:
-    """Lookups derived from a problem, shared by every model built for it."""
-
-    def __init__(self, problem: RosterProblem):
-        self.problem = problem
-        self.n_employees = len(problem.employees)
-        self.horizon = problem.horizon
-        self.n_shifts = len(problem.shifts)
-        self.lengths = [s.length_minutes for s in problem.shifts]
-        codes = problem.shift_codes
-        self.slot_demands: dict[tuple[int, int, str], tuple[Demand, ...]] = {}
-        grouped = defaultdict(list)
-        site_order = {site: i for i, site in enumerate(problem.sites)}
-        for demand in problem.demands:
-            grouped[(demand.day, codes.index(demand.shift), demand.role)].append(demand)
-        for key, demands in grouped.items():
-            self.slot_demands[key] = tuple(sorted(demands, key=lambda dm: site_order[dm.site]))
-        roles_at = defaultdict(set)
-        for d, s, role in self.slot_demands:
-            roles_at[(d, s)].add(role)
-        self.roles_at = {key: tuple(sorted(v)) for key, v in roles_at.items()}
-        self.single_role = len({role for (_, _, role) in self.slot_demands}) <= 1
-        self.has_hard_cover = any(math.isinf(dm.weight_under) or math.isinf(dm.weight_over)
-                                  for dm in problem.demands)
-        self.allowed: list[tuple[int, ...]] = []
-        self.type_limits: list[dict[int, int]] = []
-        self.successions: list[dict[int, tuple[int, ...]]] = []
-        self.conflicts: list[tuple[RestConflict, ...]] = []
-        conflict_cache = {}
-        for employee in problem.employees:
-            limits = {codes.index(code): limit for code, limit in employee.max_shifts_by_type}
-            self.type_limits.append(limits)
-            self.allowed.append(tuple(s for s in range(self.n_shifts) if limits.get(s) != 0))
-            after = defaultdict(list)
-            for first, second in sorted(employee.forbidden_successions):
-                after[codes.index(first)].append(codes.index(second))
-            self.successions.append({a: tuple(sorted(bs)) for a, bs in after.items()})
-            key = (employee.min_rest_minutes, employee.max_shifts_per_day == 1)
-            if key not in conflict_cache:
-                conflict_cache[key] = rest_conflicts(problem, *key)
-            self.conflicts.append(conflict_cache[key])
-        self.requests_of: list[list] = [[] for _ in problem.employees]
-        index = {e.id: i for i, e in enumerate(problem.employees)}
-        for request in problem.requests:
-            s = None if request.shift is None else codes.index(request.shift)
-            self.requests_of[index[request.employee]].append((request.day, s, request.kind, request.weight))
-        self.weekends: dict[int, list[int]] = defaultdict(list)
-        self.weeks: dict[int, list[int]] = defaultdict(list)
-        for day in problem.days:
-            if day.weekend is not None:
-                self.weekends[day.weekend].append(day.index)
-            self.weeks[day.week].append(day.index)
-        self.groups: dict[str, list[int]] = defaultdict(list)
-        for e, employee in enumerate(problem.employees):
-            self.groups[employee.group].append(e)
-        self.scale = objective_scale(problem)
-
-    def roles_for(self, e: int, d: int, s: int) -> tuple[str, ...]:
-        """Roles employee e could fill in shift s of day d (skills with a demand there)."""
-        roles = self.roles_at.get((d, s), ())
-        skills = self.problem.employees[e].skills
-        return tuple(r for r in roles if r in skills)
-
-    def home_key(self, e: int, sites: tuple[str, ...]) -> str:
-        home = self.problem.employees[e].home_site
-        if home is None:
-            return FREE
-        return home if home in sites else AWAY
-
-
-def objective_scale(problem: RosterProblem) -> int:
-    """The power of ten that makes every finite weight an integer (CP-SAT needs integers)."""
-    weights = [w for d in problem.demands for w in (d.weight_under, d.weight_over) if w < math.inf]
-    weights += [r.weight for r in problem.requests]
-    costs = problem.costs
-    weights += [costs.cross_site_per_shift, costs.reserve_per_shift, costs.shift_worked,
-                costs.fairness_per_shift]
-    for scale in (1, 10, 100, 1000, 10_000, 100_000, 1_000_000):
-        if all(abs(w * scale - round(w * scale)) <= 1e-6 * max(1.0, w * scale) for w in weights):
-            return scale
-    return 1_000_000
-
-
-# --------------------------------------------------------------------------------------------
+__all__ = ["RosterModel", "Compiled", "Plan", "Cell"]   # Compiled and Plan kept importable from here
 
 class RosterModel:
     """CP-SAT model of the free cells of a roster; see the module docstring."""
 
     def __init__(self, compiled: Compiled, plan: Plan | None = None, free: Iterable[Cell] | None = None,
-                 *, guard: bool = False, names: bool = True):
+                 *, guard: bool = False, names: bool = True, soft_minimums: bool = False,
+                 sites: Iterable[str] | None = None):
         self.c = compiled
         self.problem = compiled.problem
         self.plan = plan if plan is not None else Plan()
         self.guard_mode = guard
         self.names = names
+        self.soft_minimums = soft_minimums
+        # the sites this model may place people at (None: all); people already placed at
+        # other sites stay there untouched
+        self.site_filter = None if sites is None else frozenset(sites)
         self.model = cp_model.CpModel()
         horizon = compiled.horizon
         if free is None:
@@ -208,6 +54,7 @@ class RosterModel:
                 by_employee[e].add(d)
             self.free_days = {e: sorted(days) for e, days in sorted(by_employee.items())}
         self.free_set = {e: set(days) for e, days in self.free_days.items()}
+        self.full = free is None   # the whole problem: constant costs count too
         self.x: dict[tuple[int, int, int], cp_model.IntVar] = {}
         self.y: dict[tuple[int, int, int, str | None], cp_model.IntVar] = {}
         self.w: dict[Cell, object] = {}
@@ -217,6 +64,7 @@ class RosterModel:
         self.slots: dict[tuple[int, int, str], dict] = {}
         self._obj_vars: list = []
         self._obj_coefs: list[int] = []
+        self._constant = 0    # scaled objective constant (cover cost of slots solved linearly)
         self._fixed_stats: dict[int, dict] = {}
         self.build()
 
@@ -272,7 +120,7 @@ class RosterModel:
         return 1 if any(work[0] == s for work in self.plan.works(e, d)) else 0
 
     def wv(self, e: int, d: int):
-        """Employee e works on day d (0 outside the horizon)."""
+        """Employee e works on day d (0 outside the horizon or the decided days)."""
         if d < 0 or d >= self.c.horizon:
             return 0
         if self._is_free(e, d):
@@ -321,7 +169,14 @@ class RosterModel:
 
     def _penalise(self, rule: str, label: str, weight: float, var, negated: bool = False) -> None:
         """Add weight * var (or weight * (1 - var)) to the objective under a readable name."""
-        if isinstance(var, int) or weight <= 0:
+        if weight == 0:
+            return
+        if isinstance(var, int):
+            # a constant term changes nothing to optimise, but the full model's objective (and
+            # so its bound) must include it
+            value = 1 - var if negated else var
+            if self.full and value:
+                self._constant += int(round(weight * self.c.scale))
             return
         coef = int(round(weight * self.c.scale))
         if coef == 0:
@@ -359,6 +214,13 @@ class RosterModel:
             self._fixed_stats[e] = stats
         return stats
 
+    def _roles_here(self, e: int, d: int, s: int) -> tuple[str, ...]:
+        """Roles employee e could fill in shift s of day d at a site this model places at."""
+        roles = self.c.roles_for(e, d, s)
+        if self.site_filter is None:
+            return roles
+        return tuple(r for r in roles if any(dm.site in self.site_filter for dm in self.c.slot_demands[(d, s, r)]))
+
     def _plan_has(self, e: int, d: int, s: int, role=None) -> int:
         for work in self.plan.works(e, d):
             if work[0] == s and (role is None or work[1] == role):
@@ -382,7 +244,7 @@ class RosterModel:
                     self.x[(e, d, s)] = x
                     hint = self._plan_has(e, d, s)
                     self.hint[x] = hint
-                    roles = c.roles_for(e, d, s)
+                    roles = self._roles_here(e, d, s)
                     if len(roles) <= 1:
                         self.y[(e, d, s, roles[0] if roles else None)] = x
                         continue
@@ -454,16 +316,28 @@ class RosterModel:
                     self._linear(terms + [(1, fixed[s])], None, limit, guard)
 
     def _total_minutes(self) -> None:
-        """Worked minutes over the horizon lie within [min_total_minutes, max_total_minutes]."""
+        """Worked minutes over the horizon lie within [min_total_minutes, max_total_minutes].
+
+        With `soft_minimums` the lower bound becomes a penalty per minute short, so a roster
+        that does not yet reach it (a construction) can be improved towards it."""
         for e, days in self.free_days.items():
             employee = self.problem.employees[e]
-            if employee.min_total_minutes == 0 and employee.max_total_minutes is None:
+            low, high = employee.min_total_minutes, employee.max_total_minutes
+            if low == 0 and high is None:
                 continue
             terms = [(self.c.lengths[s], self.x[(e, d, s)]) for d in days
                      for s in range(self.c.n_shifts) if (e, d, s) in self.x]
-            terms.append((1, self.fixed_stats(e)["minutes"]))
-            self._linear(terms, employee.min_total_minutes or None, employee.max_total_minutes,
-                         self.guard("total_minutes", employee.id))
+            fixed = self.fixed_stats(e)["minutes"]
+            guard = self.guard("total_minutes", employee.id)
+            if self.soft_minimums and low > 0:
+                short = self._int(0, low, f"minutes_short[{employee.id}]")
+                worked = fixed + sum(self.c.lengths[s] for d in days for s, _, _ in self.plan.works(e, d))
+                self.hint[short] = max(0, low - worked)
+                self._linear(terms + [(1, fixed), (1, short)], low, None, guard)
+                self._penalise("min_total_shortfall", f"minutes_short(employee={employee.id})",
+                               self.c.shortfall_weight, short)
+                low = 0
+            self._linear(terms + [(1, fixed)], low or None, high, guard)
 
     def _weekly_minutes(self) -> None:
         """Worked minutes in each calendar week stay within `max_minutes_per_week`."""
@@ -632,20 +506,23 @@ class RosterModel:
         for (e, d, s, role), y in self.y.items():
             if role is not None:
                 free_by_slot[(d, s, role)].append((e, y))
+        if self.full:
+            self._uncoverable_slots(free_by_slot)
         if not free_by_slot:
             return
         fixed_by_slot: dict[tuple, list[int]] = defaultdict(list)
         touched_days = {d for d, _, _ in free_by_slot}
+        site_filter = self.site_filter
         for (e, d), works in self.plan.cells.items():
             if d in touched_days and not self._is_free(e, d):
-                for s, role, _ in works:
-                    if (d, s, role) in free_by_slot:
+                for s, role, site in works:
+                    if (d, s, role) in free_by_slot and (site_filter is None or site in site_filter):
                         fixed_by_slot[(d, s, role)].append(e)
         cross = problem.costs.cross_site_per_shift
         codes = problem.shift_codes
         for slot in sorted(free_by_slot, key=lambda k: (k[0], k[1], k[2])):
             d, s, role = slot
-            demands = c.slot_demands[slot]
+            demands = tuple(dm for dm in c.slot_demands[slot] if site_filter is None or dm.site in site_filter)
             sites = tuple(dm.site for dm in demands)
             where = f"day={d}, shift={codes[s]}, role={role}"
             variables = defaultdict(list)    # home key -> literals
@@ -663,15 +540,33 @@ class RosterModel:
             for key, count in constants.items():
                 hints[key] += count
             plan_cover = self._plan_cover(slot, sites, fixed_by_slot.get(slot, ()), free_by_slot[slot])
-            info = {"sites": sites, "cover": {}, "moved": {}}
+            members = list(fixed_by_slot.get(slot, ())) + [e for e, _ in free_by_slot[slot]]
+            info = {"sites": sites, "cover": {}, "moved": {}, "members": members}
             if len(sites) == 1:
                 every = [v for vs in variables.values() for v in vs]
                 info["cover"][sites[0]] = cp_model.LinearExpr.sum(every) + sum(constants.values())
+                if len(every) == 1 and self._cover_by_one(demands[0], every[0], sum(constants.values()), where):
+                    self.slots[slot] = info
+                    continue
             else:
                 self._place_by_counts(variables, constants, hints, plan_cover, sites, where, info)
             self.slots[slot] = info
             for demand in demands:
                 self._cover_penalties(demand, info["cover"][demand.site], plan_cover[demand.site], where)
+
+    def _uncoverable_slots(self, free_by_slot) -> None:
+        """In the full model, demands nobody can work keep their whole under-cover cost."""
+        for slot, demands in self.c.slot_demands.items():
+            if slot in free_by_slot:
+                continue
+            for demand in demands:
+                if demand.requirement == 0:
+                    continue
+                if math.isinf(demand.weight_under):
+                    self._enforced(self.model.add_bool_or([]), self.guard("cover_min", f"site={demand.site}, "
+                                   f"day={slot[0]}, shift={self.problem.shifts[slot[1]].code}, role={slot[2]}"))
+                else:
+                    self._constant += int(round(demand.weight_under * demand.requirement * self.c.scale))
 
     def _place_by_counts(self, variables, constants, hints, plan_cover, sites, where, info) -> None:
         """Several sites want this role in this slot: `arrive[site]` people come from elsewhere
@@ -719,6 +614,19 @@ class RosterModel:
                 if work[0] == s and work[1] == role and work[2] in sites:
                     cover[work[2]] += 1
         return cover
+
+    def _cover_by_one(self, demand: Demand, literal, others: int, where: str) -> bool:
+        """A slot only one free employee can change: its cover cost is linear in that literal
+        (cost with them minus cost without), so no under/over variables are needed."""
+        if math.isinf(demand.weight_under) or math.isinf(demand.weight_over):
+            return False
+        def cost(people: int) -> float:
+            return (demand.weight_under * max(0, demand.requirement - people)
+                    + demand.weight_over * max(0, people - demand.requirement))
+        label = f"site={demand.site}, {where}"
+        self._constant += int(round(cost(others) * self.c.scale))
+        self._penalise("cover", f"cover({label})", cost(others + 1) - cost(others), literal)
+        return True
 
     def _cover_penalties(self, demand: Demand, expr, plan_cover: int, where: str) -> None:
         label = f"site={demand.site}, {where}"
@@ -798,9 +706,8 @@ class RosterModel:
 
     def _objective(self) -> None:
         """Minimise the sum of every named penalty term (scaled to integers by `Compiled.scale`)."""
-        if self._obj_vars:
-            self.model.minimize(cp_model.LinearExpr.weighted_sum(self._obj_vars, self._obj_coefs)
-                                + self.objective_offset())
+        self.model.minimize(cp_model.LinearExpr.weighted_sum(self._obj_vars, self._obj_coefs)
+                            + self.objective_offset() + self._constant)
 
     # -- solutions --------------------------------------------------------------------------
     def add_hints(self) -> None:
@@ -826,7 +733,7 @@ class RosterModel:
                     if x is None or not solver.boolean_value(x):
                         continue
                     role = None
-                    for r in c.roles_for(e, d, s) or (None,):
+                    for r in self._roles_here(e, d, s) or (None,):
                         y = self.y.get((e, d, s, r))
                         if y is not None and solver.boolean_value(y):
                             role = r
@@ -843,73 +750,8 @@ class RosterModel:
             cover = {site: int(solver.value(expr)) if not isinstance(expr, int) else expr
                      for site, expr in info["cover"].items()}
             moved = {site: int(solver.value(v)) for site, v in info["moved"].items()}
-            counts[slot] = (cover, moved)
+            counts[slot] = (cover, moved, info["members"])
         place_at_sites(c, plan, counts)
         return plan
 
 
-def place_at_sites(compiled: Compiled, plan: Plan, counts: dict | None = None) -> None:
-    """Give every worked shift a site, slot by slot (day, shift, role), in place.
-
-    `counts[slot] = (people per site, people moved away per home site)` fixes the numbers (from
-    a solve); slots not in `counts` (or all slots when None) are placed by the cheapest rule:
-    people stay at their home site up to its requirement, the rest fill the largest gaps first.
-    Who moves is decided by employee order, so the result is deterministic.
-    """
-    problem = compiled.problem
-    people = defaultdict(list)
-    for (e, d), works in plan.cells.items():
-        for s, role, _ in works:
-            people[(d, s, role)].append(e)
-    updates: dict[Cell, dict[int, str]] = defaultdict(dict)
-    for slot, members in people.items():
-        demands = compiled.slot_demands.get(slot) if slot[2] is not None else None
-        if counts is not None and slot not in counts:
-            continue
-        members.sort()
-        if not demands:
-            for e in members:
-                home = problem.employees[e].home_site
-                updates[(e, slot[0])][slot[1]] = home if home is not None else problem.sites[0]
-            continue
-        sites = tuple(dm.site for dm in demands)
-        if len(sites) == 1:
-            for e in members:
-                updates[(e, slot[0])][slot[1]] = sites[0]
-            continue
-        by_home = defaultdict(list)
-        for e in members:
-            by_home[compiled.home_key(e, sites)].append(e)
-        if counts is not None:
-            cover, moved = counts[slot]
-            stay = {}
-            for site in sites:
-                home_people = len(by_home.get(site, []))
-                stay[site] = home_people - moved[site] if site in moved else min(home_people, cover[site])
-        else:
-            need = {dm.site: dm.requirement for dm in demands}
-            stay = {site: min(len(by_home.get(site, [])), need[site]) for site in sites}
-            cover = dict(stay)
-            # the others fill the largest shortfalls first (ties: site order)
-            for _ in range(len(members) - sum(stay.values())):
-                site = max(sites, key=lambda st: (need[st] - cover[st], -sites.index(st)))
-                cover[site] += 1
-        pool = []
-        for site in sites:
-            home_people = by_home.get(site, [])
-            for e in home_people[:stay[site]]:
-                updates[(e, slot[0])][slot[1]] = site
-            pool.extend(home_people[stay[site]:])
-        pool.extend(by_home.get(AWAY, []))
-        pool.extend(by_home.get(FREE, []))
-        pool.sort()
-        position = 0
-        for site in sites:
-            for _ in range(max(0, cover[site] - stay[site])):
-                if position < len(pool):
-                    updates[(pool[position], slot[0])][slot[1]] = site
-                    position += 1
-        for e in pool[position:]:   # should not happen: counts balance
-            updates[(e, slot[0])][slot[1]] = sites[0]
-    for cell, by_shift in updates.items():
-        plan.cells[cell] = tuple((s, role, by_shift.get(s, site)) for s, role, site in plan.cells[cell])

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Mapping
+from typing import TYPE_CHECKING, Mapping, NamedTuple
+
+if TYPE_CHECKING:
+    from .problem import RosterProblem
 
 
 class RosterStatus(Enum):
@@ -16,8 +19,7 @@ class RosterStatus(Enum):
     NO_SOLUTION_IN_TIME = "no_solution_in_time"  # the budget ran out before any roster was found
 
 
-@dataclass(frozen=True, order=True)
-class Assignment:
+class Assignment(NamedTuple):
     """Employee `employee` works shift `shift` on day `day` at `site` in `role`."""
 
     employee: str
@@ -45,7 +47,8 @@ class RosterResult:
     `objective` is the roster's cost (None without a roster), `bound` a proven lower bound on
     any roster's cost (None if none was proven), `violations` every soft cost by name,
     `seconds` the wall-clock time, `explanation` why the problem is infeasible (or empty),
-    `stats` search statistics (phases, iterations, stop reason, work units used)."""
+    `stats` search statistics (phases, iterations, stop reason, work units used), `problem`
+    the problem solved (for reports such as `officers.roster_to_frame`)."""
 
     status: RosterStatus
     objective: float | None
@@ -55,6 +58,7 @@ class RosterResult:
     seconds: float
     explanation: str = ""
     stats: Mapping[str, object] = field(default_factory=dict)
+    problem: "RosterProblem | None" = field(default=None, compare=False, repr=False)
 
     @property
     def has_roster(self) -> bool:

@@ -1,5 +1,13 @@
 """Large-neighbourhood search: free a few employees or a window of days, re-solve them with
-CP-SAT around the incumbent roster, keep the result when it costs no more.
+CP-SAT around the incumbent roster, keep the result when it is no worse.
+
+Neighbourhoods (`KINDS`): random employees over the horizon (or a window of it), a window of
+days for many employees, employees able to fill a badly covered shift around its day, and,
+while some employee is short of their minimum minutes, that employee with others. Their size
+adapts: a kind solved to optimality quickly grows, one that hits its limit shrinks. One round
+solves one neighbourhood per worker thread, disjoint in employees, so that two improvements
+can be combined. A roster is better when it is fewer minutes short of the minimums, then when
+it costs less (`cost.evaluate`).
 
 Deterministic: neighbourhoods come from a seeded random generator, every sub-solve runs one
 CP-SAT worker under a deterministic-time limit with a seed derived from the round, parallel
@@ -19,14 +27,20 @@ from dataclasses import dataclass, field
 from ortools.sat.python import cp_model
 
 from .cost import evaluate
-from .model import Cell, Compiled, Plan, RosterModel
+from .compiled import Compiled
+from .model import RosterModel
+from .plan import Cell, Plan
 
 # Python model building is not counted by CP-SAT; count it as this much work per variable.
 BUILD_WORK_PER_VARIABLE = 4e-6
+# Deterministic-time limit of one sub-solve.
+SUB_SOLVE_WORK = 0.6
 
 
 @dataclass
 class Neighbourhood:
+    """The (employee, day) cells one sub-solve may change, and the kind that chose them."""
+
     kind: str
     cells: list[Cell]
 
@@ -43,6 +57,8 @@ class SubSolve:
 
 @dataclass
 class SearchStats:
+    """What the search did: rounds, improvements, work used, why it stopped, by kind."""
+
     rounds: int = 0
     improvements: int = 0
     work: float = 0.0
@@ -52,7 +68,8 @@ class SearchStats:
 
 
 def plan_cost(compiled: Compiled, plan: Plan) -> float:
-    return evaluate(compiled.problem, plan.to_assignments(compiled.problem)).objective
+    """The roster's soft cost by the engine's cost function (`cost.evaluate`)."""
+    return evaluate(compiled.problem, plan.to_assignments(compiled.problem, sort=False), details=False).objective
 
 
 def sub_solve(model: RosterModel, seed: int, work_limit: float, seconds_left: float) -> tuple[int, float, object]:
@@ -80,6 +97,7 @@ class NeighbourhoodSearch:
         self.problem = compiled.problem
         self.plan = plan
         self.cost = plan_cost(compiled, plan)
+        self.shortfall = compiled.shortfall_minutes(plan)   # > 0: not yet feasible
         self.rng = random.Random(seed)
         self.seed = seed
         self.workers = max(1, workers)
@@ -87,23 +105,27 @@ class NeighbourhoodSearch:
         self.deadline = deadline
         self.log = log
         self.stats = SearchStats()
-        self.target = {kind: 600.0 for kind in self.KINDS}   # free variables per neighbourhood
-        self.sub_work = 0.6                                    # deterministic limit per sub-solve
+        self.target = {kind: 600.0 for kind in self.KINDS + ("shortfall",)}   # free variables per neighbourhood
+        self.sub_work = SUB_SOLVE_WORK
         avg_shifts = sum(len(a) for a in compiled.allowed) / max(1, compiled.n_employees)
         self.vars_per_cell = max(1.0, avg_shifts)
 
     # -- loop -----------------------------------------------------------------------------
     def run(self) -> Plan:
         pool = ThreadPoolExecutor(max_workers=self.workers) if self.workers > 1 else None
+        last_round = 0.0
         try:
             while True:
                 if self.stats.work >= self.work_budget:
                     self.stats.stopped_by = "work_limit"
                     break
-                if time.monotonic() >= self.deadline - 0.05:
+                # stop when a round as long as the last one would overrun the deadline
+                if time.monotonic() + 0.5 * last_round >= self.deadline - 0.05:
                     self.stats.stopped_by = "time_limit"
                     break
+                started = time.monotonic()
                 self._round(pool)
+                last_round = time.monotonic() - started
         finally:
             if pool is not None:
                 pool.shutdown()
@@ -111,8 +133,10 @@ class NeighbourhoodSearch:
 
     def _round(self, pool) -> None:
         stats = self.stats
-        hoods = [self._pick() for _ in range(self.workers)]
-        models = [RosterModel(self.c, self.plan, hood.cells, names=False) for hood in hoods]
+        taken: set[int] = set()
+        hoods = [self._pick(taken) for _ in range(min(self.workers, self.c.n_employees))]
+        soft = self.shortfall > 0
+        models = [RosterModel(self.c, self.plan, hood.cells, names=False, soft_minimums=soft) for hood in hoods]
         build_work = sum(len(m.x) for m in models) * BUILD_WORK_PER_VARIABLE
         limit = min(self.sub_work, max(0.05, self.work_budget - stats.work))
         seeds = [(self.seed * 1_000_003 + stats.rounds * 31 + i) % (2 ** 31) for i in range(len(models))]
@@ -128,6 +152,9 @@ class NeighbourhoodSearch:
             plan = model.read_plan(solver) if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) else None
             results.append(SubSolve(hood, plan, optimal, work))
             self._adapt(hood.kind, optimal, work, limit)
+            if self.log == "rounds":
+                print(f"    {hood.kind:9s} vars {len(model.x):5d} {'optimal' if optimal else 'limit  '} "
+                      f"work {work:.3f} cost {plan_cost(self.c, plan) if plan else None}")
         stats.rounds += 1
         stats.work += max(r.work for r in results) + build_work
         self._accept(results)
@@ -140,27 +167,28 @@ class NeighbourhoodSearch:
             self.target[kind] = max(60.0, self.target[kind] / 1.25)
 
     def _accept(self, results: list[SubSolve]) -> None:
-        """Keep the best sub-solution when it costs no more; then add another disjoint one if
-        together they cost less still."""
+        """Keep the best sub-solution when it is no worse (fewer minutes short of the minimum
+        first, then lower cost); then add another disjoint one if together they are better."""
         scored = []
         for index, result in enumerate(results):
             self.stats.kinds[result.neighbourhood.kind] += 1
             if result.plan is None:
                 continue
-            scored.append((plan_cost(self.c, result.plan), index, result))
+            scored.append((self._score(result.plan), index, result))
         if not scored:
             return
         scored.sort(key=lambda t: (t[0], t[1]))
-        best_cost, _, best = scored[0]
-        if best_cost > self.cost + 1e-9:
+        current = (self.shortfall, self.cost)
+        best_score, _, best = scored[0]
+        if not self._no_worse(best_score, current):
             return
-        if best_cost < self.cost - 1e-9:
+        if self._better(best_score, current):
             self.stats.improvements += 1
             self.stats.improved_by[best.neighbourhood.kind] += 1
-        plan, cost = best.plan, best_cost
+        plan, score = best.plan, best_score
         used = set(best.neighbourhood.cells)
-        for other_cost, _, other in scored[1:]:
-            if other_cost >= self.cost - 1e-9 or not self._can_merge(used, other.neighbourhood.cells):
+        for other_score, _, other in scored[1:]:
+            if not self._better(other_score, current) or not self._can_merge(used, other.neighbourhood.cells):
                 continue
             merged = plan.copy()
             for cell in other.neighbourhood.cells:
@@ -169,14 +197,26 @@ class NeighbourhoodSearch:
                     merged.cells[cell] = works
                 else:
                     merged.cells.pop(cell, None)
-            merged_cost = plan_cost(self.c, merged)
-            if merged_cost < cost - 1e-9:
-                plan, cost = merged, merged_cost
+            merged_score = self._score(merged)
+            if self._better(merged_score, score):
+                plan, score = merged, merged_score
                 used |= set(other.neighbourhood.cells)
-        if self.log and cost < self.cost - 1e-9:
-            print(f"  round {self.stats.rounds}: {self.cost:g} -> {cost:g} ({best.neighbourhood.kind}, "
+        if self.log and self._better(score, current):
+            print(f"  round {self.stats.rounds}: {current} -> {score} ({best.neighbourhood.kind}, "
                   f"work {self.stats.work:.1f})", flush=True)
-        self.plan, self.cost = plan, cost
+        self.plan = plan
+        self.shortfall, self.cost = score
+
+    def _score(self, plan: Plan) -> tuple[int, float]:
+        return self.c.shortfall_minutes(plan), plan_cost(self.c, plan)
+
+    @staticmethod
+    def _better(a: tuple[int, float], b: tuple[int, float]) -> bool:
+        return a[0] < b[0] or (a[0] == b[0] and a[1] < b[1] - 1e-9)
+
+    @staticmethod
+    def _no_worse(a: tuple[int, float], b: tuple[int, float]) -> bool:
+        return a[0] < b[0] or (a[0] == b[0] and a[1] <= b[1] + 1e-9)
 
     def _can_merge(self, first: set[Cell], second: list[Cell]) -> bool:
         """Each sub-solution kept the other's cells at their incumbent values, so their union
@@ -185,55 +225,97 @@ class NeighbourhoodSearch:
         return not self.c.has_hard_cover and not ({e for e, _ in first} & {e for e, _ in second})
 
     # -- neighbourhoods -------------------------------------------------------------------
-    def _pick(self) -> Neighbourhood:
+    def _pick(self, taken: set[int]) -> Neighbourhood:
+        """A neighbourhood of a random kind among employees not in `taken` (the neighbourhoods
+        of one round are disjoint in employees, so their improvements can be combined)."""
+        free = [e for e in range(self.c.n_employees) if e not in taken]
         kind = self.KINDS[self.rng.randrange(len(self.KINDS))]
-        if kind == "employees":
-            return self._employees_window(kind)
+        if self.shortfall > 0 and self.rng.random() < 0.8:
+            kind = "shortfall"       # a feasible roster first
+        self._most = max(1, math.ceil(self.c.n_employees / self.workers))   # room for the others
         if kind == "days":
-            return self._days_window(kind)
-        return self._around_cover_gap(kind)
+            hood = self._days_window(kind, free)
+        elif kind == "cover":
+            hood = self._around_cover_gap(kind, free)
+        elif kind == "shortfall":
+            hood = self._around_shortfall(kind, free)
+        else:
+            hood = self._employees_window(kind, free)
+        taken.update(e for e, _ in hood.cells)
+        return hood
 
-    def _window(self, length: int) -> tuple[int, int]:
+    def _shape(self, kind: str, employees: int, length: int | None = None) -> tuple[int, int]:
+        """(employees, days) giving about `target[kind]` free variables."""
+        cells = self.target[kind] / self.vars_per_cell
+        horizon = self.c.horizon
+        if length is None:
+            length = min(horizon, max(7, int(math.sqrt(cells) * 2)))
+        count = max(1, min(employees, self._most, int(cells / max(1, length))))
+        return count, max(1, min(horizon, int(cells / count)))
+
+    def _window(self, length: int, centre: int | None = None) -> range:
         horizon = self.c.horizon
         length = max(1, min(horizon, length))
-        start = self.rng.randrange(horizon - length + 1)
-        return start, start + length
+        if centre is None:
+            start = self.rng.randrange(horizon - length + 1)
+        else:
+            start = max(0, min(horizon - length, centre - length // 2))
+        return range(start, start + length)
 
-    def _employees_window(self, kind: str) -> Neighbourhood:
-        """Random employees over the whole horizon (or over a window when the horizon is long)."""
-        c = self.c
-        cells_wanted = self.target[kind] / self.vars_per_cell
-        length = min(c.horizon, max(14, int(math.sqrt(cells_wanted) * 2)))
-        count = max(2, min(c.n_employees, int(cells_wanted / length)))
-        start, end = self._window(length)
-        employees = self.rng.sample(range(c.n_employees), count)
-        return Neighbourhood(kind, [(e, d) for e in sorted(employees) for d in range(start, end)])
+    def _employees_window(self, kind: str, free: list[int]) -> Neighbourhood:
+        """Random employees over the whole horizon (a window of it when the horizon is long)."""
+        count, length = self._shape(kind, len(free))
+        days = self._window(length)
+        employees = sorted(self.rng.sample(free, count))
+        return Neighbourhood(kind, [(e, d) for e in employees for d in days])
 
-    def _days_window(self, kind: str) -> Neighbourhood:
-        """A window of consecutive days for every employee (or many employees)."""
-        c = self.c
-        cells_wanted = self.target[kind] / self.vars_per_cell
-        count = min(c.n_employees, max(2, int(cells_wanted / 3)))
-        length = max(2, int(cells_wanted / count))
-        start, end = self._window(length)
-        employees = sorted(self.rng.sample(range(c.n_employees), count))
-        return Neighbourhood(kind, [(e, d) for e in employees for d in range(start, end)])
+    def _days_window(self, kind: str, free: list[int]) -> Neighbourhood:
+        """A window of consecutive days for many employees (all the free ones if it fits)."""
+        count, length = self._shape(kind, len(free), length=3)
+        if count < min(self._most, len(free)) // 2:
+            count = max(1, min(self._most, len(free)) // 2)
+            length = max(1, int(self.target[kind] / self.vars_per_cell / count))
+        days = self._window(length)
+        employees = sorted(self.rng.sample(free, count))
+        return Neighbourhood(kind, [(e, d) for e in employees for d in days])
 
-    def _around_cover_gap(self, kind: str) -> Neighbourhood:
-        """Around a badly covered (day, shift): employees who are off or on another shift then,
-        over a window of days centred on it."""
-        c = self.c
+    def _around_cover_gap(self, kind: str, free: list[int]) -> Neighbourhood:
+        """Around a badly covered (day, shift), picked with probability by its cost: employees
+        who may work that shift, over a window of days centred on it."""
         gaps = self._cover_gaps()
         if not gaps:
-            return self._employees_window("employees")
-        weights = [g[0] for g in gaps]
-        _, day = gaps[self._weighted_index(weights)][:2]
-        cells_wanted = self.target[kind] / self.vars_per_cell
-        length = min(c.horizon, max(5, int(math.sqrt(cells_wanted))))
-        count = max(2, min(c.n_employees, int(cells_wanted / length)))
-        start = max(0, min(c.horizon - length, day - length // 2))
-        employees = sorted(self.rng.sample(range(c.n_employees), count))
-        return Neighbourhood(kind, [(e, d) for e in employees for d in range(start, start + length)])
+            return self._employees_window(kind, free)
+        _, day, shift = gaps[self._weighted_index([g[0] for g in gaps])]
+        count, length = self._shape(kind, len(free))
+        able = [e for e in free if shift in self.c.allowed[e]
+                and day not in self.c.problem.employees[e].days_off]
+        others = [e for e in free if e not in set(able)]
+        self.rng.shuffle(able)
+        self.rng.shuffle(others)
+        employees = sorted((able + others)[:count])
+        return Neighbourhood(kind, [(e, d) for e in employees for d in self._window(length, centre=day)])
+
+    def _around_shortfall(self, kind: str, free: list[int]) -> Neighbourhood:
+        """An employee short of their minimum minutes (picked by how short) with others, over a
+        window of days, so the shortfall can be worked away."""
+        worked = Counter()
+        for (e, _), works in self.plan.cells.items():
+            for s, _, _ in works:
+                worked[e] += self.c.lengths[s]
+        employees = self.problem.employees
+        short = [(employees[e].min_total_minutes - worked[e], e) for e in free
+                 if worked[e] < employees[e].min_total_minutes]
+        if not short:
+            return self._employees_window("employees", free)
+        _, chosen = short[self._weighted_index([float(m) for m, _ in short])]
+        cells = self.target[kind] / self.vars_per_cell
+        # the whole horizon if it fits, so the minutes can go wherever they are needed
+        length = self.c.horizon if self.c.horizon <= cells else max(7, int(cells / 2))
+        count = max(1, min(self._most, int(cells / length)))
+        others = [e for e in free if e != chosen]
+        members = sorted([chosen] + self.rng.sample(others, min(len(others), count - 1)))
+        days = self._window(length)
+        return Neighbourhood(kind, [(e, d) for e in members for d in days])
 
     def _weighted_index(self, weights: list[float]) -> int:
         total = sum(weights)
@@ -258,4 +340,4 @@ class NeighbourhoodSearch:
                     gaps[(d, s)] += min(demand.weight_under, 1e6) * (demand.requirement - have)
                 elif have > demand.requirement:
                     gaps[(d, s)] += min(demand.weight_over, 1e6) * (have - demand.requirement)
-        return sorted((cost, d, s) for (d, s), cost in gaps.items())
+        return sorted(((cost, d, s) for (d, s), cost in gaps.items()), key=lambda g: (g[1], g[2]))

@@ -23,8 +23,11 @@ import time
 from ortools.sat.python import cp_model
 
 from .cost import evaluate
-from .model import Compiled, Plan, RosterModel
+from .compiled import Compiled
+from .model import RosterModel
+from .plan import Plan
 from .problem import RosterProblem
+from .greedy import greedy_plan
 from .result import Assignment, RosterResult, RosterStatus, Violation
 from .search import NeighbourhoodSearch
 
@@ -35,15 +38,27 @@ __all__ = ["solve", "solve_roster", "RosterResult", "RosterStatus", "Assignment"
 WORK_UNITS_PER_SECOND = 0.3
 # Above this many shift variables the full model is not built; construction starts instead.
 FULL_MODEL_MAX_VARIABLES = 60_000
-# Share of the work budget the full model gets before the neighbourhood search takes over.
+# CP-SAT construction solves one small model per batch of employees (about
+# CONSTRUCTION_BATCH_VARIABLES shift variables each); above CONSTRUCTION_MAX_BATCHES batches, or
+# with several sites, the greedy construction is used instead.
+CONSTRUCTION_BATCH_VARIABLES = 300
+CONSTRUCTION_MAX_BATCHES = 40
+# Share of the work budget the full model gets before the neighbourhood search takes over:
+# small models (up to FULL_MODEL_SMALL variables) get the larger share, as CP-SAT may prove them.
 FULL_MODEL_SHARE = 0.3
+FULL_MODEL_SHARE_LARGE = 0.1
+FULL_MODEL_SMALL = 5_000
 
 
 def solve(problem: RosterProblem, time_limit_seconds: float = 60.0, workers: int = 2, seed: int = 0, *,
-          work_limit: float | None = None, log: bool = False) -> RosterResult:
-    """Roster `problem` within `time_limit_seconds` using `workers` threads; see module doc."""
+          work_limit: float | None = None, relative_gap: float = 0.0, log: bool = False) -> RosterResult:
+    """Roster `problem` within `time_limit_seconds` using `workers` threads; see module doc.
+
+    `work_limit` (deterministic units) overrides the budget derived from the time limit;
+    `relative_gap` > 0 stops as soon as the roster is proven within that share of the best."""
     started = time.monotonic()
-    deadline = started + time_limit_seconds
+    # keep a little time to read, score and return the roster
+    deadline = started + time_limit_seconds - min(1.0, 0.02 * time_limit_seconds)
     workers = max(1, int(workers))
     budget = work_limit if work_limit is not None else time_limit_seconds * WORK_UNITS_PER_SECOND
     compiled = Compiled(problem)
@@ -51,15 +66,30 @@ def solve(problem: RosterProblem, time_limit_seconds: float = 60.0, workers: int
     used = 0.0
     plan, bound = None, None
 
-    # 1. the full model
-    n_variables = sum(len(compiled.allowed[e]) * (compiled.horizon - len(emp.days_off))
-                      for e, emp in enumerate(problem.employees))
-    if n_variables <= FULL_MODEL_MAX_VARIABLES:
-        full = RosterModel(compiled)
-        share = FULL_MODEL_SHARE * budget
-        status, solver = _solve_full(full, share, deadline, workers, seed, log)
-        work = solver.deterministic_time
+    # 1. construction: a few employees at a time (the empty roster when it keeps every rule)
+    if len(problem.sites) > 1 or construction_batches(compiled) > CONSTRUCTION_MAX_BATCHES:
+        plan, work, reason = greedy_plan(compiled), 0.0, "greedy"
+    else:
+        plan, work, reason = construct(compiled, seed, budget, deadline)
+    used += work
+    stats["phases"].append({"phase": "construction", "work": round(work, 3), "outcome": reason,
+                            "seconds": round(time.monotonic() - started, 3)})
+    if reason == "infeasible":
+        explanation = explain_infeasibility(compiled, max(1.0, deadline - time.monotonic()))
+        return _result(RosterStatus.INFEASIBLE, compiled, None, None, started, stats, explanation)
+
+    # 2. the full model, started from the construction (proves small problems, gives a bound)
+    n_variables = full_model_size(compiled)
+    if n_variables <= FULL_MODEL_MAX_VARIABLES and time.monotonic() < deadline and used < budget:
+        full = RosterModel(compiled, plan if plan is not None and compiled.shortfall_minutes(plan) == 0 else None)
+        full.add_hints()
+        share = FULL_MODEL_SHARE if n_variables <= FULL_MODEL_SMALL else FULL_MODEL_SHARE_LARGE
+        status, solver = _solve_full(full, share * budget, deadline, workers, seed, relative_gap, log)
+        work = solver.deterministic_time / workers   # reported summed over the workers
         used += work
+        if status not in (cp_model.OPTIMAL, cp_model.INFEASIBLE) and \
+                solver.wall_time >= solver.parameters.max_time_in_seconds - 0.05:
+            stats["cut_by_clock"] = True
         stats["phases"].append({"phase": "full_model", "status": solver.status_name(status),
                                 "work": round(work, 3), "seconds": round(time.monotonic() - started, 3)})
         if status == cp_model.MODEL_INVALID:
@@ -67,27 +97,16 @@ def solve(problem: RosterProblem, time_limit_seconds: float = 60.0, workers: int
         if status == cp_model.INFEASIBLE:
             explanation = explain_infeasibility(compiled, max(1.0, deadline - time.monotonic()))
             return _result(RosterStatus.INFEASIBLE, compiled, None, None, started, stats, explanation)
+        if math.isfinite(solver.best_objective_bound) and status != cp_model.UNKNOWN:
+            bound = solver.best_objective_bound / compiled.scale
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             plan = full.read_plan(solver)
-            bound = solver.best_objective_bound / compiled.scale
-            if status == cp_model.OPTIMAL:
-                stats["stopped_by"] = "optimal"
-                return _result(RosterStatus.OPTIMAL, compiled, plan, bound, started, stats)
-        elif status == cp_model.UNKNOWN and math.isfinite(solver.best_objective_bound):
-            bound = solver.best_objective_bound / compiled.scale
-
-    # 2. construction when the full model gave nothing
+            if status == cp_model.OPTIMAL:   # proven optimal, or within relative_gap
+                stats["stopped_by"] = "optimal" if relative_gap == 0 else "gap"
+                return _result(_proven(compiled, plan, bound), compiled, plan, bound, started, stats)
     if plan is None:
-        plan, work, reason = construct(compiled, seed, budget - used, deadline, workers)
-        used += work
-        stats["phases"].append({"phase": "construction", "work": round(work, 3),
-                                "seconds": round(time.monotonic() - started, 3), "outcome": reason})
-        if plan is None:
-            if reason == "infeasible":
-                explanation = explain_infeasibility(compiled, max(1.0, deadline - time.monotonic()))
-                return _result(RosterStatus.INFEASIBLE, compiled, None, bound, started, stats, explanation)
-            stats["stopped_by"] = "time_limit" if time.monotonic() >= deadline else "work_limit"
-            return _result(RosterStatus.NO_SOLUTION_IN_TIME, compiled, None, bound, started, stats)
+        stats["stopped_by"] = "time_limit" if time.monotonic() >= deadline else "work_limit"
+        return _result(RosterStatus.NO_SOLUTION_IN_TIME, compiled, None, bound, started, stats)
 
     # 3. large-neighbourhood search
     search = NeighbourhoodSearch(compiled, plan, seed=seed, workers=workers, work_budget=budget - used,
@@ -99,16 +118,34 @@ def solve(problem: RosterProblem, time_limit_seconds: float = 60.0, workers: int
                             "seconds": round(time.monotonic() - started, 3),
                             "improved_by": dict(search.stats.improved_by)})
     stats["stopped_by"] = search.stats.stopped_by
-    cost = evaluate(problem, plan.to_assignments(problem)).objective
-    status = RosterStatus.OPTIMAL if bound is not None and cost <= bound + 1e-9 else RosterStatus.FEASIBLE
-    return _result(status, compiled, plan, bound, started, stats)
+    if compiled.shortfall_minutes(plan) > 0:
+        stats["shortfall_minutes"] = compiled.shortfall_minutes(plan)
+        return _result(RosterStatus.NO_SOLUTION_IN_TIME, compiled, None, bound, started, stats)
+    return _result(_proven(compiled, plan, bound), compiled, plan, bound, started, stats)
+
+
+def _proven(compiled: Compiled, plan: Plan, bound: float | None) -> RosterStatus:
+    """OPTIMAL when the roster's cost meets the proven bound, FEASIBLE otherwise."""
+    cost = evaluate(compiled.problem, plan.to_assignments(compiled.problem, sort=False), details=False).objective
+    return RosterStatus.OPTIMAL if bound is not None and cost <= bound + 1e-6 else RosterStatus.FEASIBLE
 
 
 solve_roster = solve
 
 
+def full_model_size(compiled: Compiled) -> int:
+    """About how many variables the full model has: shifts (times roles when several) plus the
+    per-site counts of every cover slot."""
+    problem = compiled.problem
+    roles = max(1, len(problem.roles))
+    shifts = sum(len(compiled.allowed[e]) * (compiled.horizon - len(emp.days_off))
+                 for e, emp in enumerate(problem.employees))
+    sites = sum(len(demands) for demands in compiled.slot_demands.values())
+    return shifts * (roles if roles > 1 else 1) + (2 * sites if len(problem.sites) > 1 else 0)
+
+
 def _solve_full(model: RosterModel, work_limit: float, deadline: float, workers: int, seed: int,
-                log: bool) -> tuple[int, cp_model.CpSolver]:
+                relative_gap: float, log: bool) -> tuple[int, cp_model.CpSolver]:
     solver = cp_model.CpSolver()
     parameters = solver.parameters
     parameters.num_workers = workers
@@ -119,41 +156,50 @@ def _solve_full(model: RosterModel, work_limit: float, deadline: float, workers:
     parameters.max_deterministic_time = max(0.01, work_limit)
     parameters.max_time_in_seconds = max(0.01, deadline - time.monotonic())
     parameters.log_search_progress = log
+    parameters.relative_gap_limit = relative_gap
     status = solver.solve(model.model)
     return status, solver
 
 
-def construct(compiled: Compiled, seed: int, work_budget: float, deadline: float,
-              variables_per_batch: int = 300) -> tuple[Plan | None, float, str]:
+def construction_batches(compiled: Compiled) -> int:
+    """How many CP-SAT models `construct` would solve."""
+    return math.ceil(compiled.n_employees / _batch_size(compiled))
+
+
+def _batch_size(compiled: Compiled) -> int:
+    per_employee = max(1, compiled.horizon * max(1, max(len(a) for a in compiled.allowed)))
+    return max(1, min(compiled.n_employees, CONSTRUCTION_BATCH_VARIABLES // per_employee))
+
+
+def construct(compiled: Compiled, seed: int, work_budget: float, deadline: float) -> tuple[Plan | None, float, str]:
     """Greedy construction with the same model: roster a few employees at a time over the whole
-    horizon, the ones before them fixed and the ones after them not working yet, each batch
-    placed where cover is still missing. Returns (plan or None, work used, outcome)."""
+    horizon, the ones before them fixed and the ones after them not working yet, so each batch
+    goes where cover is still missing. A minimum-minutes shortfall is penalised rather than
+    forbidden (the search works it away later), so a batch always has a roster unless other
+    hard rules conflict. Returns (plan or None, work used, outcome)."""
     plan = Plan()
     used = 0.0
-    per_employee = max(1, compiled.horizon * max(1, max(len(a) for a in compiled.allowed)))
-    batch = max(1, min(compiled.n_employees, variables_per_batch // per_employee))
+    batch = _batch_size(compiled)
     e = 0
     while e < compiled.n_employees:
-        if used >= work_budget or time.monotonic() >= deadline:
-            return None, used, "out_of_budget"
+        if time.monotonic() >= deadline or used >= work_budget:
+            return plan, used, "out_of_budget"   # the rest of the employees do not work yet
         members = range(e, min(compiled.n_employees, e + batch))
         model = RosterModel(compiled, plan, [(m, d) for m in members for d in range(compiled.horizon)],
-                            names=False)
+                            names=False, soft_minimums=True)
+        model.add_hints()
         solver = cp_model.CpSolver()
         solver.parameters.num_workers = 1
         solver.parameters.linearization_level = 2
         solver.parameters.random_seed = seed
-        solver.parameters.max_deterministic_time = max(0.02, min(0.2 * len(members), work_budget - used))
+        solver.parameters.max_deterministic_time = max(0.01, min(0.05 * len(members), work_budget - used))
         solver.parameters.max_time_in_seconds = max(0.01, deadline - time.monotonic())
         status = solver.solve(model.model)
         used += solver.deterministic_time
         if status == cp_model.INFEASIBLE:
             return None, used, "infeasible"
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            if batch > 1:
-                batch = max(1, batch // 2)
-                continue
-            return None, used, "out_of_budget"
+            return plan, used, "out_of_budget"
         plan = model.read_plan(solver)
         e += len(members)
     return plan, used, "built"
@@ -197,13 +243,13 @@ def explain_infeasibility(compiled: Compiled, time_limit_seconds: float) -> str:
 def _result(status: RosterStatus, compiled: Compiled, plan: Plan | None, bound: float | None, started: float,
             stats: dict, explanation: str = "") -> RosterResult:
     problem = compiled.problem
-    stats["deterministic"] = stats.get("stopped_by") != "time_limit"
+    stats["deterministic"] = stats.get("stopped_by") != "time_limit" and not stats.get("cut_by_clock")
     if plan is None:
-        return RosterResult(status, None, bound, (), (), time.monotonic() - started, explanation, stats)
+        return RosterResult(status, None, bound, (), (), time.monotonic() - started, explanation, stats, problem)
     assignments = tuple(plan.to_assignments(problem))
     evaluation = evaluate(problem, assignments)
     objective = evaluation.objective
     if bound is not None:
         bound = min(bound, objective)
     return RosterResult(status, objective, bound, assignments, evaluation.violations,
-                        time.monotonic() - started, explanation, stats)
+                        time.monotonic() - started, explanation, stats, problem)

@@ -1,0 +1,237 @@
+"""Fast re-planning for the app: district plans cached by their inputs, one persistent pool.
+
+`run_plan` solves districts through an executor (`map(fn, items)`, items are tuples whose first
+element is a `DistrictInput`). `CachingExecutor` answers each item from `DistrictPlanCache` when
+the same district subproblem was solved before, and sends only the others to the workers. A
+what-if that changes one district therefore re-solves that district only; the rest of
+`run_plan` (the proportional baseline, the simulation of both) still runs in full.
+
+A district subproblem is keyed by everything `DistrictModel` reads: the scenario's settings, the
+district's row and its wards' rows (and their positions), its walk-in arrivals, its officer
+budgets, the start state and pinned decisions of its wards, the city reserve and the task's
+other arguments. If the model starts reading other scenario data, add it to `task_key`
+(tests/test_app_ui.py checks cached and uncached plans agree).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import multiprocessing
+import threading
+from collections import OrderedDict
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from typing import Callable
+
+import numpy as np
+import pandas as pd
+
+from ..capacity.model import DistrictInput
+from ..planner import run_plan
+from ..result import PlanResult
+from ..scenario import Scenario
+
+
+def _frame_digest(frame: pd.DataFrame) -> bytes:
+    return pd.util.hash_pandas_object(frame.reset_index(), index=False).to_numpy().tobytes()
+
+
+def _array_digest(digest, value) -> None:
+    if value is None:
+        digest.update(b"none")
+        return
+    array = np.ascontiguousarray(np.asarray(value))
+    digest.update(f"{array.dtype}{array.shape}".encode())
+    digest.update(array.tobytes())
+
+
+def task_key(fn: Callable, item) -> str | None:
+    """A key naming one district subproblem, or None when the item is not one."""
+    if not isinstance(item, tuple) or not item or not isinstance(item[0], DistrictInput):
+        return None
+    data: DistrictInput = item[0]
+    scenario = data.scenario
+    digest = hashlib.blake2b(digest_size=20)
+    digest.update(f"{fn.__module__}.{fn.__qualname__}|{data.district_code}|{data.first_day}|".encode())
+    digest.update(repr(item[1:]).encode())
+    digest.update(scenario.settings.model_dump_json().encode())
+    digest.update(str(scenario.city_mobile_kits).encode())
+    digest.update(_frame_digest(scenario.districts.loc[[data.district_code]]))
+    digest.update(_frame_digest(scenario.wards.iloc[data.ward_index]))
+    _array_digest(digest, data.ward_index)
+    _array_digest(digest, data.arrivals)
+    budget = data.budget
+    digest.update(repr([tuple(sorted(s)) for s in budget.role_sets]).encode())
+    for array in (budget.per_shift, budget.per_day, budget.per_week):
+        _array_digest(digest, array)
+    for name in ("queue_walk_in", "queue_invited", "homebound_left", "institution_left",
+                 "invitable_left", "enrolled_before", "returns_due"):
+        _array_digest(digest, getattr(data, name))
+    pinned = data.pinned
+    if pinned is None:
+        digest.update(b"unpinned")
+    else:
+        for name in ("kits_open", "mobile_kits", "home_visit_teams", "letters"):
+            _array_digest(digest, getattr(pinned, name))
+    return digest.hexdigest()
+
+
+class LruStore:
+    """A thread-safe least-recently-used mapping with hit and miss counts."""
+
+    def __init__(self, max_entries: int):
+        self.max_entries = max_entries
+        self._items: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()
+        self.hits = 0
+        self.misses = 0
+
+    def get(self, key):
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                self.hits += 1
+                return self._items[key]
+            self.misses += 1
+            return None
+
+    def put(self, key, value) -> None:
+        with self._lock:
+            self._items[key] = value
+            self._items.move_to_end(key)
+            while len(self._items) > self.max_entries:
+                self._items.popitem(last=False)
+
+    def __contains__(self, key) -> bool:
+        with self._lock:
+            return key in self._items
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._items)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+            self.hits = self.misses = 0
+
+
+class DistrictPlanCache(LruStore):
+    """District plans (and LP values) by `task_key`. Hà Nội's 30 plans take a few MB."""
+
+    def __init__(self, max_entries: int = 2000):
+        super().__init__(max_entries)
+
+
+def _exit_with_parent(parent: int) -> None:
+    """Worker initializer: end this worker if the app server that started it goes away."""
+    import os
+    import time
+
+    def watch():
+        while True:
+            if os.getppid() != parent:
+                os._exit(0)
+            time.sleep(2.0)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
+
+
+class WorkerPool:
+    """A process pool kept alive between plans (no start-up cost per batch of districts).
+
+    Workers are forked (as `optimizer.executor` does) once, when the pool is first used, so
+    they start with the models already imported; a worker ends if the server that started it
+    dies. A broken pool is replaced on the next call. (A fork server would be cleaner with a
+    threaded server, but its workers re-run the Streamlit page script as their main module.)"""
+
+    def __init__(self, workers: int):
+        self.workers = max(1, int(workers))
+        self._pool: ProcessPoolExecutor | None = None
+        self._lock = threading.Lock()
+
+    def _ensure(self) -> ProcessPoolExecutor:
+        import os
+        with self._lock:
+            if self._pool is None:
+                self._pool = ProcessPoolExecutor(max_workers=self.workers,
+                                                 mp_context=multiprocessing.get_context("fork"),
+                                                 initializer=_exit_with_parent, initargs=(os.getpid(),))
+            return self._pool
+
+    def map(self, fn, items) -> list:
+        pool = self._ensure()
+        try:
+            return list(pool.map(fn, items))
+        except BrokenProcessPool:
+            with self._lock:
+                self._pool = None
+            raise
+
+    def shutdown(self) -> None:
+        with self._lock:
+            if self._pool is not None:
+                self._pool.shutdown(wait=False, cancel_futures=True)
+                self._pool = None
+
+
+class CachingExecutor:
+    """`map` for `plan_capacity`: cached district results first, the rest on the pool.
+
+    With at most one item left to solve (or no pool) the work runs in this process, which
+    avoids sending the scenario to a worker for a one-district re-plan."""
+
+    def __init__(self, cache: DistrictPlanCache, pool: WorkerPool | None = None):
+        self.cache = cache
+        self.pool = pool
+        self.solved = 0     # subproblems actually solved through this executor
+        self.reused = 0     # answered from the cache
+
+    def map(self, fn, items, *, on_done=None):
+        items = list(items)
+        keys = [task_key(fn, item) for item in items]
+        results: list = [None] * len(items)
+        todo = []
+        for i, key in enumerate(keys):
+            cached = self.cache.get(key) if key is not None else None
+            if cached is not None:
+                results[i] = cached
+                self.reused += 1
+            else:
+                todo.append(i)
+        if todo:
+            work = [items[i] for i in todo]
+            if self.pool is None or len(work) <= 1:
+                solved = [fn(item) for item in work]
+            else:
+                solved = self.pool.map(fn, work)
+            for i, value in zip(todo, solved):
+                results[i] = value
+                if keys[i] is not None:
+                    self.cache.put(keys[i], value)
+            self.solved += len(todo)
+        if on_done:
+            for i, value in enumerate(results):
+                on_done(i, value)
+        return results
+
+
+def run_key(scenario: Scenario, *, time_limit_seconds: float | None = None, seed: int | None = None) -> str:
+    """Names a complete plan: the scenario's input hash and the solve parameters."""
+    solver = scenario.settings.solver
+    limit = solver.time_limit_seconds if time_limit_seconds is None else time_limit_seconds
+    return f"{scenario.input_hash}-t{limit:g}-s{solver.seed if seed is None else seed}"
+
+
+def plan(scenario: Scenario, *, cache: DistrictPlanCache, pool: WorkerPool | None = None,
+         workers: int | None = None, time_limit_seconds: float | None = None, seed: int | None = None,
+         progress=None, should_stop=None, with_roster: bool = False) -> PlanResult:
+    """`run_plan` through a `CachingExecutor`; the result's timings gain the districts solved
+    and reused."""
+    executor = CachingExecutor(cache, pool)
+    result = run_plan(scenario, workers=workers or (pool.workers if pool else 1),
+                      time_limit_seconds=time_limit_seconds, seed=seed, progress=progress,
+                      should_stop=should_stop, with_roster=with_roster, executor=executor)
+    result.timings["district_solves"] = executor.solved
+    result.timings["district_reuses"] = executor.reused
+    return result

@@ -1,0 +1,360 @@
+"""The Streamlit page, driven by AppTest on scenarios/tiny (PLANNER_SCENARIO): what it shows.
+
+Tiny: districts 001 Quận Ba Đình (wards 00001, 00004, 00006) and 002 Quận Hoàn Kiếm (00037,
+00040), 7 days from 25/07/2022. Plans run in a background thread; `settle` waits for the job
+and reruns the page, as the browser's polling would.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import io
+import time
+import zipfile
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import streamlit as st
+from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
+from streamlit.testing.v1 import AppTest
+
+from optimizer.planner import run_plan
+from optimizer.scenario import load_scenario
+from optimizer.ui import replan
+from optimizer.ui import whatif as wi
+from optimizer.ui.formatting import day_header, number, signed
+
+ROOT = Path(__file__).resolve().parents[1]
+APP = str(ROOT / "app.py")
+TINY = ROOT / "scenarios" / "tiny"
+
+
+@pytest.fixture(scope="module")
+def tiny():
+    return load_scenario(TINY)
+
+
+@pytest.fixture(scope="module")
+def tiny_result(tiny):
+    return run_plan(tiny, workers=1)
+
+
+@pytest.fixture
+def fresh(monkeypatch):
+    """A page on the tiny scenario with every shared cache emptied, after its first run."""
+    monkeypatch.setenv("PLANNER_SCENARIO", "scenarios/tiny")
+    monkeypatch.setenv("PLANNER_BAND_RUNS", "8")
+    monkeypatch.setenv("PLANNER_POLL_SECONDS", "0")     # the tests wait for jobs themselves (settle)
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    at = AppTest.from_file(APP, default_timeout=60)
+    return at.run()
+
+
+@pytest.fixture
+def app(fresh):
+    """The tiny page after its base plan has arrived."""
+    return settle(fresh)
+
+
+def settle(at: AppTest, timeout: float = 60) -> AppTest:
+    """Wait for the running job (if any) and rerun until the page has no job."""
+    for _ in range(10):
+        job = at.session_state["job"] if "job" in at.session_state else None
+        if job is None:
+            return at
+        assert job.wait(timeout), "the plan did not finish"
+        at.run()
+    raise AssertionError("the page kept starting jobs")
+
+
+def metric(at: AppTest, label: str) -> str:
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def texts(at: AppTest) -> str:
+    parts = [e.value for kind in ("markdown", "caption", "info", "warning", "error", "success")
+             for e in getattr(at, kind)]
+    return "\n".join(str(p) for p in parts)
+
+
+def table(at: AppTest, column: str) -> pd.DataFrame:
+    return next(d.value for d in at.dataframe if column in d.value.columns)
+
+
+def chart_frames(at: AppTest) -> list[pd.DataFrame]:
+    frames = []
+    for chart in at.get("vega_lite_chart"):
+        for dataset in chart.proto.datasets:
+            frames.append(convert_arrow_bytes_to_pandas_df(dataset.data.data))
+    return frames
+
+
+def submit(at: AppTest, name: str, **edits) -> AppTest:
+    """Fill the what-if form (session values by widget key) and press Re-plan."""
+    at.text_input(key="wi_name").set_value(name)
+    for key, value in edits.items():
+        at.session_state[key] = value
+    at.button(key="wi_submit").click()
+    return at.run()
+
+
+def test_first_look_shows_the_plan_without_a_click(fresh, tiny_result):
+    """Opening the page starts the plan with progress, then shows its headline and charts unprompted."""
+    assert "Đang lập kế hoạch lần đầu" in texts(fresh)
+    assert [s.label for s in fresh.status] == ["Đang lập kế hoạch: Kế hoạch gốc · tiny"]
+    at = settle(fresh)
+    assert not at.exception
+    assert at.title[0].value == "Kế hoạch cao điểm cấp Căn cước công dân"
+    assert metric(at, "Thu nhận đến hạn chót") == number(tiny_result.enrolled, "vi")
+    assert metric(at, "Hơn cách chia theo tỷ lệ") == signed(tiny_result.enrolled - tiny_result.baseline_enrolled, "vi")
+    assert metric(at, "Ngày đạt 80%") == "31/07/2022"
+    assert metric(at, "Ngày đạt 100%") == "Không đạt"
+    assert [t.label for t in at.tabs] == ["Kết quả", "Điểm nghẽn", "Lịch trực", "So sánh", "Tải về"]
+    assert len(at.get("vega_lite_chart")) >= 5
+    assert "Vùng mờ: P10–P90 của 8 lần mô phỏng" in texts(at)
+    assert "cần thu nhận 10.230 người" in texts(at)
+    assert at.session_state["view_run"] == "Kế hoạch gốc · tiny"
+
+
+def test_district_multiplier_replans_and_shows_the_new_numbers(app, tiny):
+    """A demand multiplier typed into the district table re-plans and shows that plan's numbers."""
+    before = metric(app, "Thu nhận đến hạn chót")
+    at = settle(submit(app, "Hoàn Kiếm ×1,5", wi_districts={
+        "edited_rows": {1: {"demand": 1.5}}, "added_rows": [], "deleted_rows": []}))
+    assert not at.exception
+    expected = run_plan(wi.scale_demand(tiny, {"002": 1.5}), workers=1)
+    assert at.session_state["view_run"] == "Hoàn Kiếm ×1,5"
+    assert metric(at, "Thu nhận đến hạn chót") == number(expected.enrolled, "vi") != before
+    assert "thay đổi: nhu cầu" in texts(at)
+    record = at.session_state["runs"]["Hoàn Kiếm ×1,5"]
+    assert record.whatif.demand == (("002", 1.5),)
+    assert record.result.timings["district_solves"] == 1
+
+
+def test_form_settings_reach_the_scenario(app):
+    """Curve, show-up, throughput and an extra night shift from the form end up in the planned scenario."""
+    at = settle(submit(app, "Ca đêm", wi_curve_vi="flat", wi_show_up=90.0, wi_rate=25.0, wi_extra=True,
+                       wi_extra_pref=15.0))
+    record = at.session_state["runs"]["Ca đêm"]
+    settings = record.scenario.settings
+    assert settings.demand.turnout_curve == "flat" and settings.demand.invitation_show_up == 0.9
+    assert settings.throughput_per_kit_hour.walk_in == 25.0 == settings.throughput_per_kit_hour.invited
+    assert record.scenario.shift_codes == ["S", "C", "T", "D"]
+    assert settings.demand.shift_preference["D"] == pytest.approx(0.15)
+    assert record.result.decisions.kits_open.shape[2] == 4
+    assert "thay đổi: dạng đường đến, tỷ lệ đến theo giấy mời, năng suất tại trụ sở, ca thêm" in texts(at)
+
+
+def test_impossible_whatif_is_reported_not_run(app):
+    """A shift that ends when it starts gives a one-line message and no new run."""
+    at = submit(app, "Sai", wi_end_S=dt.time(7, 0))
+    assert at.session_state["job"] is None
+    assert [e.value for e in at.error] == ["Giả định không hợp lệ: shift S: start and end are both 07:00"]
+    assert list(at.session_state["runs"]) == ["Kế hoạch gốc · tiny"]
+
+
+def test_progress_is_shown_and_stop_keeps_the_best_plan(app, monkeypatch):
+    """While a plan runs the page shows which district was solved; Stop keeps the plan made so far."""
+    real_plan = replan.plan
+
+    def slow_plan(scenario, **kwargs):
+        kwargs["progress"]("district 001: feasible, gap 0.50 %", 0.4)
+        deadline = time.monotonic() + 30
+        while not kwargs["should_stop"]() and time.monotonic() < deadline:
+            time.sleep(0.02)
+        return real_plan(scenario, **kwargs)
+
+    monkeypatch.setattr(replan, "plan", slow_plan)
+    at = submit(app, "Dừng sớm", wi_kits_all=1)
+    time.sleep(0.2)
+    at.run()
+    assert [s.label for s in at.status] == ["Đang lập kế hoạch: Dừng sớm"]
+    assert at.progress[0].text == "Đã giải Quận Ba Đình: khả thi, khoảng cách 0,50%"
+    assert at.progress[0].value == 40
+    at.button(key="stop_job").click().run()
+    at = settle(at)
+    record = at.session_state["runs"]["Dừng sớm"]
+    assert record.stopped_early
+    assert "Đã dừng sớm 'Dừng sớm'" in [w.value for w in at.warning][0]
+    assert any("Phương án này dừng sớm" in w.value for w in at.warning)
+    assert metric(at, "Tối đa có thể đạt") == "–"
+
+
+def test_compare_shows_two_runs_and_their_differences(app):
+    """Two runs side by side: KPI table with B - A, overlaid curves and per-district changes."""
+    at = settle(submit(app, "Nhiều máy", wi_kits_all=1))
+    runs = at.session_state["runs"]
+    base, more = runs["Kế hoạch gốc · tiny"].result, runs["Nhiều máy"].result
+    kpis = table(at, "Chênh lệch (B − A)")
+    assert list(kpis.columns) == ["Chỉ số", "Kế hoạch gốc · tiny", "Nhiều máy", "Chênh lệch (B − A)"]
+    enrolled = kpis.set_index("Chỉ số").loc["Thu nhận đến hạn chót"]
+    assert enrolled["Nhiều máy"] == number(more.enrolled, "vi")
+    assert enrolled["Chênh lệch (B − A)"] == signed(more.enrolled - base.enrolled, "vi")
+    districts = next(d.value for d in at.dataframe if "Chênh lệch tỷ lệ" in d.value.columns)
+    assert list(districts["Quận/huyện"]) == ["Quận Ba Đình", "Quận Hoàn Kiếm"]
+    curves = [f for f in chart_frames(at) if "run" in f.columns][0]
+    assert set(curves["run"]) == {"Kế hoạch gốc · tiny", "Nhiều máy"}
+
+
+def test_compare_asks_for_a_second_run(app):
+    """With one run the Compare tab explains how to get a second."""
+    assert "Cần ít nhất hai phương án" in texts(app)
+
+
+def test_language_switch_relabels_and_reformats(app, tiny_result):
+    """The English toggle relabels the page and prints numbers the English way, keeping the choices made."""
+    app.radio(key="heat_metric_vi").set_value("served").run()
+    at = app.toggle(key="lang_en").set_value(True).run()
+    assert at.radio(key="heat_metric_en").value == "served"
+    assert at.radio(key="heat_metric_en").options == [
+        "Longest queue at a shift's end (people)", "HQ kit utilisation", "Enrolled that day (people)"]
+    assert at.title[0].value == "Peak chip-ID (CCCD) enrollment plan"
+    assert metric(at, "Enrolled by the deadline") == number(tiny_result.enrolled, "en")
+    assert "," in number(tiny_result.enrolled, "en")
+    assert [t.label for t in at.tabs] == ["Result", "Bottlenecks", "Rosters", "Compare", "Downloads"]
+    assert at.expander[0].label.startswith("What-if")
+    at = at.toggle(key="lang_en").set_value(False).run()
+    assert metric(at, "Thu nhận đến hạn chót") == number(tiny_result.enrolled, "vi")
+
+
+def test_bottlenecks_and_why_a_ward_falls_short(app, tiny_result):
+    """The bottleneck table lists both districts; the chosen ward's shortfall and main limit are explained."""
+    bottlenecks = table(app, "+1 ca cán bộ")
+    assert set(bottlenecks["Quận/huyện"]) == {"Quận Ba Đình", "Quận Hoàn Kiếm"}
+    assert "Nghẽn nhất: Quận Ba Đình — một ca cán bộ" in texts(app)
+    shortfalls = tiny_result.shortfall_frame().set_index("ward_code")
+    at = app.selectbox(key="why_ward_vi").set_value("00037").run()
+    row = shortfalls.loc["00037"]
+    assert (f"**Phường Phúc Tân** còn thiếu **{number(row['shortfall'], 'vi')}** trên "
+            f"{number(row['target'], 'vi')} người") in texts(at)
+    assert "Giới hạn chính: **người dân chưa đến (cần giấy mời, vận động)**" in texts(at)
+
+
+def test_heatmap_follows_the_chosen_district(app):
+    """The ward x day grid shows the wards of the district picked."""
+    at = app.selectbox(key="heat_district").set_value("002").run()
+    grid = [f for f in chart_frames(at) if "ward_name" in f.columns and "value" in f.columns][0]
+    assert set(grid["ward_name"]) == {"Phường Phúc Tân", "Phường Đồng Xuân"}
+    at = at.radio(key="heat_metric_vi").set_value("utilisation").run()
+    grid = [f for f in chart_frames(at) if "ward_name" in f.columns and "value" in f.columns][0]
+    assert grid["value"].dropna().between(0, 1.000001).all()
+
+
+def test_downloads_are_offered_and_rosters_wait_for_a_roster(app):
+    """Plan files can be downloaded at once; roster files are disabled until rosters exist."""
+    labels = {b.key: (b.label, b.disabled) for b in app.download_button}
+    assert labels["dl_plan"] == ("Kế hoạch chi tiết (plan.csv)", False)
+    assert labels["dl_deployment"][1] is False and labels["dl_summary"][1] is False
+    assert labels["dl_roster"][1] and labels["dl_workbooks"][1] and labels["dl_calendars"][1]
+    assert "Lịch trực chỉ tải được sau khi lập" in texts(app)
+
+
+def test_rosters_on_demand_then_in_the_workbook_grid(app, tiny):
+    """Rosters are made on request; the roster then shows as officers x days with shift codes."""
+    assert "Lịch trực được lập khi cần" in texts(app)
+    at = app.button(key="make_roster").click().run()
+    name = at.session_state["view_run"]
+    if at.session_state["job"] is not None:
+        assert at.status[0].label == f"Đang lập kế hoạch: Lịch trực cho {name}"
+        at = settle(at, timeout=300)
+    else:                                          # no roster module in this checkout
+        assert "Chưa lập được lịch trực" in texts(at)
+    record = at.session_state["runs"][name]
+    roster = record.result.roster
+    if roster is None:                             # then give the run a small hand-made roster
+        officers = tiny.officers
+        rows = [("CA001", 1, "C", "00001", "operator"), ("CA001", 1, "T", "00001", "verifier"),
+                ("CA011", 3, "T", "00037", "operator")]
+        roster = pd.DataFrame([{"officer_id": o, "display_name": officers.at[o, "display_name"],
+                                "district_code": officers.at[o, "district_code"],
+                                "home_ward": officers.at[o, "home_ward"], "date": tiny.dates[d], "day": d,
+                                "shift": s, "ward_code": w, "role": r} for o, d, s, w, r in rows])
+        at.session_state["runs"][name] = dataclasses.replace(
+            record, result=dataclasses.replace(record.result, roster=roster))
+        at.run()
+    assert not at.exception
+    order = {code: i for i, code in enumerate(tiny.shift_codes)}
+    worked = roster[roster["ward_code"].map(tiny.wards["district_code"]) == "001"]
+    grid = table(at, "Mã cán bộ").set_index("Mã cán bộ")
+    assert list(grid.index) == sorted(worked["officer_id"].unique())
+    officer = grid.index[0]
+    mine = worked[worked["officer_id"] == officer]
+    for day, date in enumerate(tiny.dates):
+        codes = sorted(mine.loc[mine["day"] == day, "shift"], key=order.get)
+        assert grid.at[officer, day_header(date, "vi")] == "+".join(codes)
+    assert grid.at[officer, "Số ca"] == len(mine)
+    at = at.selectbox(key="roster_district").set_value("002").run()
+    assert set(table(at, "Mã cán bộ")["Mã cán bộ"]) == set(
+        roster.loc[roster["ward_code"].map(tiny.wards["district_code"]) == "002", "officer_id"])
+    at = at.radio(key="roster_by_vi").set_value("officer").run()
+    assert at.selectbox(key="roster_officer").options == sorted(roster["officer_id"].unique())
+    assert not at.download_button(key="dl_roster").disabled
+    assert not at.download_button(key="dl_workbooks").disabled
+
+
+def _upload_page(app: AppTest) -> AppTest:
+    return app.radio(key="source_kind_vi").set_value("upload").run()
+
+
+def test_bad_wards_upload_shows_the_cli_message(app):
+    """A wards CSV with a bad number is refused with the same file/row/column line as the CLI."""
+    at = _upload_page(app)
+    assert "Chưa có tệp tải lên" in texts(at)
+    bad = (TINY / "wards.csv").read_text(encoding="utf-8").replace("540,150", "540,nhiều")
+    at.file_uploader(key="up_wards").set_value(("phuong.csv", bad.encode(), "text/csv"))
+    at.run()
+    assert not at.exception
+    assert at.error[0].value == ("Dữ liệu kịch bản không hợp lệ — sửa tệp rồi tải lại:\n\n"
+                                 "`wards.csv: row 3, column invited: 'nhiều' is not a number`")
+    assert "(wards.csv ở đây là tệp phuong.csv bạn tải lên" in texts(at)
+    assert not at.metric
+
+
+def test_oversized_upload_is_refused_politely(app):
+    """A file over 20 MB is refused with its size and the limit, nothing read."""
+    at = _upload_page(app)
+    at.file_uploader(key="up_officers").set_value(("can-bo.csv", b"x" * (21 * 2**20), "text/csv"))
+    at.run()
+    assert at.error[0].value == ("Tệp can-bo.csv nặng 21.0 MB, vượt giới hạn 20 MB. "
+                                 "Vui lòng tải tệp nhỏ hơn.")
+
+
+def test_unsafe_zip_is_refused(app):
+    """A zip whose member climbs out of its folder is refused before unpacking."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("../../campaign.toml", "x")
+    at = _upload_page(app)
+    at.file_uploader(key="up_zip").set_value(("kich-ban.zip", buffer.getvalue(), "application/zip"))
+    at.run()
+    assert at.error[0].value.startswith("Tệp kich-ban.zip chứa đường dẫn không an toàn (../../campaign.toml)")
+
+
+def test_uploaded_zip_is_planned(app):
+    """A zipped scenario folder with a changed name and kits is read, planned and shown."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for path in TINY.iterdir():
+            data = path.read_text(encoding="utf-8")
+            if path.name == "campaign.toml":
+                data = data.replace('name = "Tiny demo: 5 wards, 7 days"', 'name = "Thử nghiệm tải lên"')
+            if path.name == "districts.csv":
+                data = data.replace("001,Quận Ba Đình,21.0362,105.8267,1", "001,Quận Ba Đình,21.0362,105.8267,2")
+            archive.writestr(f"thu-nghiem/{path.name}", data)
+    at = _upload_page(app)
+    at.file_uploader(key="up_zip").set_value(("thu-nghiem.zip", buffer.getvalue(), "application/zip"))
+    at = settle(at.run())
+    assert "Đã đọc kịch bản: Thử nghiệm tải lên" in texts(at)
+    record = at.session_state["runs"][at.session_state["view_run"]]
+    assert record.source == "upload:thu-nghiem.zip" and record.scenario.districts.at["001", "mobile_kits"] == 2
+    assert metric(at, "Thu nhận đến hạn chót") == number(record.result.enrolled, "vi")
+
+
+def test_bundled_scenarios_are_listed(app):
+    """The scenario picker lists the folders under scenarios/ that hold a campaign.toml."""
+    options = app.selectbox(key="bundled").options
+    assert "scenarios/tiny" in options and "scenarios/hanoi-2022" in options
+    assert app.selectbox(key="bundled").value == "scenarios/tiny"

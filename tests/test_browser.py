@@ -1,0 +1,153 @@
+"""The page in a real browser (Chromium through pytest-playwright) on scenarios/tiny.
+
+A session fixture starts `streamlit run app.py` on a free port with PLANNER_SCENARIO set to the
+tiny scenario, waits for /_stcore/health, and stops it at the end. The test changes a district's
+demand multiplier in the what-if table, re-plans, checks the new headline number against a plan
+made here, downloads the plan CSV and compares it byte for byte, and saves screenshots under
+test-artifacts/.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = ROOT / "test-artifacts"
+
+if not CHROMIUM.exists():
+    pytest.skip("/usr/bin/chromium is missing (apt-get install chromium; see scripts/setup.sh)",
+                allow_module_level=True)
+
+from playwright.sync_api import Page, expect  # noqa: E402
+
+from optimizer.planner import run_plan  # noqa: E402
+from optimizer.scenario import load_scenario  # noqa: E402
+from optimizer.ui import downloads  # noqa: E402
+from optimizer.ui.formatting import number  # noqa: E402
+from optimizer.ui.whatif import scale_demand  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {**browser_type_launch_args, "executable_path": str(CHROMIUM)}
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def app_url():
+    port = _free_port()
+    ARTIFACTS.mkdir(exist_ok=True)
+    log = open(ARTIFACTS / "streamlit-server.log", "w")
+    env = {**os.environ, "PLANNER_SCENARIO": "scenarios/tiny", "PLANNER_BAND_RUNS": "10"}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port",
+         str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
+         "--server.fileWatcherType", "none"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as answer:
+                    if answer.read().decode().strip() == "ok":
+                        break
+            except OSError:
+                pass
+            if server.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"the app did not start; see {ARTIFACTS / 'streamlit-server.log'}")
+            time.sleep(0.2)
+        yield url
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+        log.close()
+
+
+def _screenshot(page: Page, name: str) -> Path:
+    """The whole page: Streamlit scrolls inside stMain, so grow the viewport to its height first."""
+    height = page.evaluate("() => document.querySelector('[data-testid=stMain]').scrollHeight")
+    page.set_viewport_size({"width": 1400, "height": min(int(height) + 40, 9000)})
+    page.wait_for_timeout(800)
+    path = ARTIFACTS / name
+    page.screenshot(path=str(path), full_page=True)
+    page.set_viewport_size({"width": 1400, "height": 1000})
+    return path
+
+
+def _headline(page: Page):
+    return page.locator("[data-testid=stMetric]").filter(has_text="Thu nhận đến hạn chót") \
+        .locator("[data-testid=stMetricValue]")
+
+
+def test_replan_a_district_and_download_the_plan(page: Page, app_url: str):
+    """Change Hoàn Kiếm's demand to ×1.5, re-plan, see the new headline and chart, download the plan."""
+    tiny = load_scenario(ROOT / "scenarios" / "tiny")
+    base = run_plan(tiny, workers=1)
+    changed = run_plan(scale_demand(tiny, {"002": 1.5}), workers=1)
+    assert changed.enrolled != base.enrolled
+
+    page.set_viewport_size({"width": 1400, "height": 1000})
+    page.goto(app_url)
+    expect(_headline(page)).to_have_text(number(base.enrolled, "vi"), timeout=60_000)
+    expect(page.locator("[data-testid=stVegaLiteChart] svg.marks").first).to_be_visible(timeout=30_000)
+    expect(page.get_by_text("Vùng mờ: P10–P90 của 10 lần mô phỏng")).to_be_visible(timeout=60_000)
+    _screenshot(page, "app-first-look.png")
+
+    # the what-if form: district table, row 2 (Quận Hoàn Kiếm), column 4 (demand multiplier)
+    page.get_by_text("Giả định: thay đổi nhu cầu").click()
+    editor = page.locator("[data-testid=stForm] [data-testid=stDataFrame]").first
+    expect(editor).to_be_visible()
+    box = editor.bounding_box()
+    page.mouse.click(box["x"] + 30, box["y"] + 35 + 35 + 17)     # row 2 (header and rows are 35 px)
+    expect(editor.locator("#glide-cell-0-1")).to_have_attribute("aria-selected", "true")
+    for _ in range(3):
+        page.keyboard.press("ArrowRight")
+    expect(editor.locator("#glide-cell-3-1")).to_have_attribute("aria-selected", "true")
+    page.keyboard.press("1")                                       # a key opens the cell editor
+    cell = page.locator("input.gdg-input")
+    expect(cell).to_be_focused()
+    cell.press("Control+A")
+    page.keyboard.type("1.5", delay=40)
+    expect(cell).to_have_value("1.5")
+    cell.press("Enter")
+    expect(editor.locator("#glide-cell-3-1")).to_have_text("1.5")   # the grid's accessible copy
+    expect(editor.locator("#glide-cell-3-0")).to_have_text("1")
+    page.get_by_label("Tên phương án").fill("Hoàn Kiếm ×1,5")
+    page.get_by_role("button", name="Lập lại kế hoạch").click()
+
+    expect(_headline(page)).to_have_text(number(changed.enrolled, "vi"), timeout=60_000)
+    expect(page.get_by_text("thay đổi: nhu cầu").first).to_be_visible()
+    expect(page.locator("[data-testid=stVegaLiteChart] svg.marks").first).to_be_visible()
+    expect(page.get_by_text("Vùng mờ: P10–P90 của 10 lần mô phỏng")).to_be_visible(timeout=60_000)
+    _screenshot(page, "app-after-replan.png")
+
+    page.get_by_role("tab", name="Tải về").click()
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Kế hoạch chi tiết (plan.csv)").click()
+    data = Path(download.value.path()).read_bytes()
+    assert download.value.suggested_filename == "plan-hoan-kiem-1-5.csv"
+    assert data == downloads.plan_csv(changed)
+
+    page.get_by_role("tab", name="So sánh").click()
+    expect(page.get_by_text("Chênh lệch theo quận/huyện")).to_be_visible()
+    _screenshot(page, "app-compare.png")
