@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from optimizer.roster import curtois  # noqa: E402
 from optimizer.roster.solve import solve  # noqa: E402
 
-DEFAULT_BEST_KNOWN = Path(__file__).resolve().parents[2] / "shared" / "benchmarks" / "curtois" / "best_known.csv"
+DEFAULT_BEST_KNOWN = Path(__file__).resolve().parent / "curtois" / "best_known.csv"
 
 
 def best_known_values(path: Path) -> dict[str, float]:

@@ -11,7 +11,7 @@ from optimizer.roster.cost import evaluate
 from optimizer.roster.result import RosterStatus
 from optimizer.roster.solve import solve
 
-CURTOIS = Path(__file__).resolve().parents[2] / "shared" / "benchmarks" / "curtois"
+CURTOIS = Path(__file__).resolve().parents[1] / "benchmarks" / "curtois"
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,7 @@ from optimizer.roster.problem import Demand, Employee, Request, RosterProblem, S
 from optimizer.roster.result import RosterStatus
 from optimizer.roster.solve import solve, solve_roster
 
-CURTOIS = Path(__file__).resolve().parents[2] / "shared" / "benchmarks" / "curtois"
+CURTOIS = Path(__file__).resolve().parents[1] / "benchmarks" / "curtois"
 DAY = ShiftType("D", 8 * 60, 480)
 
 
