@@ -39,6 +39,7 @@ BAND_RUNS = int(os.environ.get("PLANNER_BAND_RUNS", "40"))
 POLL_SECONDS = float(os.environ.get("PLANNER_POLL_SECONDS", "0.5"))
 UPLOAD_WIDGET_MB = 50                # the browser accepts this; the app refuses above 20 MB itself
 
+RUN_STARTED = time.perf_counter()
 st.set_page_config(page_title="CCCD – Kế hoạch cấp căn cước", page_icon="🪪", layout="wide")
 st.set_option("client.showErrorDetails", "type")   # an unexpected error shows no traceback (it goes to the log)
 ss = st.session_state
@@ -350,7 +351,8 @@ def whatif_form(base: Scenario, source: str) -> None:
     weights = base.settings.objective
     with st.expander(T("whatif_title"), expanded=False):
         with st.form("whatif", border=False):
-            st.text_input(T("run_name"), value=T("run_default_name", n=len(ss.runs) + 1), key="wi_name")
+            pending = 1 if ss.job is not None and ss.job.kind == "plan" else 0
+            st.text_input(T("run_name"), value=T("run_default_name", n=len(ss.runs) + pending + 1), key="wi_name")
             st.markdown(f"**{T('district_changes')}**")
             editable = wi.district_table(base)
             editable["target"] = [number(v, lang) for v in editable["target"]]   # read-only, as text
@@ -448,7 +450,8 @@ def keep_polling() -> None:
     did not always reach the browser on this Streamlit. Every view is cached, so a rerun
     costs little; POLL_SECONDS = 0 (tests) leaves the polling to the caller."""
     if ss.job is not None and POLL_SECONDS > 0:
-        time.sleep(POLL_SECONDS)
+        # never spend more than about half the time drawing the page: the job needs the CPU
+        time.sleep(max(POLL_SECONDS, time.perf_counter() - RUN_STARTED))
         st.rerun()
 
 
@@ -747,15 +750,20 @@ with st.sidebar:
     st.number_input(T("band_runs_label"), min_value=5, max_value=200, value=BAND_RUNS, step=5, key="band_runs")
 
 st.title(T("app_title"))
-for kind, text in scenario_messages:
-    getattr(st, kind)(text)
+if base is not None:
+    overview = views.scenario_overview(base)
+    st.caption(T("scenario_caption", name=overview["name"], districts=number(overview["districts"], lang),
+                 wards=number(overview["wards"], lang), days=overview["days"],
+                 start=date_text(overview["start"], lang), end=date_text(overview["end"], lang),
+                 target=number(overview["target"], lang), officers=number(overview["officers"], lang)))
+# Messages and the running job come and go inside one container, so everything below keeps its
+# place on the page (otherwise the old result stays on screen, greyed, until the run ends).
+top = st.container()
+with top:
+    for kind, text in scenario_messages:
+        getattr(st, kind)(text)
 if base is None:
     st.stop()
-overview = views.scenario_overview(base)
-st.caption(T("scenario_caption", name=overview["name"], districts=number(overview["districts"], lang),
-             wards=number(overview["wards"], lang), days=overview["days"],
-             start=date_text(overview["start"], lang), end=date_text(overview["end"], lang),
-             target=number(overview["target"], lang), officers=number(overview["officers"], lang)))
 
 if ss.base_key != base.input_hash:
     ss.base_key = base.input_hash
@@ -765,13 +773,13 @@ if (ss.job is None and base.input_hash not in ss.base_started
     ss.base_started.add(base.input_hash)      # once: a failed first plan is not retried in a loop
     start_plan(T("base_run", source=Path(source).name if source else ""), base, wi.WhatIf(), source)
 
-if ss.notice:
-    kind, text = ss.notice
-    getattr(st, kind)(text)
-    ss.notice = None
-
-if ss.job is not None:
-    job_panel()
+with top:
+    if ss.notice:
+        kind, text = ss.notice
+        getattr(st, kind)(text)
+        ss.notice = None
+    if ss.job is not None:
+        job_panel()
 whatif_form(base, source)
 
 if not ss.runs:

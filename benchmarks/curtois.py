@@ -1,7 +1,8 @@
 """Curtois & Qu nurse-rostering benchmark for the officer rostering engine.
 
     .venv/bin/python benchmarks/curtois.py ../shared/benchmarks/curtois/Instance{1,3,5}.txt \
-        --time-limit 60 --workers 2 --out out/curtois [--seed 0]
+        --time-limit 60 --workers 2 --out out/curtois [--seed 0] [--work-limit 18]
+    .venv/bin/python benchmarks/curtois.py --summarise out/curtois [out/curtois-seed1 ...]
 
 Each instance is mapped into the generic rostering problem and solved by the same engine the
 Hà Nội rosters use (`optimizer.roster.solve.solve`). The objective is then recomputed
@@ -35,10 +36,11 @@ def best_known_values(path: Path) -> dict[str, float]:
 
 
 def run_instance(path: Path, time_limit: float, workers: int, seed: int, out: Path,
-                 best_known: dict[str, float], log: bool = False) -> dict:
+                 best_known: dict[str, float], log: bool = False, work_limit: float | None = None) -> dict:
     instance = curtois.read_instance(path)
     problem = curtois.to_problem(instance)
-    result = solve(problem, time_limit_seconds=time_limit, workers=workers, seed=seed, log=log)
+    result = solve(problem, time_limit_seconds=time_limit, workers=workers, seed=seed, log=log,
+                   work_limit=work_limit)
     roster = [(a.employee, a.day, a.shift) for a in result.assignments]
     with (out / f"{path.stem}.solution.csv").open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
@@ -62,6 +64,8 @@ def run_instance(path: Path, time_limit: float, workers: int, seed: int, out: Pa
         "hard_violations": len(violations),
         "seed": seed,
         "time_limit": time_limit,
+        "work_limit": work_limit,
+        "stopped_by": result.stats.get("stopped_by"),
         "workers": workers,
         "deterministic": result.stats.get("deterministic"),
     }
@@ -72,21 +76,50 @@ def run_instance(path: Path, time_limit: float, workers: int, seed: int, out: Pa
     return record
 
 
+def markdown_table(runs: list[list[dict]]) -> str:
+    """One row per instance and run (e.g. per seed): best known, objective, gap, bound, seconds."""
+    lines = ["| instance | best known | seed | objective | gap % | bound | status | seconds |",
+             "|---|---:|---:|---:|---:|---:|---|---:|"]
+    rows = sorted((r for run in runs for r in run),
+                  key=lambda r: (int("".join(ch for ch in r["instance"] if ch.isdigit()) or 0), r.get("seed", 0)))
+    for r in rows:
+        gap = "-" if r["gap_to_best_known"] is None else f"{100 * r['gap_to_best_known']:.2f}"
+        bound = "-" if r["bound"] is None else f"{r['bound']:g}"
+        objective = "-" if r["objective"] is None else f"{r['objective']:g}"
+        known = "-" if r["best_known"] is None else f"{r['best_known']:g}"
+        lines.append(f"| {r['instance']} | {known} | {r.get('seed', 0)} | {objective} | {gap} | {bound} | "
+                     f"{r['status']} | {r['seconds']:.1f} |")
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("files", nargs="+", type=Path, help="InstanceN.txt files")
+    parser.add_argument("files", nargs="+", type=Path,
+                        help="InstanceN.txt files (with --summarise: result folders)")
+    parser.add_argument("--summarise", action="store_true",
+                        help="print a markdown table of the results.json in the given folders")
     parser.add_argument("--time-limit", type=float, default=60.0, help="seconds per instance")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--out", type=Path, required=True, help="output folder")
+    parser.add_argument("--work-limit", type=float, default=None,
+                        help="deterministic work budget instead of the one derived from --time-limit "
+                             "(reproducible on a busy machine; keep --time-limit generous)")
+    parser.add_argument("--out", type=Path, help="output folder")
     parser.add_argument("--best-known", type=Path, default=DEFAULT_BEST_KNOWN)
     parser.add_argument("--log", action="store_true", help="print search progress")
     args = parser.parse_args(argv)
+    if args.summarise:
+        runs = [json.loads((folder / "results.json").read_text(encoding="utf-8")) for folder in args.files]
+        print(markdown_table(runs))
+        return 0
+    if args.out is None:
+        parser.error("--out is required")
     args.out.mkdir(parents=True, exist_ok=True)
     best_known = best_known_values(args.best_known)
     records = []
     for path in args.files:
-        record = run_instance(path, args.time_limit, args.workers, args.seed, args.out, best_known, args.log)
+        record = run_instance(path, args.time_limit, args.workers, args.seed, args.out, best_known, args.log,
+                              args.work_limit)
         records.append(record)
         gap = record["gap_to_best_known"]
         print(f"{record['instance']:>11}: objective {record['objective']} (best known {record['best_known']}, "

@@ -1,7 +1,7 @@
 """Wall time of one nightly re-plan (plan and, when rostering is available, rosters) on a scenario.
 
     .venv/bin/python benchmarks/nightly.py [--scenario scenarios/hanoi-2022] [--as-of-day 5] [--runs 3]
-        [--time-limit S] [--workers N] [--seed 1] [--out benchmarks/results/nightly.md]
+        [--time-limit S] [--workers N] [--seed 1] [--no-roster] [--out benchmarks/results/nightly.md]
 
 Set-up (not timed): the day-1 plan is made and published in a fresh store; the actuals of days
 0..as-of are drawn from a seeded truth (optimizer.nightly.replay.draw_truth) played on it.
@@ -75,6 +75,8 @@ def timed_run(scenario_dir: Path, work: Path, store: Path, actuals: Path, as_of:
         command += ["--time-limit", str(args.time_limit)]
     if args.workers:
         command += ["--workers", str(args.workers)]
+    if args.no_roster:
+        command += ["--no-roster"]
     load = os.getloadavg()[0]
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     began = time.perf_counter()
@@ -99,13 +101,15 @@ def main() -> None:
     parser.add_argument("--time-limit", type=float, default=None)
     parser.add_argument("--workers", type=int, default=None)
     parser.add_argument("--seed", type=int, default=1, help="seed of the truth the actuals are drawn from")
+    parser.add_argument("--no-roster", action="store_true", help="time the plan alone")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "nightly.md")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="nightly-bench-"))
     try:
         print(f"set-up: day-1 plan of {args.scenario} ...", file=sys.stderr, flush=True)
         store, actuals, setup = set_up(args.scenario, work, args.as_of_day, args.seed,
-                                       NightlyOptions(time_limit_seconds=args.time_limit, workers=args.workers))
+                                       NightlyOptions(time_limit_seconds=args.time_limit, workers=args.workers,
+                                                      with_roster=not args.no_roster))
         runs = []
         for i in range(args.runs):
             runs.append(timed_run(args.scenario, work, store, actuals, setup["as_of"], i, args))

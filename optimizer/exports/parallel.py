@@ -8,7 +8,6 @@ platform without `fork`, or `workers` <= 1, runs the tasks in this process.
 
 from __future__ import annotations
 
-import gc
 import multiprocessing
 import os
 import threading
@@ -45,13 +44,9 @@ def run_tasks(function: Callable[[Any, Any], Any], shared: Any, items: Sequence,
     try:
         _TASK = (function, shared)
         context = multiprocessing.get_context("fork")
-        # The workers share this process's memory until they write to it; a garbage collection
-        # in a worker would touch (and so copy) every object: keep the inherited ones out of it.
-        gc.freeze()
         with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
             return list(pool.map(_run, items))
     finally:
-        gc.unfreeze()
         _TASK = None
         _LOCK.release()
 

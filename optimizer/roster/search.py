@@ -309,12 +309,23 @@ class NeighbourhoodSearch:
             return self._employees_window("employees", free)
         _, chosen = short[self._weighted_index([float(m) for m, _ in short])]
         cells = self.target[kind] / self.vars_per_cell
-        # the whole horizon if it fits, so the minutes can go wherever they are needed
-        length = self.c.horizon if self.c.horizon <= cells else max(7, int(cells / 2))
+        horizon = self.c.horizon
+        # the whole horizon, so the minutes can go wherever the rules leave room (on a long
+        # horizon, the window where the employee is off most); colleagues join if size allows
+        length = horizon if horizon <= 2 * cells else max(28, int(cells))
         count = max(1, min(self._most, int(cells / length)))
         others = [e for e in free if e != chosen]
         members = sorted([chosen] + self.rng.sample(others, min(len(others), count - 1)))
-        days = self._window(length)
+        if length >= horizon:
+            days = range(horizon)
+        else:
+            days_off = employees[chosen].days_off
+            idle = [0] + [int((chosen, d) not in self.plan.cells and d not in days_off) for d in range(horizon)]
+            for d in range(1, horizon + 1):
+                idle[d] += idle[d - 1]
+            starts = sorted(range(horizon - length + 1), key=lambda t: (idle[t + length] - idle[t], -t), reverse=True)
+            start = starts[self.rng.randrange(min(3, len(starts)))]
+            days = range(start, start + length)
         return Neighbourhood(kind, [(e, d) for e in members for d in days])
 
     def _weighted_index(self, weights: list[float]) -> int:

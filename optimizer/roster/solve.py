@@ -1,18 +1,21 @@
 """Solve a rostering problem: `solve(problem, time_limit_seconds, workers, seed) -> RosterResult`.
 
 Phases, all on one CP-SAT model family (`model.py`):
-1. the full model, solved by CP-SAT for part of the budget (it proves small problems optimal
-   and gives the lower bound);
-2. if that found no roster (or the problem is too large to build whole), a construction that
-   rosters a few employees at a time with the others fixed;
-3. large-neighbourhood search (`search.py`) for the rest of the budget.
+1. construction: CP-SAT rosters a few employees at a time over the whole horizon (the others
+   fixed or not yet working); for several sites or long horizons a greedy (`greedy.py`);
+2. the full model, started from that roster, for part of the budget when it is small enough
+   (it proves small problems optimal and gives the lower bound);
+3. large-neighbourhood search (`search.py`) for the rest of the budget: first the minutes
+   still missing from the employees' minimums (if any), then the cost.
+An infeasible problem is explained by the smallest set of (rule, employee or slot) found that
+cannot hold together.
 
 Determinism: the same problem, seed, workers and budget give the same roster. Every CP-SAT
 call stops on a deterministic-time limit (parallel full solves use `interleave_search`), and
 the loop stops on a work budget in the same units: `work_limit`, by default
 `time_limit_seconds * WORK_UNITS_PER_SECOND` (calibrated so a run ends within its wall-clock
-limit on a 2-core machine). The wall-clock limit is still enforced; if it is what stopped the
-run (a slow or busy machine), `stats["deterministic"]` is False.
+limit on an idle 2-core machine). The wall-clock limit is still enforced; if it is what
+stopped the run (a slow or busy machine), `stats["deterministic"]` is False.
 """
 
 from __future__ import annotations
@@ -39,10 +42,11 @@ WORK_UNITS_PER_SECOND = 0.3
 # Above this many shift variables the full model is not built; construction starts instead.
 FULL_MODEL_MAX_VARIABLES = 60_000
 # CP-SAT construction solves one small model per batch of employees (about
-# CONSTRUCTION_BATCH_VARIABLES shift variables each); above CONSTRUCTION_MAX_BATCHES batches, or
-# with several sites, the greedy construction is used instead.
+# CONSTRUCTION_BATCH_VARIABLES shift variables each); when one employee alone has more than
+# CONSTRUCTION_MAX_EMPLOYEE_VARIABLES (long horizons), or with several sites, the greedy
+# construction is used instead.
 CONSTRUCTION_BATCH_VARIABLES = 300
-CONSTRUCTION_MAX_BATCHES = 40
+CONSTRUCTION_MAX_EMPLOYEE_VARIABLES = 600
 # Share of the work budget the full model gets before the neighbourhood search takes over:
 # small models (up to FULL_MODEL_SMALL variables) get the larger share, as CP-SAT may prove them.
 FULL_MODEL_SHARE = 0.3
@@ -67,7 +71,7 @@ def solve(problem: RosterProblem, time_limit_seconds: float = 60.0, workers: int
     plan, bound = None, None
 
     # 1. construction: a few employees at a time (the empty roster when it keeps every rule)
-    if len(problem.sites) > 1 or construction_batches(compiled) > CONSTRUCTION_MAX_BATCHES:
+    if len(problem.sites) > 1 or _employee_variables(compiled) > CONSTRUCTION_MAX_EMPLOYEE_VARIABLES:
         plan, work, reason = greedy_plan(compiled), 0.0, "greedy"
     else:
         plan, work, reason = construct(compiled, seed, budget, deadline)
@@ -161,14 +165,13 @@ def _solve_full(model: RosterModel, work_limit: float, deadline: float, workers:
     return status, solver
 
 
-def construction_batches(compiled: Compiled) -> int:
-    """How many CP-SAT models `construct` would solve."""
-    return math.ceil(compiled.n_employees / _batch_size(compiled))
+def _employee_variables(compiled: Compiled) -> int:
+    """Shift variables of the most flexible employee over the whole horizon."""
+    return compiled.horizon * max(1, max((len(a) for a in compiled.allowed), default=1))
 
 
 def _batch_size(compiled: Compiled) -> int:
-    per_employee = max(1, compiled.horizon * max(1, max(len(a) for a in compiled.allowed)))
-    return max(1, min(compiled.n_employees, CONSTRUCTION_BATCH_VARIABLES // per_employee))
+    return max(1, min(compiled.n_employees, CONSTRUCTION_BATCH_VARIABLES // _employee_variables(compiled)))
 
 
 def construct(compiled: Compiled, seed: int, work_budget: float, deadline: float) -> tuple[Plan | None, float, str]:
@@ -213,29 +216,28 @@ def explain_infeasibility(compiled: Compiled, time_limit_seconds: float) -> str:
         return "the hard rules cannot all hold (no rule-level explanation available)"
     deadline = time.monotonic() + time_limit_seconds
 
-    def infeasible_with(keys: list) -> bool | None:
+    def core_of(keys: list) -> list | None:
+        """The rules of a conflict among `keys` (None: no conflict found in time)."""
         model.model.clear_assumptions()
         model.model.add_assumptions([model.guards[k] for k in keys])
         solver = cp_model.CpSolver()
         solver.parameters.num_workers = 1
         solver.parameters.max_time_in_seconds = max(0.05, min(5.0, deadline - time.monotonic()))
-        status = solver.solve(model.model)
-        if status == cp_model.INFEASIBLE:
-            infeasible_with.last_core = [
-                key for key, guard in guards if guard.index in set(solver.sufficient_assumptions_for_infeasibility())]
-            return True
-        return False if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) else None
+        if solver.solve(model.model) != cp_model.INFEASIBLE:
+            return None
+        core = set(solver.sufficient_assumptions_for_infeasibility())
+        return [key for key, guard in guards if guard.index in core] or list(keys)
 
-    if not infeasible_with([key for key, _ in guards]):
+    core = core_of([key for key, _ in guards])
+    if core is None:
         return "no roster found: the hard rules appear to conflict (the explanation search ran out of time)"
-    core = infeasible_with.last_core or [key for key, _ in guards]
-    # shrink the core: drop each rule that is not needed for the conflict
+    # shrink the core: drop each rule the conflict does not need
     for key in list(core):
         if time.monotonic() >= deadline or len(core) == 1:
             break
-        trial = [k for k in core if k != key]
-        if infeasible_with(trial):
-            core = trial
+        smaller = core_of([k for k in core if k != key])
+        if smaller is not None:
+            core = smaller
     parts = [f"{rule} of {who}" for rule, who in core]
     return "no roster satisfies these hard rules together: " + "; ".join(parts)
 
