@@ -3,7 +3,8 @@
 Run: `.venv/bin/python -m streamlit run app.py`. The default scenario is scenarios/hanoi-2022,
 or the folder in the environment variable PLANNER_SCENARIO. The page reads top to bottom:
 sidebar (language, scenario), the running plan's progress, the what-if form, then tabs for
-the result, bottlenecks, rosters, comparison and downloads. Work happens in optimizer/ui
+the result, bottlenecks, rosters, comparison, downloads and the nightly runs (the plan store
+in PLANNER_STORE, default out/store.sqlite; shown in an expander while the first plan runs). Work happens in optimizer/ui
 (pure helpers) and optimizer (the solver); this script only lays the page out.
 """
 
@@ -21,9 +22,9 @@ import pandas as pd
 import streamlit as st
 
 from optimizer.errors import ScenarioError
-from optimizer.scenario import CITY, Scenario, load_scenario
+from optimizer.scenario import CITY, ROLES, Scenario, load_scenario
 from optimizer.uncertainty import coverage_band
-from optimizer.ui import charts, downloads, replan, views
+from optimizer.ui import charts, downloads, nightly, replan, views
 from optimizer.ui import whatif as wi
 from optimizer.ui.formatting import (date_text, day_header, file_slug, number, percent, points, seconds,
                                      signed)
@@ -37,6 +38,7 @@ DEFAULT_SCENARIO = str(Path(os.environ.get("PLANNER_SCENARIO", "scenarios/hanoi-
 IN_PROCESS_BELOW_WARDS = 60          # smaller scenarios are solved without the worker pool
 BAND_RUNS = int(os.environ.get("PLANNER_BAND_RUNS", "40"))
 POLL_SECONDS = float(os.environ.get("PLANNER_POLL_SECONDS", "0.5"))
+NIGHTLY_ROSTER_ALL_ROWS = 5000      # a larger stored roster opens on its first district, not the whole city
 UPLOAD_WIDGET_MB = 50                # the browser accepts this; the app refuses above 20 MB itself
 
 RUN_STARTED = time.perf_counter()
@@ -100,6 +102,12 @@ def band_table(key: str, runs: int, seed: int, _scenario, _decisions) -> pd.Data
             if len(_scenario.wards) >= IN_PROCESS_BELOW_WARDS else None)
     return coverage_band(_scenario, _decisions, runs=runs, seed=seed,
                          map_fn=pool.map if pool else None, batches=pool.workers if pool else 1)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def nightly_store(path: str, signature: tuple):
+    """The plan store at `path` as the page shows it (read again whenever the file changes)."""
+    return nightly.read_store(path)
 
 
 # --- session ----------------------------------------------------------------------------------
@@ -455,6 +463,26 @@ def keep_polling() -> None:
         st.rerun()
 
 
+
+def waiting_preview(scenario: Scenario) -> None:
+    """What the scenario asks for, shown while its first plan is being made. It also puts every
+    kind of element the result uses on the page from the first run: in this Streamlit the
+    browser sometimes never finished loading an element kind first seen in a later run (it
+    stayed a grey placeholder), so the result page then shows only kinds already loaded."""
+    overview = views.scenario_overview(scenario)
+    c1, c2, c3, c4 = st.columns(4)
+    c1.metric(T("col_target"), number(overview["target"], lang), border=True)
+    c2.metric(T("district"), number(overview["districts"], lang), border=True)
+    c3.metric(T("ward"), number(overview["wards"], lang), border=True)
+    c4.metric(T("officer"), number(overview["officers"], lang), border=True)
+    codes = scenario.district_codes
+    chosen = st.multiselect(T("districts_shown"), codes, key="preview_districts", placeholder=T("choose_districts"),
+                            format_func=lambda c: district_name(scenario, c), max_selections=6)
+    st.altair_chart(charts.arrivals_chart(views.expected_arrivals(scenario, tuple(chosen)), T, lang))
+    st.download_button(T("dl_wards"), data=lambda: scenario.wards.reset_index().to_csv(index=False).encode("utf-8-sig"),
+                       file_name="wards.csv", mime="text/csv", key="dl_wards", on_click="ignore")
+
+
 # --- result views ------------------------------------------------------------------------------
 
 def district_name(scenario: Scenario, code: str) -> str:
@@ -737,6 +765,101 @@ def download_section(record: RunRecord) -> None:
         st.caption(T("dl_roster_note"))
 
 
+def store_scenario(data: nightly.NightlyStore) -> Scenario | None:
+    """The scenario the store's runs were made for (names, shift order): the one on the page
+    when it is the same, else its folder as recorded in the store, if it is still there."""
+    if base is not None and base.input_hash == data.scenario_hash:
+        return base
+    for folder in (Path(data.scenario_path), ROOT / data.scenario_path):
+        if data.scenario_path and (folder / "campaign.toml").is_file():
+            try:
+                return bundled_scenario(str(folder.resolve()))
+            except ScenarioError:
+                return None
+    return None
+
+
+def nightly_section() -> None:
+    """The nightly plan store: run history, actual versus planned, the latest published roster."""
+    path = st.text_input(T("store_path"), value=nightly.default_store_path(), key="store_path",
+                         help=T("store_path_help")).strip()
+    data = nightly_store(path, nightly.store_signature(path))
+    if isinstance(data, nightly.StoreProblem):
+        if data.code in ("no_path", "missing", "no_runs"):
+            st.info(nightly.problem_text(data, T))
+            st.markdown(T("store_how_to"))
+            st.code(nightly.nightly_command(path, source or DEFAULT_SCENARIO,
+                                            base.dates[0] if base is not None else "YYYY-MM-DD"), language="bash")
+        else:
+            st.error(nightly.problem_text(data, T))
+        return
+    scenario = store_scenario(data)
+    in_force = nightly.plan_in_force(data.history)
+    name = data.scenario_name or (scenario.name if scenario is not None else "")
+    runs = number(len(data.history), lang)
+    st.caption(T("nightly_caption_none", scenario=name, runs=runs) if in_force is None else
+               T("nightly_caption", scenario=name, runs=runs, run=in_force["run_id"],
+                 as_of=nightly.as_of_text(in_force["as_of"], lang)))
+
+    def district_label(code: str) -> str:
+        return T("city") if code == CITY else (district_name(scenario, code) if scenario is not None else code)
+
+    def ward_label(code: str) -> str:
+        if scenario is not None and code in scenario.wards.index:
+            return f"{scenario.wards.at[code, 'ward_name']} ({code})"
+        return code
+
+    st.subheader(T("nightly_history_title"))
+    st.dataframe(nightly.history_table(data.history, T, lang), hide_index=True, key="nightly_history")
+
+    st.subheader(T("nightly_avp_title"))
+    frame = data.actual_vs_planned
+    codes = sorted(frame["district_code"].dropna().astype(str).unique())
+    area = choice(st.selectbox, T("nightly_area"), [CITY, *codes], "nightly_area", format_func=district_label)
+    series = views.actual_vs_planned_series(frame, area)
+    totals = views.actual_vs_planned_totals(series)
+    if totals is None:
+        st.info(T("nightly_avp_none"))
+    else:
+        st.caption(T("nightly_avp_caption", date=date_text(totals["date"], lang), actual=number(totals["actual"], lang),
+                     planned=number(totals["planned"], lang), difference=signed(totals["difference"], lang)))
+    if not series.empty:
+        long = views.actual_vs_planned_long(series)
+        left, right = st.columns(2)
+        left.altair_chart(charts.actual_vs_planned_chart(long, T, lang))
+        right.altair_chart(charts.actual_vs_planned_chart(long, T, lang, cumulative=True))
+        st.dataframe(nightly.actual_vs_planned_table(series, T, lang), hide_index=True, key="nightly_avp")
+
+    st.subheader(T("nightly_roster_title"))
+    roster = data.roster
+    if roster is None:
+        st.info(T("nightly_roster_none"))
+        return
+    st.caption(T("nightly_roster_caption", run=data.roster_run_id,
+                 as_of=nightly.as_of_text(nightly.run_row(data.history, data.roster_run_id).get("as_of"), lang),
+                 shifts=number(len(roster), lang), officers=number(roster["officer_id"].nunique(), lang)))
+    left, right = st.columns(2)
+    districts = sorted(data.wards["district_code"].astype(str).unique())
+    with left:
+        district = choice(st.selectbox, T("district"), ["", *districts], "nightly_roster_district",
+                          format_func=lambda c: district_label(c) if c else T("all_districts"),
+                          index=int(len(roster) > NIGHTLY_ROSTER_ALL_ROWS and bool(districts)))   # a city's roster: one district
+    wards = data.wards.loc[data.wards["district_code"] == district, "ward_code"] if district else data.wards["ward_code"]
+    with right:
+        ward = choice(st.selectbox, T("ward"), ["", *sorted(wards.astype(str))], "nightly_roster_ward",
+                      format_func=lambda w: ward_label(w) if w else T("all_wards"))
+    rows = views.filter_roster(roster, data.wards, district=district or None, ward=ward or None,
+                               shift_order=scenario.shift_codes if scenario is not None else ())
+    st.caption(T("nightly_roster_shown", shifts=number(len(rows), lang),
+                 officers=number(rows["officer_id"].nunique(), lang)))
+    st.dataframe(nightly.roster_table(rows, T, lang, ward_name=ward_label,
+                                      role_label=lambda r: T(f"role_{r}") if r in ROLES else r),
+                 hide_index=True, key="nightly_roster")
+    st.download_button(T("dl_nightly_roster"), data=lambda: downloads.stored_roster_csv(rows, scenario),
+                       file_name=f"roster-run{data.roster_run_id}-{file_slug(ward or district or 'all')}.csv",
+                       mime="text/csv", key="dl_nightly_roster", on_click="ignore")
+
+
 # --- the page ----------------------------------------------------------------------------------
 
 finish_job()
@@ -784,6 +907,9 @@ whatif_form(base, source)
 
 if not ss.runs:
     st.info(T("first_solve"))
+    waiting_preview(base)
+    with st.expander(T("tab_nightly")):
+        nightly_section()
     keep_polling()
     st.stop()
 
@@ -794,8 +920,9 @@ chosen = st.selectbox(T("run_shown"), names, key="view_run")
 record: RunRecord = ss.runs[chosen]
 st.caption(describe_run(record))
 
-results_tab, bottleneck_tab, roster_tab, compare_tab, download_tab = st.tabs(
-    [T("tab_results"), T("tab_bottlenecks"), T("tab_rosters"), T("tab_compare"), T("tab_downloads")])
+results_tab, bottleneck_tab, roster_tab, compare_tab, download_tab, nightly_tab = st.tabs(
+    [T("tab_results"), T("tab_bottlenecks"), T("tab_rosters"), T("tab_compare"), T("tab_downloads"),
+     T("tab_nightly")])
 with results_tab:
     headline_section(record)
     add_band = coverage_section(record)
@@ -808,5 +935,7 @@ with compare_tab:
     compare_section()
 with download_tab:
     download_section(record)
+with nightly_tab:
+    nightly_section()
 add_band()
 keep_polling()

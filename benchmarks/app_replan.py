@@ -95,8 +95,13 @@ def browser_replans(scenario_path: str, repeats: int) -> dict:
             out["first_look"] = time.perf_counter() - start
             page.get_by_text("Vùng mờ: P10").wait_for(timeout=600_000)
             out["first_look_band"] = time.perf_counter() - start
+            expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=600_000)   # idle
             for repeat in range(repeats):
                 value = f"{MULTIPLIERS[repeat % len(MULTIPLIERS)] + 0.01:g}"   # not yet solved
+                page.close()                       # a new session each time, as a new visitor
+                page = browser.new_page(viewport={"width": 1400, "height": 1000})
+                headline = page.locator("[data-testid=stMetric]").filter(has_text="Thu nhận đến hạn chót") \
+                    .locator("[data-testid=stMetricValue]")
                 page.goto(url)
                 expect(headline).to_be_visible(timeout=60_000)
                 page.get_by_text("Vùng mờ: P10").wait_for(timeout=600_000)

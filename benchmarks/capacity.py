@@ -4,8 +4,10 @@ Runs the CLI as a subprocess several times per scenario, samples the resident me
 whole process tree (the planner and its worker processes) every 50 ms, and reports medians.
 
     .venv/bin/python benchmarks/capacity.py [--runs 3] [--scenarios tiny hanoi-2022] [--workers 2]
+    .venv/bin/python benchmarks/capacity.py --with-roster --scenarios hanoi-2022 --runs 2
 
-Prints a markdown table and writes it to benchmarks/results/capacity.md.
+Prints a markdown table and writes it to benchmarks/results/capacity.md (with `--with-roster`:
+the plan made to agree with its officer roster, to benchmarks/results/plan-with-roster.md).
 """
 
 from __future__ import annotations
@@ -50,11 +52,11 @@ def _tree_rss_bytes(pid: int) -> int:
     return total
 
 
-def run_once(scenario: Path, workers: int, extra: list[str]) -> dict:
+def run_once(scenario: Path, workers: int, extra: list[str], roster: bool = False) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "out"
         command = [sys.executable, "-m", "optimizer", "plan", str(scenario), "--out", str(out),
-                   "--no-roster", "--workers", str(workers), *extra]
+                   *([] if roster else ["--no-roster"]), "--workers", str(workers), *extra]
         start = time.perf_counter()
         process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         peak = 0
@@ -79,11 +81,14 @@ def main(argv=None) -> int:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--scenarios", nargs="+", default=["tiny", "hanoi-2022"])
-    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "capacity.md")
+    parser.add_argument("--with-roster", action="store_true", help="also roster the officers (plan and roster agree)")
+    parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args(argv)
+    if args.out is None:
+        args.out = ROOT / "benchmarks" / "results" / ("plan-with-roster.md" if args.with_roster else "capacity.md")
     rows = []
     for name in args.scenarios:
-        runs = [run_once(ROOT / "scenarios" / name, args.workers, []) for _ in range(args.runs)]
+        runs = [run_once(ROOT / "scenarios" / name, args.workers, [], args.with_roster) for _ in range(args.runs)]
         walls = [r["bench_wall_seconds"] for r in runs]
         last = runs[-1]
         same = len({(r["enrolled"], r["objective"]) for r in runs}) == 1
@@ -95,6 +100,9 @@ def main(argv=None) -> int:
             "gap": last["gap"], "baseline": last["baseline_enrolled"],
             "gain": last["gain_over_baseline"], "days95": days["95"], "days90": days["90"],
             "deterministic": same, "check": all(r["bench_check_ok"] for r in runs),
+            "capacity_s": statistics.median(r["timings"].get("capacity_seconds", 0) for r in runs),
+            "roster_s": statistics.median(r["timings"].get("roster_seconds", 0) for r in runs),
+            "roster": last.get("roster"),
         })
     header = ("| scenario | runs | wall median (min-max) s | peak memory (process tree) | target | enrolled | "
               "max_enrollable (bound) | gap | baseline enrolled | gain | 90 % reached (plan / baseline) | "
@@ -113,10 +121,21 @@ def main(argv=None) -> int:
             f"{r['peak_mb']:.0f} MB | {r['target']:,} | {r['enrolled']:,} | {r['max_enrollable']:,} | {gap} | "
             f"{r['baseline']:,} | +{r['gain']:,} | {day(r['days90'])} | {day(r['days95'])} | "
             f"{'yes' if r['deterministic'] else 'NO'} | {'pass' if r['check'] else 'FAIL'} |")
+    if args.with_roster:
+        lines += ["", "| scenario | capacity phase median s | roster phase median s (target 60) | officer-shifts | "
+                      "officers working | crew slots the first roster left empty (then closed or re-planned) |",
+                  "|---|---|---|---|---|---|"]
+        for r in rows:
+            roster = r["roster"] or {}
+            lines.append(f"| {r['scenario']} | {r['capacity_s']:.1f} | {r['roster_s']:.1f} | "
+                         f"{roster.get('officer_shifts', 0):,} | {roster.get('officers_working', 0):,} | "
+                         f"{roster.get('unstaffed_slots', 0):,} |")
     table = "\n".join(lines)
     print(table)
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(f"# Capacity plan benchmark\n\n`{' '.join(['benchmarks/capacity.py', *(argv or sys.argv[1:])])}`"
+    title = "Plan with officer rosters" if args.with_roster else "Capacity plan"
+    load = os.getloadavg()[0]
+    args.out.write_text(f"# {title} benchmark\n\nLoad average at the end: {load:.1f}. `{' '.join(['benchmarks/capacity.py', *(argv or sys.argv[1:])])}`"
                         f" on {os.cpu_count()} cores, workers={args.workers}.\n\n{table}\n", encoding="utf-8")
     return 0
 

@@ -33,7 +33,7 @@ def _usage(crew_by_role: dict[str, int], role_set: frozenset) -> int:
 
 def _fits(budget: DistrictBudget, crew: CrewNeeds, kits: np.ndarray, mobile: np.ndarray, teams: np.ndarray,
           mobile_shifts: list[int], home_shift: int, weeks: list[range]) -> tuple | None:
-    """First staffing row the district's decisions break, as (kind, day, shift), or None."""
+    """First staffing row the district's decisions break, as (kind, role set index, day, shift), or None."""
     n_days, n_shifts = kits.shape[1], kits.shape[2]
     for k, role_set in enumerate(budget.role_sets):
         a, b, c = _usage(crew.kit, role_set), _usage(crew.mobile, role_set), _usage(crew.home_visit, role_set)
@@ -43,14 +43,14 @@ def _fits(budget: DistrictBudget, crew: CrewNeeds, kits: np.ndarray, mobile: np.
         per_shift[:, home_shift] += c * teams[:, :, home_shift].sum(axis=0)
         over = np.argwhere(per_shift > budget.per_shift[k][:, None])
         if len(over):
-            return ("shift", int(over[0][0]), int(over[0][1]))
+            return ("shift", k, int(over[0][0]), int(over[0][1]))
         per_day = per_shift.sum(axis=1)
         over = np.flatnonzero(per_day > budget.per_day[k])
         if len(over):
-            return ("day", int(over[0]), None)
+            return ("day", k, int(over[0]), None)
         for w, week in enumerate(weeks):
             if per_day[list(week)].sum() > budget.per_week[k, w]:
-                return ("week", w, None)
+                return ("week", k, w, None)
     return None
 
 
@@ -130,25 +130,27 @@ def baseline_decisions(scenario: Scenario) -> tuple[Decisions, dict[str, int]]:
             broken = _fits(budget, crew, kits, mobile, teams, mobile_shifts, home_shift, weeks)
             if broken is None:
                 break
-            kind, a, b = broken
+            kind, k, a, b = broken
             if kind == "shift":
                 days, shifts = [a], [b]
             elif kind == "day":
                 days, shifts = [a], list(range(n_shifts))
             else:
                 days, shifts = list(weeks[a]), list(range(n_shifts))
+            role_set = budget.role_sets[k]
             window = kits[:, days][:, :, shifts]
-            if window.sum() == 0:
-                # nothing left to drop here: drop mobile sessions or teams instead
-                if mobile[:, days].sum():
-                    w, d = np.argwhere(mobile[:, days].sum(axis=2) > 0)[0]
-                    mobile[w, days[d], :] = 0
-                elif teams[:, days].sum():
-                    w, d = np.argwhere(teams[:, days].sum(axis=2) > 0)[0]
-                    teams[w, days[d], :] = 0
-                continue
-            w, d, s = np.unravel_index(np.argmax(window), window.shape)
-            kits[w, days[d], shifts[s]] -= 1
+            if _usage(crew.kit, role_set) and window.sum():
+                w, d, s = np.unravel_index(np.argmax(window), window.shape)
+                kits[w, days[d], shifts[s]] -= 1
+            elif _usage(crew.mobile, role_set) and mobile[:, days].sum():
+                # the mobile kit whose ward has most mobile days left in the window stays longest
+                w, d = np.argwhere(mobile[:, days].sum(axis=2) > 0)[0]
+                mobile[w, days[d], :] = 0
+            elif _usage(crew.home_visit, role_set) and teams[:, days].sum():
+                w, d = np.argwhere(teams[:, days].sum(axis=2) > 0)[0]
+                teams[w, days[d], :] = 0
+            else:
+                break   # cannot happen: the row is broken by something in the window
         decisions.kits_open[idx] = kits
         decisions.mobile_kits[idx] = mobile
         decisions.home_visit_teams[idx] = teams

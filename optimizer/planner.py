@@ -98,20 +98,20 @@ def add_roster(result: PlanResult, *, workers: int | None = None, time_limit_sec
                allocation: dict | None = None) -> PlanResult:
     """Roster the officers for a plan (the same step `run_plan(with_roster=True)` takes).
 
-    Where the officers cannot staff the plan, the districts concerned are re-planned with the
-    kits the roster could staff as ceilings, then rostered again."""
+    Where the officers cannot staff the plan, the districts concerned are re-planned with no
+    more officers per role and shift than the roster found, and staffed by the same officers."""
     from .capacity.campaign import replan_districts
     from .staffed import staff_plan
 
     scenario = result.scenario
     inputs = getattr(result, "sim_inputs", {}) or {}
 
-    def replan(ceiling: Decisions, districts: list[str]) -> Decisions:
-        return replan_districts(scenario, result.decisions, districts, ceiling,
+    def replan(closed: Decisions, districts: list[str], crew_ceiling: dict) -> Decisions:
+        return replan_districts(scenario, closed, districts, None,
                                 allocation or result.reserve_allocation, workers=workers,
                                 time_limit_seconds=time_limit_seconds, arrivals=inputs.get("arrivals"),
                                 start=inputs.get("start"), first_day=result.first_day, pinned=pinned,
-                                fixed=fixed, executor=executor)
+                                fixed=fixed, executor=executor, crew_ceiling=crew_ceiling)
 
     return staff_plan(result, workers=workers, time_limit_seconds=time_limit_seconds, progress=progress,
                       frozen=frozen_roster, previous=previous_roster, executor=executor, replan=replan)

@@ -2,10 +2,11 @@
 
 1. The plan's crew slots (each open kit-shift, mobile session and home-visit team needs its
    roles) go to the rostering engine, one district at a time through the executor.
-2. Where officers could not staff what the plan opened, the plan is re-planned for those
-   districts with the kits the roster could staff as the ceiling, and rostered again; what
-   is still unstaffed is closed (never published with empty slots) and reported by ward, day,
-   shift and role as truly lacking officers.
+2. Where officers could not staff what the plan opened, the districts concerned are re-planned
+   with, per role, day and shift, no more officers than the roster found; the same officers
+   then staff the new plan (only the ward they go to may change). The alternative, closing
+   exactly what was not staffed, is kept instead when the simulation scores it higher. Nothing
+   is published with empty slots; what was closed is reported by ward, day, shift and role.
 """
 
 from __future__ import annotations
@@ -20,6 +21,17 @@ from .result import PlanResult
 from .scenario import Scenario
 from .simulation import Decisions, simulate
 from .staffing import CrewNeeds
+
+# After the greedy roster and its cover repair (bounded by deterministic work), the
+# neighbourhood search of all districts gets ROSTER_SHARE of the solver's time limit (spread
+# over the workers); a district gets no more than its size needs (SLOTS_PER_SECOND crew slots
+# a second, at least ROSTER_MIN_SECONDS).
+ROSTER_SHARE = 0.2
+SLOTS_PER_SECOND = 2000.0
+ROSTER_MIN_SECONDS = 0.6
+# Districts whose first roster left at least this share of their crew slots empty are
+# re-planned with the staffing the roster found; elsewhere the few empty slots are closed.
+REPLAN_MIN_SHARE = 0.03
 
 SLOT_COLUMNS = ["ward_code", "district_code", "day", "shift", "role", "needed", "activity"]
 
@@ -100,12 +112,13 @@ def roster_districts(scenario: Scenario, slots: pd.DataFrame, districts: list[st
     from .executor import make_executor
 
     executor = executor or make_executor(workers)
-    per_district = max(2.0, time_limit_seconds * max(1, workers) / max(1, len(districts)))
+    share = ROSTER_SHARE * time_limit_seconds * max(1, workers) / max(1, len(districts))
     tasks = []
     for code in districts:
-        tasks.append(dict(scenario=scenario, district_code=code,
-                          slots=slots[slots["district_code"] == code].reset_index(drop=True),
-                          time_limit_seconds=per_district, seed=seed,
+        mine = slots[slots["district_code"] == code].reset_index(drop=True)
+        seconds = min(share, max(ROSTER_MIN_SECONDS, 0.2 + float(mine["needed"].sum()) / SLOTS_PER_SECOND))
+        tasks.append(dict(scenario=scenario, district_code=code, slots=mine,
+                          time_limit_seconds=seconds, seed=seed,
                           frozen=None if frozen is None else frozen[frozen["district_code"] == code],
                           previous=None if previous is None else previous[previous["district_code"] == code]))
     done = []
@@ -135,7 +148,7 @@ def _roster_task(task: dict):
 def staff_plan(result: PlanResult, *, workers: int | None = None, time_limit_seconds: float | None = None,
                progress: Callable | None = None, frozen: pd.DataFrame | None = None,
                previous: pd.DataFrame | None = None, executor=None,
-               replan: Callable[[Decisions, list], Decisions] | None = None) -> PlanResult:
+               replan: Callable[[Decisions, list, dict], Decisions] | None = None) -> PlanResult:
     """Roster the plan; correct the plan where officers cannot staff it; update `result`."""
     scenario = result.scenario
     solver = scenario.settings.solver
@@ -151,8 +164,9 @@ def staff_plan(result: PlanResult, *, workers: int | None = None, time_limit_sec
     if len(unstaffed):
         # the plan asked for crews the officers cannot give. Two corrections: (a) close exactly
         # what the roster could not staff (the roster already covers the rest); (b) re-plan the
-        # districts concerned with the staffed kits as ceilings and roster them again. The one
-        # the simulation scores higher is published; nothing is published with empty slots.
+        # districts concerned with no more officers per role and shift than the roster has, and
+        # staff it with the same officer-shifts. The one the simulation scores higher is
+        # published; nothing is published with empty slots.
         from .objective import objective_terms, officer_shifts
         inputs = getattr(result, "sim_inputs", {}) or {}
 
@@ -162,31 +176,25 @@ def staff_plan(result: PlanResult, *, workers: int | None = None, time_limit_sec
             terms = objective_terms(scenario, decisions, outcome)
             return float(sum(terms.values())), outcome, terms
 
-        short = sorted(set(unstaffed["ward_code"].map(scenario.wards["district_code"])))
-        ceiling = staffed_decisions(scenario, result.decisions, roster)
-        best_score, best_outcome, best_terms = score(ceiling)
-        final, method = ceiling, "closed the unstaffed kit-shifts"
-        if replan is not None:
+        missing = unstaffed.assign(district_code=unstaffed["ward_code"].map(scenario.wards["district_code"])) \
+            .groupby("district_code")["missing"].sum()
+        needed = slots.groupby("district_code")["needed"].sum()
+        short = sorted(code for code, n in missing.items() if n >= REPLAN_MIN_SHARE * needed.get(code, 0))
+        closed = staffed_decisions(scenario, result.decisions, roster)
+        best_score, best_outcome, best_terms = score(closed)
+        final, method = closed, "closed the unstaffed kit-shifts"
+        if replan is not None and short:
             if progress:
                 progress(f"re-planning {len(short)} district(s) with the staffing the roster found", 0.95)
-            decisions = replan(ceiling, short)
-            for name in ("kits_open", "mobile_kits", "home_visit_teams"):
-                np.minimum(getattr(decisions, name), getattr(ceiling, name), out=getattr(decisions, name))
-            candidate_score, _, _ = score(decisions)
-            if candidate_score > best_score + 1e-6:
-                again_slots = crew_slots(scenario, decisions, first_day=result.first_day)
-                again, unstaffed_again, again_reports = roster_districts(
-                    scenario, again_slots, short, workers=workers, time_limit_seconds=limit / 2,
-                    seed=result.seed, frozen=frozen, previous=previous, executor=executor, progress=progress)
-                staffed = staffed_decisions(scenario, decisions, pd.concat(
-                    [roster[~roster["district_code"].isin(short)], again], ignore_index=True))
-                staffed_score, staffed_outcome, staffed_terms = score(staffed)
-                if staffed_score > best_score + 1e-6:
-                    roster = pd.concat([roster[~roster["district_code"].isin(short)], again], ignore_index=True)
-                    reports.update(again_reports)
-                    final, method = staffed, "re-planned with the staffing limit"
-                    unstaffed = unstaffed_again
-                    best_score, best_outcome, best_terms = staffed_score, staffed_outcome, staffed_terms
+            served = _trim_to_slots(roster, slots)
+            decisions = replan(closed, short, crew_ceiling(scenario, served, short))
+            moved = reassign_to_slots(served, crew_slots(scenario, decisions, first_day=result.first_day))
+            staffed = staffed_decisions(scenario, decisions, moved)   # the same, unless a re-plan failed
+            staffed_score, staffed_outcome, staffed_terms = score(staffed)
+            if staffed_score > best_score + 1e-6:
+                roster = moved
+                final, method = staffed, "re-planned with the staffing limit"
+                best_score, best_outcome, best_terms = staffed_score, staffed_outcome, staffed_terms
         closed_total = int((result.decisions.kits_open - final.kits_open).clip(min=0).sum())
         # keep only roster rows that still serve an open activity of the final plan
         slots_now = crew_slots(scenario, final, first_day=result.first_day)
@@ -212,6 +220,57 @@ def staff_plan(result: PlanResult, *, workers: int | None = None, time_limit_sec
         "seconds": round(time.perf_counter() - begin, 3),
     }
     return result
+
+
+def crew_ceiling(scenario: Scenario, roster: pd.DataFrame, districts: list[str]) -> dict[str, np.ndarray]:
+    """Per district, officers of each role (CrewNeeds.roles order) the roster has on each day and
+    shift: [role, day, shift]. A plan that asks no more of any role can be staffed by the same
+    officer-shifts (only the ward each officer goes to may change)."""
+    roles = CrewNeeds.of(scenario).roles
+    codes = scenario.shift_codes
+    out = {code: np.zeros((len(roles), scenario.n_days, len(codes)), dtype=np.int64) for code in districts}
+    if len(roster):
+        counts = roster.groupby(["district_code", "role", "day", "shift"]).size()
+        for (district, role, day, shift), n in counts.items():
+            if district in out and role in roles:
+                out[district][roles.index(role), int(day), codes.index(shift)] += int(n)
+    return out
+
+
+def reassign_to_slots(roster: pd.DataFrame, slots: pd.DataFrame) -> pd.DataFrame:
+    """Move officers between wards of their district so the roster fills `slots`: per district,
+    day, shift and role the same officers work, each kept at the ward they had where it still
+    needs them, then sent to their home ward, then wherever a slot is open; officers beyond
+    what the slots need are dropped. No officer's days or shifts change, so every roster rule
+    still holds."""
+    if not len(roster):
+        return roster
+    need: dict[tuple, dict[str, int]] = {}
+    for r in slots.itertuples():
+        need.setdefault((r.district_code, int(r.day), r.shift, r.role), {})[r.ward_code] = int(r.needed)
+    rows = []
+    for key, group in roster.groupby(["district_code", "day", "shift", "role"], sort=True):
+        open_slots = dict(need.get((key[0], int(key[1]), key[2], key[3]), {}))
+        waiting = []
+        for i, r in zip(group.index, group.itertuples()):
+            if open_slots.get(r.ward_code, 0) > 0:
+                open_slots[r.ward_code] -= 1
+                rows.append((i, r.ward_code))
+            else:
+                waiting.append((i, r))
+        later = []
+        for i, r in waiting:
+            if open_slots.get(r.home_ward, 0) > 0:
+                open_slots[r.home_ward] -= 1
+                rows.append((i, r.home_ward))
+            else:
+                later.append(i)
+        free = [ward for ward, n in sorted(open_slots.items()) for _ in range(n)]
+        rows.extend(zip(later, free))
+    keep = [i for i, _ in rows]
+    out = roster.loc[keep].copy()
+    out["ward_code"] = [ward for _, ward in rows]
+    return out.sort_index().reset_index(drop=True)
 
 
 def _trim_to_slots(roster: pd.DataFrame, slots: pd.DataFrame) -> pd.DataFrame:

@@ -4,7 +4,9 @@ The capacity planner does not pick officers (the roster does); it keeps every pl
 by a district's officers with the budgets here (docs/dynamics.md, Staffing): for every shift
 and every set of roles, the crew of those roles must not exceed the officers holding one of
 them (Hall's condition, so each slot can get a distinct officer); per day and per campaign
-week the officer-shifts are capped by the officers' daily and weekly limits.
+week the officer-shifts are capped by the officers' daily and weekly limits; in every run of
+days as long as the days-off and consecutive-days rules look at, officer-days are capped by
+what those rules and each officer's leave allow.
 """
 
 from __future__ import annotations
@@ -70,10 +72,53 @@ class DistrictBudget:
     per_day: np.ndarray
     per_week: np.ndarray
     headcount: np.ndarray | None = None   # officers holding a role of each set, leave or not
+    # (length, days[k, t]): in the `length` days from day t the officers holding a role of set k
+    # work at most days[k, t] officer-days in all (rest days and leave counted per officer)
+    work_day_windows: tuple = ()
+
+
+def work_day_limits(scenario: Scenario) -> list[tuple[int, int]]:
+    """(window length in days, most days an officer works in it), from the rules: at least
+    `min_days_off_per_7` days off in every 7 consecutive days, and at most
+    `max_consecutive_days` in a row (so at most that many in any window one day longer)."""
+    rules = scenario.settings.officer_rules
+    limits = {}
+    if rules.min_days_off_per_7:
+        limits[7] = 7 - rules.min_days_off_per_7
+    if rules.max_consecutive_days and rules.max_consecutive_days + 1 <= scenario.n_days:
+        length = rules.max_consecutive_days + 1
+        limits[length] = min(limits.get(length, length), rules.max_consecutive_days)
+    return sorted((length, most) for length, most in limits.items()
+                  if length <= scenario.n_days and most < length)
+
+
+def useful_shifts_a_day(scenario: Scenario, roles: frozenset[str], shifts_a_day: int) -> int:
+    """Most shifts a day an officer can work in the given roles: only shifts where one of them
+    is needed count (kit roles: every shift; mobile crew: the mobile shifts; home-visit crew:
+    the home-visit shift), no two that need rest between them, and at most `shifts_a_day`."""
+    needs = CrewNeeds.of(scenario)
+    codes = scenario.shift_codes
+    settings = scenario.settings
+    useful = set()
+    if roles & set(needs.kit):
+        useful |= set(range(len(codes)))
+    if roles & set(needs.mobile):
+        useful |= {codes.index(c) for c in settings.mobile_kit.shifts}
+    if roles & set(needs.home_visit):
+        useful.add(codes.index(settings.home_visit.shift))
+    apart = set(incompatible_shift_pairs(scenario))
+    most = 0
+    for size in range(1, len(useful) + 1):
+        for chosen in itertools.combinations(sorted(useful), size):
+            if not any(pair in apart for pair in itertools.combinations(chosen, 2)):
+                most = size
+    return min(shifts_a_day, most)
 
 
 def district_budgets(scenario: Scenario) -> dict[str, DistrictBudget]:
-    """Budgets per district from officers.csv (or the district table's reserve counts)."""
+    """Budgets per district from officers.csv (or the district table's reserve counts). An
+    officer counts for a set of roles with the shifts a day and a week he can work in the roles
+    of the set he holds (`useful_shifts_a_day`): a home-visit officer works one evening a day."""
     needs = CrewNeeds.of(scenario)
     roles = needs.roles
     role_sets = tuple(frozenset(c) for k in range(1, len(roles) + 1)
@@ -99,6 +144,8 @@ def district_budgets(scenario: Scenario) -> dict[str, DistrictBudget]:
                 for _ in range(int(row[f"reserve_{role}"])):
                     officers.append((district, frozenset([role]), set(), rules.max_shifts_per_day,
                                      rules.max_hours_per_week))
+    useful = {(held & role_set, per_day): useful_shifts_a_day(scenario, held & role_set, per_day)
+              for _, held, _, per_day, _ in officers for role_set in role_sets if held & role_set}
     budgets = {}
     for district in scenario.district_codes:
         mine = [o for o in officers if o[0] == district]
@@ -109,6 +156,7 @@ def district_budgets(scenario: Scenario) -> dict[str, DistrictBudget]:
             for _, held, leave, shifts_a_day, hours in mine:
                 if not held & role_set:
                     continue
+                shifts_a_day = useful[(held & role_set, shifts_a_day)]
                 weekly = weekly_shift_limit(scenario, hours, shifts_a_day)
                 for d in range(n_days):
                     if d not in leave:
@@ -118,7 +166,19 @@ def district_budgets(scenario: Scenario) -> dict[str, DistrictBudget]:
                     per_week[k, w] += int(math.ceil(weekly * len(days) / 7 - 1e-9))
         headcount = np.array([sum(1 for _, held, *_ in mine if held & role_set) for role_set in role_sets],
                              dtype=np.int64)
-        budgets[district] = DistrictBudget(district, role_sets, per_shift, per_day, per_week, headcount)
+        windows = []
+        for length, most in work_day_limits(scenario):
+            days = np.zeros((len(role_sets), n_days - length + 1), dtype=np.int64)
+            for _, held, leave, _, _ in mine:
+                present = np.ones(n_days, dtype=np.int64)
+                present[[d for d in leave if 0 <= d < n_days]] = 0
+                mine_most = np.minimum(np.convolve(present, np.ones(length, dtype=np.int64), mode="valid"), most)
+                for k, role_set in enumerate(role_sets):
+                    if held & role_set:
+                        days[k] += mine_most
+            windows.append((length, days))
+        budgets[district] = DistrictBudget(district, role_sets, per_shift, per_day, per_week, headcount,
+                                           tuple(windows))
     return budgets
 
 

@@ -105,14 +105,20 @@ def test_first_look_shows_the_plan_without_a_click(fresh, tiny_result):
     """Opening the page starts the plan with progress, then shows its headline and charts unprompted."""
     assert "Đang lập kế hoạch lần đầu" in texts(fresh)
     assert [s.label for s in fresh.status] == ["Đang lập kế hoạch: Kế hoạch gốc · tiny"]
+    assert metric(fresh, "Cần thu nhận") == "10.230" and metric(fresh, "Phường/xã") == "5"
+    assert fresh.download_button(key="dl_wards").label == "Bảng phường/xã của kịch bản (wards.csv)"
     at = settle(fresh)
     assert not at.exception
     assert at.title[0].value == "Kế hoạch cao điểm cấp Căn cước công dân"
     assert metric(at, "Thu nhận đến hạn chót") == number(tiny_result.enrolled, "vi")
     assert metric(at, "Hơn cách chia theo tỷ lệ") == signed(tiny_result.enrolled - tiny_result.baseline_enrolled, "vi")
-    assert metric(at, "Ngày đạt 80%") == "31/07/2022"
-    assert metric(at, "Ngày đạt 100%") == "Không đạt"
-    assert [t.label for t in at.tabs] == ["Kết quả", "Điểm nghẽn", "Lịch trực", "So sánh", "Tải về"]
+    days = tiny_result.summary()["coverage_days"]
+    for level in ("80", "100"):
+        day = days[level]["plan"]
+        expected = "Không đạt" if day is None else tiny_result.scenario.dates[day].strftime("%d/%m/%Y")
+        assert metric(at, f"Ngày đạt {level}%") == expected
+    assert [t.label for t in at.tabs] == ["Kết quả", "Điểm nghẽn", "Lịch trực", "So sánh", "Tải về",
+                                          "Các lần lập kế hoạch hằng đêm"]
     assert len(at.get("vega_lite_chart")) >= 5
     assert "Vùng mờ: P10–P90 của 8 lần mô phỏng" in texts(at)
     assert "cần thu nhận 10.230 người" in texts(at)
@@ -214,7 +220,7 @@ def test_language_switch_relabels_and_reformats(app, tiny_result):
     assert at.title[0].value == "Peak chip-ID (CCCD) enrollment plan"
     assert metric(at, "Enrolled by the deadline") == number(tiny_result.enrolled, "en")
     assert "," in number(tiny_result.enrolled, "en")
-    assert [t.label for t in at.tabs] == ["Result", "Bottlenecks", "Rosters", "Compare", "Downloads"]
+    assert [t.label for t in at.tabs] == ["Result", "Bottlenecks", "Rosters", "Compare", "Downloads", "Nightly runs"]
     assert at.expander[0].label.startswith("What-if")
     at = at.toggle(key="lang_en").set_value(False).run()
     assert metric(at, "Thu nhận đến hạn chót") == number(tiny_result.enrolled, "vi")

@@ -468,7 +468,8 @@ def test_headline_and_daily_progress_agree_with_the_result(tiny_result):
     headline = views.headline(tiny_result)
     summary = tiny_result.summary()
     assert headline["enrolled"] == summary["enrolled"] and headline["gain"] == summary["gain_over_baseline"]
-    assert headline["days"]["80"]["plan_date"] == tiny_result.scenario.dates[summary["coverage_days"]["80"]["plan"]]
+    day = summary["coverage_days"]["80"]["plan"]
+    assert headline["days"]["80"]["plan_date"] == (None if day is None else tiny_result.scenario.dates[day])
     progress = views.daily_progress(tiny_result, ("002",))
     city = progress[(progress["area_code"] == CITY) & (progress["variant"] == "plan")]
     assert city["enrolled"].iloc[-1] == tiny_result.enrolled

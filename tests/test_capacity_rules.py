@@ -486,3 +486,35 @@ def test_objective_terms_add_up(make):
     assert terms["waiting"] == pytest.approx(-3.8)
     assert terms["officer_shifts"] == pytest.approx(-0.004)
     assert sum(terms.values()) == pytest.approx(result.objective)
+
+
+def test_staffing_days_off_in_every_seven_day_run_count_leave(make):
+    """Two officers, one on leave days 0-1, staff at most 7 kit-days in 10: one day off in each run of 7 days."""
+    # Kit-days need both officers. CA001 is present on days 2-9 and must rest one day in days 2-8
+    # and one in days 3-9 (one day off in 3-8 does both): 7 kit-days. Counting campaign weeks
+    # alone (6 officer-days each in days 0-6, leave ignored, then 3 more) would allow 8.
+    start = dt.date.fromisoformat(tomllib.loads((TINY / "campaign.toml").read_text(encoding="utf-8"))
+                                  ["campaign"]["start_date"].isoformat())
+    leave = "|".join((start + dt.timedelta(days=d)).isoformat() for d in (0, 1))
+    result = plan(make(days=10, wards=[{"walk_in": 5000}],
+                       officers=[{"roles": "operator|verifier", "leave_dates": leave}, OV]))
+    assert result.decisions.kits_open.sum() == 7
+    assert result.decisions.kits_open[0, :2].sum() == 0
+
+
+def test_crew_ceiling_limits_each_role_per_shift(make):
+    """A re-plan with no operator on day 0 (what the roster found) opens the kit on day 1 only."""
+    import numpy as np
+
+    from optimizer.capacity.campaign import replan_districts
+    from optimizer.staffing import CrewNeeds
+
+    scenario = make(days=2, wards=[{"walk_in": 400}])
+    first = plan(scenario)
+    assert first.decisions.kits_open.tolist() == [[[1], [1]]]
+    roles = CrewNeeds.of(scenario).roles
+    ceiling = np.ones((len(roles), 2, 1), dtype=np.int64)
+    ceiling[roles.index("operator"), 0, 0] = 0
+    again = replan_districts(scenario, first.decisions, ["001"], None, {}, workers=1,
+                             crew_ceiling={"001": ceiling})
+    assert again.kits_open.tolist() == [[[0], [1]]]

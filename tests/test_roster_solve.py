@@ -99,3 +99,67 @@ def test_time_limit_is_respected():
     problem = curtois.to_problem(curtois.read_instance(CURTOIS / "Instance11.txt"))
     result = solve(problem, time_limit_seconds=3, workers=2)
     assert result.seconds <= 3.5
+
+
+def _spy_on_search_start(monkeypatch) -> list:
+    """Record the roster every neighbourhood search of `solve` starts from."""
+    from optimizer.roster import solve as solve_module
+
+    starts = []
+
+    class Spy(solve_module.NeighbourhoodSearch):
+        def __init__(self, compiled, plan, **kwargs):
+            starts.append(dict(plan.cells))
+            super().__init__(compiled, plan, **kwargs)
+
+    monkeypatch.setattr(solve_module, "NeighbourhoodSearch", Spy)
+    return starts
+
+
+def test_search_starts_from_the_construction_not_the_full_model(monkeypatch):
+    """After an unproven full-model phase the search starts from the construction's roster."""
+    from optimizer.roster import solve as solve_module
+
+    problem = curtois.to_problem(curtois.read_instance(CURTOIS / "Instance5.txt"))
+    built = []
+    construct = solve_module.construct
+
+    def recording_construct(*args, **kwargs):
+        plan, work, outcome = construct(*args, **kwargs)
+        built.append(dict(plan.cells))
+        return plan, work, outcome
+
+    monkeypatch.setattr(solve_module, "construct", recording_construct)
+    starts = _spy_on_search_start(monkeypatch)
+    result = solve(problem, time_limit_seconds=60, workers=1, seed=0, work_limit=4.0)
+    phases = {phase["phase"]: phase for phase in result.stats["phases"]}
+    assert phases["full_model"]["status"] == "FEASIBLE"
+    assert starts == built
+
+
+def test_large_model_skips_the_full_model_after_a_complete_construction(monkeypatch):
+    """A model above FULL_MODEL_SMALL variables goes from a rule-keeping construction to the search."""
+    from optimizer.roster import solve as solve_module
+
+    monkeypatch.setattr(solve_module, "FULL_MODEL_SMALL", 0)
+    problem = curtois.to_problem(curtois.read_instance(CURTOIS / "Instance1.txt"))
+    result = solve(problem, time_limit_seconds=60, workers=1, seed=0, work_limit=1.0)
+    assert [phase["phase"] for phase in result.stats["phases"]] == ["construction", "neighbourhood_search"]
+    assert result.has_roster
+
+
+def test_full_model_roster_is_kept_when_the_search_ends_worse(monkeypatch):
+    """When the search from the construction ends worse than the full model's roster, that roster is returned."""
+    from optimizer.roster import solve as solve_module
+
+    class Idle(solve_module.NeighbourhoodSearch):
+        def run(self):
+            return self.plan   # no improvement at all: the construction's roster
+
+    monkeypatch.setattr(solve_module, "NeighbourhoodSearch", Idle)
+    problem = curtois.to_problem(curtois.read_instance(CURTOIS / "Instance5.txt"))
+    compiled = solve_module.Compiled(problem)
+    constructed, _, _ = solve_module.construct(compiled, 0, 4.0, math.inf)
+    result = solve(problem, time_limit_seconds=60, workers=1, seed=0, work_limit=4.0)
+    assert result.objective < evaluate(problem, constructed.to_assignments(problem)).objective
+    assert result.stats["returned"] == "full_model"

@@ -14,7 +14,7 @@ from optimizer.roster.crews import greedy_crews, crew_problem, roster_district
 from optimizer.roster_check import check_roster
 from optimizer.scenario import load_scenario
 from optimizer.simulation import Decisions
-from optimizer.staffed import crew_slots, staffed_decisions
+from optimizer.staffed import crew_ceiling, crew_slots, reassign_to_slots, staffed_decisions
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -118,3 +118,65 @@ def test_roster_is_deterministic(tiny):
     a, _, _ = roster_district(tiny, "002", slots, time_limit_seconds=0.5, seed=3)
     b, _, _ = roster_district(tiny, "002", slots, time_limit_seconds=0.5, seed=3)
     assert a.equals(b)
+
+
+def test_reassign_moves_officers_between_wards_without_changing_their_shifts():
+    """The same officers keep their day, shift and role; each stays at its ward if needed there, else goes home, else to an open slot."""
+    columns = ["officer_id", "display_name", "district_code", "home_ward", "date", "day", "shift", "ward_code", "role"]
+    roster = pd.DataFrame([
+        ("A", "a", "001", "00001", "2022-07-25", 0, "S", "00001", "operator"),
+        ("B", "b", "001", "00002", "2022-07-25", 0, "S", "00001", "operator"),
+        ("C", "c", "001", "00003", "2022-07-25", 0, "S", "00001", "operator"),
+        ("D", "d", "001", "00001", "2022-07-25", 0, "C", "00001", "operator")], columns=columns)
+    slots = pd.DataFrame([("00001", "001", 0, "S", "operator", 1), ("00002", "001", 0, "S", "operator", 1),
+                          ("00004", "001", 0, "S", "operator", 1)],
+                         columns=["ward_code", "district_code", "day", "shift", "role", "needed"])
+    out = reassign_to_slots(roster, slots)
+    assert dict(zip(out["officer_id"], out["ward_code"])) == {"A": "00001", "B": "00002", "C": "00004"}
+    assert (out[["day", "shift", "role"]].values == roster.iloc[:3][["day", "shift", "role"]].values).all()
+
+
+def test_crew_ceiling_counts_officers_by_role_day_and_shift(tiny):
+    """The ceiling holds, per role, day and shift, how many officers of the district the roster has."""
+    roster = pd.DataFrame([("CA001", "001", 0, "S", "operator"), ("CA002", "001", 0, "S", "operator"),
+                           ("CA003", "001", 1, "T", "home_visit")],
+                          columns=["officer_id", "district_code", "day", "shift", "role"])
+    ceiling = crew_ceiling(tiny, roster, ["001"])["001"]
+    roles = list(__import__("optimizer.staffing", fromlist=["CrewNeeds"]).CrewNeeds.of(tiny).roles)
+    assert ceiling[roles.index("operator"), 0, 0] == 2
+    assert ceiling[roles.index("home_visit"), 1, 2] == 1
+    assert ceiling.sum() == 3
+
+
+def test_greedy_keeps_officers_of_a_scarce_role_for_it(tmp_path):
+    """A verifier who can also make home visits is kept for the evening visit; the plain verifier takes the morning kit."""
+    from tests.test_capacity_rules import build
+
+    scenario = build(tmp_path / "case", shifts="ST", rules={"min_rest_hours": 9},
+                     officers=[{"roles": "operator"}, {"roles": "home_visit|verifier"}, {"roles": "verifier"},
+                               {"roles": "home_visit"}])
+    decisions = Decisions.zeros(1, 1, 2)
+    decisions.kits_open[0, 0, 0] = 1
+    decisions.home_visit_teams[0, 0, 1] = 1
+    slots = crew_slots(scenario, decisions)
+    problem = crew_problem(scenario, "001", slots)
+    taken = {(a.shift, a.role, a.employee) for a in greedy_crews(problem)}
+    assert taken == {("S", "operator", "CA001"), ("S", "verifier", "CA003"),
+                     ("T", "home_visit", "CA002"), ("T", "home_visit", "CA004")}
+
+
+def test_cover_repair_fills_a_slot_the_greedy_left_by_swapping_shifts(tmp_path):
+    """The greedy gives the evening to the first officer, who then may not work the next morning (the only one free); the repair swaps."""
+    from tests.test_capacity_rules import build
+    from optimizer.roster.crews import repair_cover
+
+    scenario = build(tmp_path / "case", days=2, shifts="SCT", rules={"forbidden_successions": [["T", "S"]]},
+                     officers=[{"roles": "operator"}, {"roles": "operator", "leave_dates": "2022-07-26"}])
+    slots = pd.DataFrame([("00001", "001", 0, "T", "operator", 1), ("00001", "001", 1, "S", "operator", 1)],
+                         columns=["ward_code", "district_code", "day", "shift", "role", "needed"])
+    problem = crew_problem(scenario, "001", slots)
+    greedy = greedy_crews(problem)
+    assert {(a.employee, a.day, a.shift) for a in greedy} == {("CA001", 0, "T")}
+    repaired, stats = repair_cover(problem, greedy)
+    assert {(a.employee, a.day, a.shift) for a in repaired} == {("CA002", 0, "T"), ("CA001", 1, "S")}
+    assert stats["filled"] == 1

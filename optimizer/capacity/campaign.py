@@ -147,22 +147,31 @@ def allocate_reserve(inputs: list[DistrictInput], reserve: int, executor, progre
     return allocation, price
 
 
-def replan_districts(scenario: Scenario, decisions: Decisions, districts: list[str], ceiling: Decisions,
+def replan_districts(scenario: Scenario, decisions: Decisions, districts: list[str], ceiling: Decisions | None,
                      allocation: dict[str, int], *, workers: int | None = None,
                      time_limit_seconds: float | None = None, arrivals: np.ndarray | None = None,
                      start: StartState | None = None, first_day: int = 0, pinned: Decisions | None = None,
-                     fixed: Decisions | None = None, executor=None) -> Decisions:
-    """Re-plan some districts with upper limits (`ceiling`: e.g. the kits the roster could staff),
-    keeping their share of the city reserve; other districts keep `decisions`."""
+                     fixed: Decisions | None = None, executor=None,
+                     crew_ceiling: dict[str, np.ndarray] | None = None) -> Decisions:
+    """Re-plan some districts with upper limits, keeping their share of the city reserve; other
+    districts keep `decisions`. Limits: `ceiling` (most kits, mobile kits and teams per ward),
+    `crew_ceiling` (per district, most officers of each role per day and shift, e.g. what the
+    roster could staff). A district whose re-plan fails keeps `decisions`."""
     solver = scenario.settings.solver
     workers = solver.workers if workers is None else workers
     limit = solver.time_limit_seconds if time_limit_seconds is None else time_limit_seconds
     executor = executor or make_executor(workers)
-    inputs = [replace(d, ceiling=Decisions(ceiling.kits_open[d.ward_index], ceiling.mobile_kits[d.ward_index],
-                                           ceiling.home_visit_teams[d.ward_index], ceiling.letters[d.ward_index]))
-              for d in district_inputs(scenario, arrivals=arrivals, start=start, first_day=first_day,
-                                       pinned=pinned, fixed=fixed)
-              if d.district_code in districts]
+    inputs = []
+    for d in district_inputs(scenario, arrivals=arrivals, start=start, first_day=first_day, pinned=pinned,
+                             fixed=fixed):
+        if d.district_code not in districts:
+            continue
+        if ceiling is not None:
+            d = replace(d, ceiling=Decisions(ceiling.kits_open[d.ward_index], ceiling.mobile_kits[d.ward_index],
+                                             ceiling.home_visit_teams[d.ward_index], ceiling.letters[d.ward_index]))
+        if crew_ceiling is not None and d.district_code in crew_ceiling:
+            d = replace(d, crew_ceiling=crew_ceiling[d.district_code])
+        inputs.append(d)
     plans = executor.map(_plan_task, [(d, allocation.get(d.district_code, 0), 0, limit, solver.relative_gap, False)
                                       for d in inputs])
     out = decisions.copy()
@@ -172,7 +181,7 @@ def replan_districts(scenario: Scenario, decisions: Decisions, districts: list[s
     n_days = scenario.n_days
     for plan in plans:
         if plan.status not in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE):
-            continue   # keep the ceiling itself: it is staffable
+            continue   # keep the decisions given
         idx, window = plan.ward_index, slice(plan.first_day, n_days)
         out.kits_open[idx, window, :] = plan.kits_open
         out.letters[idx, window, :] = plan.letters

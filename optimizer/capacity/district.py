@@ -140,6 +140,11 @@ def _marginal_values(model: DistrictModel, solution) -> dict:
             elif kind == "day":
                 for sh in range(S):
                     role_price[(role, d, sh)] = role_price.get((role, d, sh), 0.0) + value
+            elif kind == "window":   # d: first day; s: (length, shifts of the group)
+                length, group = s
+                for day in range(d, d + length):
+                    for sh in group:
+                        role_price[(role, day, sh)] = role_price.get((role, day, sh), 0.0) + value
             else:
                 week_days = range(d * 7, min(d * 7 + 7, model.scenario.n_days))
                 for day in week_days:

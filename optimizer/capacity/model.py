@@ -39,6 +39,9 @@ class DistrictInput:
     ceiling: object | None = None  # simulation.Decisions of [n, days, shifts]: most kits, mobile kits, teams
     previous: object | None = None  # simulation.Decisions of the published plan: ties go its way
     change_cost: float = 0.0        # people per kit, mobile kit or team moved away from `previous`
+    # officers of each role (CrewNeeds.roles order) the roster staffed per [role, day, shift]:
+    # crews may not ask more of a role than that (a re-plan where the officers fell short)
+    crew_ceiling: np.ndarray | None = None
 
 
 class DistrictModel:
@@ -280,15 +283,21 @@ class DistrictModel:
         return np.concatenate(variables), np.concatenate(coefs)
 
     def _staffing(self):
-        """Crew fits the district's officers: per shift for every role set (Hall), per day and per week."""
+        """Crew fits the district's officers: per shift for every role set (Hall), per day and per
+        week; and per role and shift within `crew_ceiling` when given."""
         budget = self.data.budget
         groups, coefs, upper, self.staffing_rows = [], [], [], []
+        ceiling = self.data.crew_ceiling
+        roles = self.crew.roles
         for k, role_set in enumerate(budget.role_sets):
+            single = roles.index(next(iter(role_set))) if len(role_set) == 1 and ceiling is not None else None
             for j, d in enumerate(self.days):
                 for s in range(self.S):
                     v, c = self._crew_terms(role_set, j, s)
                     if len(v):
-                        groups.append(v), coefs.append(c), upper.append(budget.per_shift[k, d])
+                        most = budget.per_shift[k, d] if single is None else \
+                            min(budget.per_shift[k, d], ceiling[single, d, s])
+                        groups.append(v), coefs.append(c), upper.append(most)
                         self.staffing_rows.append(("shift", role_set, d, s))
                 v, c = self._crew_terms(role_set, j, None)
                 if len(v):
@@ -311,8 +320,9 @@ class DistrictModel:
         """What the roster's own rules imply for crews (each valid for every roster):
         - two shifts of a day that one officer may not both work (rest) need distinct officers;
         - a forbidden succession (a on day d, b on day d+1) needs distinct officers;
-        - in a campaign week an officer works at most 7 - min_days_off_per_7 days, covering at
-          most one shift of each such group a day."""
+        - in every window of 7 consecutive days an officer works at most 7 - min_days_off_per_7
+          days (and at most max_consecutive_days in any window one day longer), leave days
+          excluded, covering at most one shift of each such group a day."""
         if budget.headcount is None:
             return
         rules = self.settings.officer_rules
@@ -340,18 +350,18 @@ class DistrictModel:
                         if len(va) and len(vb):
                             groups.append(np.r_[va, vb]), coefs.append(np.r_[ca, cb]), upper.append(headcount)
                             self.staffing_rows.append(("shift", role_set, d, a))
-            for w, week in enumerate(campaign_weeks(self.scenario.n_days)):
-                window = [position[d] for d in week if d in position]
-                if not window:
-                    continue
-                days_a_week = min(len(week), 7 - rules.min_days_off_per_7) if len(week) == 7 else len(week)
-                for group in shift_groups(self.scenario):
-                    parts = [self._crew_terms(role_set, j, s) for j in window for s in group]
-                    v = np.concatenate([p[0] for p in parts])
-                    if len(v):
-                        groups.append(v), coefs.append(np.concatenate([p[1] for p in parts]))
-                        upper.append(days_a_week * headcount)
-                        self.staffing_rows.append(("week", role_set, w, None))
+            for length, days in budget.work_day_windows:
+                for first in range(days.shape[1]):
+                    if first not in position or first + length - 1 not in position:
+                        continue   # windows reaching into days already worked are left out
+                    window = [position[d] for d in range(first, first + length)]
+                    for group in shift_groups(self.scenario):
+                        parts = [self._crew_terms(role_set, j, s) for j in window for s in group]
+                        v = np.concatenate([p[0] for p in parts])
+                        if len(v):
+                            groups.append(v), coefs.append(np.concatenate([p[1] for p in parts]))
+                            upper.append(int(days[k, first]))
+                            self.staffing_rows.append(("window", role_set, first, (length, group)))
 
     def enrolled_terms(self, w: int) -> np.ndarray:
         return np.concatenate([self.sw[w], self.si[w], self.mi[w], self.hh[w]])

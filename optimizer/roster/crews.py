@@ -9,6 +9,7 @@ little (each changed officer-shift costs `change_cost`).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
 import time
@@ -18,7 +19,7 @@ import pandas as pd
 from ..scenario import Scenario
 from .problem import Costs, Day, Demand, Employee, Request, RosterProblem, ShiftType
 from .cost import evaluate
-from .model import Compiled, Plan
+from .model import Compiled, Plan, RosterModel
 from .search import NeighbourhoodSearch
 from .solve import WORK_UNITS_PER_SECOND
 
@@ -101,10 +102,13 @@ ROLE_ORDER = ("home_visit", "driver", "operator", "verifier")
 
 
 def greedy_crews(problem: RosterProblem, frozen_days: int = 0, pinned: list | None = None) -> list:
-    """A quick roster that respects every hard rule: day by day and shift by shift, each slot
-    goes to the fittest free officer who may take it (home ward first, then the district's
-    ward officers, then the reserve; fewest shifts so far; wishes honoured). Slots nobody may
-    take stay empty. `pinned` assignments (a frozen window) are taken as they are."""
+    """A quick roster that respects every hard rule. Roles are staffed scarcest first (needed
+    slots per officer able to fill them) over the whole campaign, then day by day and shift by
+    shift; each slot goes to the fittest free officer who may take it: one whose other roles
+    are least scarce (so the few who can do a scarce role are kept for it), then home ward
+    first, then the district's ward officers, then the reserve; wishes honoured; fewest shifts
+    so far. Slots nobody may take stay empty. `pinned` assignments (a frozen window) are taken
+    as they are."""
     from .result import Assignment
     codes = problem.shift_codes
     shifts = problem.shifts
@@ -185,30 +189,128 @@ def greedy_crews(problem: RosterProblem, frozen_days: int = 0, pinned: list | No
             continue
         by_slot.setdefault((demand.day, problem.shift_index(demand.shift)), []).append(demand)
     holders = {role: [i for i, e in enumerate(employees) if role in e.skills] for role in ROLE_ORDER}
+    needed: dict[str, int] = {}
+    for demand in problem.demands:
+        needed[demand.role] = needed.get(demand.role, 0) + demand.requirement
+    # an officer with several roles counts as a share of one officer for each
+    supply = {role: sum(1.0 / len(e.skills) for e in employees if role in e.skills) for role in needed}
+    scarcity = {role: needed[role] / max(1e-9, supply[role]) for role in needed}
+    other_roles = {(e, role): round(sum(scarcity[r] for r in employees[e].skills if r != role and r in scarcity), 1)
+                   for e in range(len(employees)) for role in needed}
+    order = []
     for (d, s), demands in sorted(by_slot.items()):
         demands.sort(key=lambda x: (ROLE_ORDER.index(x.role) if x.role in ROLE_ORDER else 9, x.site))
-        for demand in demands:
-            for _ in range(demand.requirement):
-                best, best_key = None, None
-                for e in holders.get(demand.role, [i for i, emp in enumerate(employees) if demand.role in emp.skills]):
-                    if not may(e, d, s):
-                        continue
-                    emp = employees[e]
-                    place = 0 if emp.home_site == demand.site else (2 if emp.reserve else 1)
-                    duty = 0 if worked[e][d] else 1   # extend a duty already started today
-                    key = (place, -wishes.get((e, d, codes[s]), 0.0), count[e] // 3, duty, count[e], e)
-                    if best_key is None or key < best_key:
-                        best, best_key = e, key
-                if best is None:
-                    break
-                take(best, d, s, demand.site, demand.role)
+        order.extend((d, s, demand) for demand in demands)
+    order.sort(key=lambda item: (-scarcity[item[2].role], item[0], item[1]))   # stable: day, shift, site
+    for d, s, demand in order:
+        for _ in range(demand.requirement):
+            best, best_key = None, None
+            for e in holders.get(demand.role, [i for i, emp in enumerate(employees) if demand.role in emp.skills]):
+                if not may(e, d, s):
+                    continue
+                emp = employees[e]
+                place = 0 if emp.home_site == demand.site else (2 if emp.reserve else 1)
+                duty = 0 if worked[e][d] else 1   # extend a duty already started today
+                key = (other_roles[(e, demand.role)], place, -wishes.get((e, d, codes[s]), 0.0), count[e] // 3,
+                       duty, count[e], e)
+                if best_key is None or key < best_key:
+                    best, best_key = e, key
+            if best is None:
+                break
+            take(best, d, s, demand.site, demand.role)
     return assignments
+
+
+# Cover repair: CP-SAT re-rosters every officer of the district over a few days at a time (the
+# rest fixed), empty slots costing most; REPAIR_PASSES passes, the second with the windows
+# shifted by one day, each window within REPAIR_WORK_PER_WINDOW deterministic units.
+REPAIR_WINDOW_DAYS = 3
+REPAIR_PASSES = 2
+REPAIR_WORK_PER_WINDOW = 0.5
+REPAIR_SAFETY_SECONDS = 60.0   # a wall-clock stop for an overloaded machine only
+SEARCH_SAFETY_FACTOR = 4.0     # the same for the neighbourhood search, times its time share
+SEARCH_MIN_SECONDS = 0.5       # a smaller time share skips the neighbourhood search
+
+
+def repair_cover(problem: RosterProblem, assignments: list, *, first_day: int = 0, seed: int = 0,
+                 deadline: float | None = None) -> tuple[list, dict]:
+    """Fill empty crew slots the greedy left by re-rostering all the district's officers over a
+    window of REPAIR_WINDOW_DAYS days at a time, everything outside the window fixed, so that
+    officers can swap shifts and roles across wards and days (a move the greedy never makes).
+    Only empty slots, requests (wishes, shifts already published) and, a little, shifts worked
+    cost here; days before `first_day` (a frozen window) are never touched.
+    Every hard rule holds throughout. Returns the assignments and {windows, filled, work}."""
+    from ortools.sat.python import cp_model
+
+    # empty slots cost; so does each shift worked, a little, so nobody works a shift without a
+    # slot; requests stay (published shifts kept, officers' wishes), travel and fairness wait
+    cover_only = dataclasses.replace(problem, costs=Costs(0.0, 0.0, 0.01, 0.0))
+    compiled = Compiled(cover_only)
+    plan = Plan.from_assignments(cover_only, assignments)
+    before = _empty_slots(cover_only, assignments)
+    stats = {"windows": 0, "work": 0.0}
+    for repeat in range(REPAIR_PASSES):
+        for start in range(first_day + repeat, compiled.horizon, REPAIR_WINDOW_DAYS):
+            if deadline is not None and time.monotonic() >= deadline:
+                break
+            days = range(start, min(compiled.horizon, start + REPAIR_WINDOW_DAYS))
+            gaps = _gaps_in(compiled, plan, days)
+            if not gaps:
+                continue
+            model = RosterModel(compiled, plan, [(e, d) for e in range(compiled.n_employees) for d in days],
+                                names=False)
+            model.add_hints()
+            solver = cp_model.CpSolver()
+            solver.parameters.num_workers = 1
+            solver.parameters.random_seed = seed
+            solver.parameters.linearization_level = 2
+            solver.parameters.max_deterministic_time = REPAIR_WORK_PER_WINDOW
+            if deadline is not None:
+                solver.parameters.max_time_in_seconds = max(0.05, deadline - time.monotonic())
+            status = solver.solve(model.model)
+            stats["windows"] += 1
+            stats["work"] += solver.deterministic_time
+            if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+                candidate = model.read_plan(solver)
+                if _gaps_in(compiled, candidate, days) < gaps:
+                    plan = candidate
+    repaired = plan.to_assignments(problem)
+    stats["filled"] = before - _empty_slots(cover_only, repaired)
+    stats["work"] = round(stats["work"], 3)
+    return repaired, stats
+
+
+def _empty_slots(problem: RosterProblem, assignments: list) -> int:
+    have: dict[tuple, int] = {}
+    for a in assignments:
+        key = (a.day, a.shift, a.site, a.role)
+        have[key] = have.get(key, 0) + 1
+    return sum(max(0, d.requirement - have.get((d.day, d.shift, d.site, d.role), 0)) for d in problem.demands)
+
+
+def _gaps_in(compiled: Compiled, plan: Plan, days: range) -> int:
+    """Crew slots left empty on the given days."""
+    have: dict[tuple, int] = {}
+    for (e, d), works in plan.cells.items():
+        if d in days:
+            for s, role, site in works:
+                have[(d, s, role, site)] = have.get((d, s, role, site), 0) + 1
+    empty = 0
+    for (d, s, role), demands in compiled.slot_demands.items():
+        if d in days:
+            for demand in demands:
+                empty += max(0, demand.requirement - have.get((d, s, role, demand.site), 0))
+    return empty
 
 
 def roster_district(scenario: Scenario, district_code: str, slots: pd.DataFrame, *, time_limit_seconds: float,
                     seed: int = 0, frozen: pd.DataFrame | None = None, previous: pd.DataFrame | None = None,
                     workers: int = 1) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
-    """Roster one district; returns (roster rows, unstaffed slots, a report)."""
+    """Roster one district; returns (roster rows, unstaffed slots, a report).
+
+    A greedy roster first, then its empty slots repaired (`repair_cover`, bounded by a
+    deterministic budget), then the neighbourhood search improves the roster's cost for
+    `time_limit_seconds` (travel, reserve, fairness, requests) without emptying a slot."""
     dates = scenario.dates
     report = {"district_code": district_code, "slots": int(slots["needed"].sum()) if len(slots) else 0}
     if scenario.officers is None or not len(slots):
@@ -228,20 +330,26 @@ def roster_district(scenario: Scenario, district_code: str, slots: pd.DataFrame,
         frozen_days = int(frozen["day"].max()) + 1
     assignments = greedy_crews(problem, frozen_days=frozen_days, pinned=pinned)
     status, method = "feasible", "greedy"
+    if _empty_slots(problem, assignments):
+        assignments, repair = repair_cover(problem, assignments, first_day=frozen_days, seed=seed,
+                                           deadline=time.monotonic() + REPAIR_SAFETY_SECONDS)
+        report["cover_repair"] = repair
+        method = "greedy + cover repair"
     cost = evaluate(problem, assignments).objective
-    remaining = time_limit_seconds - (time.monotonic() - started)
-    if remaining > 1.0:
-        # improve with the engine's large-neighbourhood search (CP-SAT), keeping frozen shifts
+    if time_limit_seconds >= SEARCH_MIN_SECONDS:
+        # improve with the engine's large-neighbourhood search (CP-SAT), keeping frozen shifts;
+        # its work budget comes from the time share alone, so the same inputs give the same
+        # roster; the clock only stops it on a badly overloaded machine
         try:
             compiled = Compiled(problem)
             search = NeighbourhoodSearch(compiled, Plan.from_assignments(problem, assignments), seed=seed,
-                                         workers=workers, work_budget=remaining * WORK_UNITS_PER_SECOND,
-                                         deadline=time.monotonic() + remaining)
+                                         workers=workers, work_budget=time_limit_seconds * WORK_UNITS_PER_SECOND,
+                                         deadline=time.monotonic() + SEARCH_SAFETY_FACTOR * time_limit_seconds + 2.0)
             improved = search.run().to_assignments(problem)
             kept = set(pinned) <= set(improved)
             improved_cost = evaluate(problem, improved).objective
             if kept and improved_cost < cost - 1e-9:
-                assignments, cost, method = improved, improved_cost, "greedy + neighbourhood search"
+                assignments, cost, method = improved, improved_cost, method + " + neighbourhood search"
         except Exception as exc:  # the greedy roster stands; say why the search did not run
             method = f"greedy (search skipped: {type(exc).__name__}: {exc})"
     evaluation = evaluate(problem, assignments)
@@ -273,3 +381,4 @@ def roster_district(scenario: Scenario, district_code: str, slots: pd.DataFrame,
     report["officer_shifts"] = len(roster)
     report["shifts_without_a_slot_dropped"] = idle
     return roster, missing, report
+

@@ -89,7 +89,7 @@ def sub_solve(model: RosterModel, seed: int, work_limit: float, seconds_left: fl
 class NeighbourhoodSearch:
     """Improve `plan` within `work_budget` deterministic units (and before `deadline`)."""
 
-    KINDS = ("employees", "days", "cover")
+    KINDS = ("employees", "days", "cover", "requests")
 
     def __init__(self, compiled: Compiled, plan: Plan, *, seed: int, workers: int, work_budget: float,
                  deadline: float, log: bool = False):
@@ -226,9 +226,10 @@ class NeighbourhoodSearch:
 
     # -- neighbourhoods -------------------------------------------------------------------
     def _pick(self, taken: set[int]) -> Neighbourhood:
-        """A neighbourhood of a random kind among employees not in `taken` (the neighbourhoods
-        of one round are disjoint in employees, so their improvements can be combined)."""
-        free = [e for e in range(self.c.n_employees) if e not in taken]
+        """A neighbourhood of a random kind among employees not in `taken` if any are left (the
+        neighbourhoods of one round are then disjoint in employees, so their improvements can be
+        combined), else among all employees."""
+        free = [e for e in range(self.c.n_employees) if e not in taken] or list(range(self.c.n_employees))
         kind = self.KINDS[self.rng.randrange(len(self.KINDS))]
         if self.shortfall > 0 and self.rng.random() < 0.8:
             kind = "shortfall"       # a feasible roster first
@@ -239,6 +240,8 @@ class NeighbourhoodSearch:
             hood = self._around_cover_gap(kind, free)
         elif kind == "shortfall":
             hood = self._around_shortfall(kind, free)
+        elif kind == "requests":
+            hood = self._around_unmet_request(kind, free)
         else:
             hood = self._employees_window(kind, free)
         taken.update(e for e, _ in hood.cells)
@@ -270,11 +273,11 @@ class NeighbourhoodSearch:
         return Neighbourhood(kind, [(e, d) for e in employees for d in days])
 
     def _days_window(self, kind: str, free: list[int]) -> Neighbourhood:
-        """A window of consecutive days for many employees (all the free ones if it fits)."""
-        count, length = self._shape(kind, len(free), length=3)
-        if count < min(self._most, len(free)) // 2:
-            count = max(1, min(self._most, len(free)) // 2)
-            length = max(1, int(self.target[kind] / self.vars_per_cell / count))
+        """A window of at least three consecutive days for as many employees as fit (all of
+        them on small instances: cover is then re-planned as a whole)."""
+        cells = self.target[kind] / self.vars_per_cell
+        count = max(1, min(len(free), int(cells / 3)))
+        length = max(1, min(self.c.horizon, int(cells / count)))
         days = self._window(length)
         employees = sorted(self.rng.sample(free, count))
         return Neighbourhood(kind, [(e, d) for e in employees for d in days])
@@ -294,6 +297,25 @@ class NeighbourhoodSearch:
         self.rng.shuffle(others)
         employees = sorted((able + others)[:count])
         return Neighbourhood(kind, [(e, d) for e in employees for d in self._window(length, centre=day)])
+
+    def _around_unmet_request(self, kind: str, free: list[int]) -> Neighbourhood:
+        """An employee's request not honoured (picked by weight), with colleagues who may take
+        or give up that shift, over a window of days centred on it."""
+        unmet = []
+        for e in free:
+            for d, s, request_kind, weight in self.c.requests_of[e]:
+                works = self.plan.works(e, d)
+                working = bool(works) if s is None else any(w[0] == s for w in works)
+                if working != (request_kind == "want"):
+                    unmet.append((weight, e, d, s))
+        if not unmet:
+            return self._around_cover_gap("cover", free)
+        _, chosen, day, shift = unmet[self._weighted_index([u[0] for u in unmet])]
+        count, length = self._shape(kind, len(free))
+        able = [e for e in free if e != chosen and (shift is None or shift in self.c.allowed[e])]
+        self.rng.shuffle(able)
+        members = sorted([chosen] + able[:count - 1])
+        return Neighbourhood(kind, [(e, d) for e in members for d in self._window(length, centre=day)])
 
     def _around_shortfall(self, kind: str, free: list[int]) -> Neighbourhood:
         """An employee short of their minimum minutes (picked by how short) with others, over a

@@ -3,10 +3,13 @@
 Phases, all on one CP-SAT model family (`model.py`):
 1. construction: CP-SAT rosters a few employees at a time over the whole horizon (the others
    fixed or not yet working); for several sites or long horizons a greedy (`greedy.py`);
-2. the full model, started from that roster, for part of the budget when it is small enough
-   (it proves small problems optimal and gives the lower bound);
-3. large-neighbourhood search (`search.py`) for the rest of the budget: first the minutes
-   still missing from the employees' minimums (if any), then the cost.
+2. the full model, started from that roster, for part of the budget when it is small (it
+   proves small problems optimal and gives the lower bound), or when the construction left
+   someone short of their minimum minutes and it is not too large;
+3. large-neighbourhood search (`search.py`) for the rest of the budget, from the construction
+   when it keeps every rule (else from the full model's roster): first the minutes still
+   missing from the employees' minimums (if any), then the cost. The full model's roster is
+   returned instead if the search ends worse than it.
 An infeasible problem is explained by the smallest set of (rule, employee or slot) found that
 cannot hold together.
 
@@ -37,8 +40,9 @@ from .search import NeighbourhoodSearch
 __all__ = ["solve", "solve_roster", "RosterResult", "RosterStatus", "Assignment", "Violation"]
 
 # Deterministic work units (CP-SAT deterministic time) per wall-clock second of budget. About
-# 0.3-0.5 units pass per second per core on the reference machine; the margin covers Python.
-WORK_UNITS_PER_SECOND = 0.3
+# 0.4-0.7 units pass per second on the idle 2-core reference machine (less on large instances,
+# where Python model building weighs more; a busy machine hits the wall clock instead).
+WORK_UNITS_PER_SECOND = 0.5
 # Above this many shift variables the full model is not built; construction starts instead.
 FULL_MODEL_MAX_VARIABLES = 60_000
 # CP-SAT construction solves one small model per batch of employees (about
@@ -49,6 +53,8 @@ CONSTRUCTION_BATCH_VARIABLES = 300
 CONSTRUCTION_MAX_EMPLOYEE_VARIABLES = 600
 # Share of the work budget the full model gets before the neighbourhood search takes over:
 # small models (up to FULL_MODEL_SMALL variables) get the larger share, as CP-SAT may prove them.
+# Larger models get the full model only when the construction is short of a minimum: its
+# roster would not be searched from, and its bound was weak (Instance13: 111 against 1348).
 FULL_MODEL_SHARE = 0.3
 FULL_MODEL_SHARE_LARGE = 0.1
 FULL_MODEL_SMALL = 5_000
@@ -82,10 +88,14 @@ def solve(problem: RosterProblem, time_limit_seconds: float = 60.0, workers: int
         explanation = explain_infeasibility(compiled, max(1.0, deadline - time.monotonic()))
         return _result(RosterStatus.INFEASIBLE, compiled, None, None, started, stats, explanation)
 
-    # 2. the full model, started from the construction (proves small problems, gives a bound)
+    # 2. the full model, started from the construction (proves small problems, gives a bound);
+    # on large problems only when the construction left someone short of their minimum
+    constructed = plan if plan is not None and compiled.shortfall_minutes(plan) == 0 else None
+    full_plan = None
     n_variables = full_model_size(compiled)
-    if n_variables <= FULL_MODEL_MAX_VARIABLES and time.monotonic() < deadline and used < budget:
-        full = RosterModel(compiled, plan if plan is not None and compiled.shortfall_minutes(plan) == 0 else None)
+    wanted = n_variables <= FULL_MODEL_SMALL or (constructed is None and n_variables <= FULL_MODEL_MAX_VARIABLES)
+    if wanted and time.monotonic() < deadline and used < budget:
+        full = RosterModel(compiled, constructed)
         full.add_hints()
         share = FULL_MODEL_SHARE if n_variables <= FULL_MODEL_SMALL else FULL_MODEL_SHARE_LARGE
         status, solver = _solve_full(full, share * budget, deadline, workers, seed, relative_gap, log)
@@ -104,19 +114,25 @@ def solve(problem: RosterProblem, time_limit_seconds: float = 60.0, workers: int
         if math.isfinite(solver.best_objective_bound) and status != cp_model.UNKNOWN:
             bound = solver.best_objective_bound / compiled.scale
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            plan = full.read_plan(solver)
+            full_plan = full.read_plan(solver)
             if status == cp_model.OPTIMAL:   # proven optimal, or within relative_gap
                 stats["stopped_by"] = "optimal" if relative_gap == 0 else "gap"
-                return _result(_proven(compiled, plan, bound), compiled, plan, bound, started, stats)
+                return _result(_proven(compiled, full_plan, bound), compiled, full_plan, bound, started, stats)
+            if constructed is None:
+                plan = full_plan
     if plan is None:
         stats["stopped_by"] = "time_limit" if time.monotonic() >= deadline else "work_limit"
         return _result(RosterStatus.NO_SOLUTION_IN_TIME, compiled, None, bound, started, stats)
 
-    # 3. large-neighbourhood search
+    # 3. large-neighbourhood search (from the construction when it keeps every rule); the full
+    # model's roster is returned if it is better than where the search ends
     search = NeighbourhoodSearch(compiled, plan, seed=seed, workers=workers, work_budget=budget - used,
                                  deadline=deadline, log=log)
     plan = search.run()
     used += search.stats.work
+    if full_plan is not None and _score(compiled, full_plan) < _score(compiled, plan):
+        plan = full_plan
+        stats["returned"] = "full_model"
     stats["phases"].append({"phase": "neighbourhood_search", "rounds": search.stats.rounds,
                             "improvements": search.stats.improvements, "work": round(search.stats.work, 3),
                             "seconds": round(time.monotonic() - started, 3),
@@ -126,6 +142,12 @@ def solve(problem: RosterProblem, time_limit_seconds: float = 60.0, workers: int
         stats["shortfall_minutes"] = compiled.shortfall_minutes(plan)
         return _result(RosterStatus.NO_SOLUTION_IN_TIME, compiled, None, bound, started, stats)
     return _result(_proven(compiled, plan, bound), compiled, plan, bound, started, stats)
+
+
+def _score(compiled: Compiled, plan: Plan) -> tuple[int, float]:
+    """(minutes short of the minimums, cost) of a roster: lower is better."""
+    cost = evaluate(compiled.problem, plan.to_assignments(compiled.problem, sort=False), details=False).objective
+    return compiled.shortfall_minutes(plan), cost
 
 
 def _proven(compiled: Compiled, plan: Plan, bound: float | None) -> RosterStatus:

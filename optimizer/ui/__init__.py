@@ -8,5 +8,6 @@
 - `views`: the tables the page shows (headline, curves, heatmaps, roster grids, comparisons);
 - `charts`: Altair charts of those tables;
 - `downloads`: the files a planner downloads, built in memory;
-- `upload`: a scenario from uploaded files (safe zip extraction, CSV/XLSX tables).
+- `upload`: a scenario from uploaded files (safe zip extraction, CSV/XLSX tables);
+- `nightly`: the nightly plan store read for the page (read-only checks first) and its tables.
 """

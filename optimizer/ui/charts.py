@@ -74,6 +74,22 @@ def coverage_chart(progress: pd.DataFrame, tr: Translate, lang: str, *, band: pd
     return _finish(alt.layer(*layers), lang)
 
 
+def arrivals_chart(frame: pd.DataFrame, tr: Translate, lang: str) -> alt.TopLevelMixin:
+    """Walk-ins expected each day (the scenario's publicity curve, weekends higher)."""
+    frame = frame.copy()
+    frame["area"] = _area_label(frame, tr)
+    order = list(dict.fromkeys(frame["area"]))
+    chart = alt.Chart(frame).mark_line(point=alt.OverlayMarkDef(size=18)).encode(
+        x=alt.X("date:T", axis=DATE_AXIS),
+        y=alt.Y("people:Q", title=tr("expected_walk_ins"), axis=alt.Axis(format=",d")),
+        color=alt.Color("area:N", title=tr("area"), sort=order,
+                        scale=alt.Scale(domain=order, range=PLAN_COLOURS[:len(order)])),
+        tooltip=[alt.Tooltip("date:T", title=tr("date"), format="%d/%m/%Y"),
+                 alt.Tooltip("area:N", title=tr("area")),
+                 alt.Tooltip("people:Q", title=tr("expected_walk_ins"), format=",d")])
+    return _finish(chart, lang, 260)
+
+
 def backlog_chart(progress: pd.DataFrame, tr: Translate, lang: str) -> alt.TopLevelMixin:
     """People not yet enrolled at the end of each day, plan (solid) vs baseline (dashed)."""
     frame = progress.copy()
@@ -185,3 +201,27 @@ def shortfall_chart(parts: dict[str, int], tr: Translate, lang: str) -> alt.TopL
         x=alt.X("people:Q", title=tr("people"), axis=alt.Axis(format=",d")),
         tooltip=[alt.Tooltip("part:N", title=tr("reason")), alt.Tooltip("people:Q", title=tr("people"), format=",d")])
     return _finish(chart, lang, 160)
+
+
+def actual_vs_planned_chart(long: pd.DataFrame, tr: Translate, lang: str, *,
+                            cumulative: bool = False) -> alt.TopLevelMixin:
+    """People enrolled each day (or in total so far): the plan in force (dashed) and what the
+    wards reported (solid), from views.actual_vs_planned_long."""
+    frame = long.copy()
+    labels = {"planned": tr("nightly_planned"), "actual": tr("nightly_actual")}
+    frame["measure_label"] = frame["measure"].map(labels)
+    value = "cumulative" if cumulative else "daily"
+    title = tr("nightly_people_cum") if cumulative else tr("nightly_people_daily")
+    order = [labels["planned"], labels["actual"]]
+    chart = alt.Chart(frame).mark_line(point=alt.OverlayMarkDef(size=24)).encode(
+        x=alt.X("date:T", axis=DATE_AXIS),
+        y=alt.Y(f"{value}:Q", title=title, axis=alt.Axis(format=",d")),
+        color=alt.Color("measure_label:N", title=None, sort=order,
+                        scale=alt.Scale(domain=order, range=[PLAN_COLOURS[0], PLAN_COLOURS[1]])),
+        strokeDash=alt.StrokeDash("measure_label:N", title=None, sort=order,
+                                  scale=alt.Scale(domain=order, range=[[5, 3], [1, 0]])),
+        tooltip=[alt.Tooltip("date:T", title=tr("date"), format="%d/%m/%Y"),
+                 alt.Tooltip("measure_label:N", title=tr("nightly_series")),
+                 alt.Tooltip("daily:Q", title=tr("nightly_people_daily"), format=",d"),
+                 alt.Tooltip("cumulative:Q", title=tr("nightly_people_cum"), format=",d")])
+    return _finish(chart, lang, 280)

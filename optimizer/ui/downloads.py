@@ -14,6 +14,7 @@ import pandas as pd
 
 from ..exports import (write_deployment_csv, write_district_workbooks, write_officer_calendars,
                        write_roster_csv)
+from ..exports.csv_file import write_csv
 from ..outputs import _json_default
 from ..result import PlanResult
 from ..scenario import Scenario
@@ -53,6 +54,18 @@ def summary_json(result: PlanResult) -> bytes:
 def roster_csv(scenario: Scenario, roster: pd.DataFrame) -> bytes:
     """roster.csv: one row per officer-shift (UTF-8 with BOM)."""
     return _via_file(lambda path: write_roster_csv(scenario, roster, path), "roster.csv")
+
+
+def stored_roster_csv(rows: pd.DataFrame, scenario: Scenario | None = None) -> bytes:
+    """roster.csv of officer-shifts read from the plan store (UTF-8 with BOM). With the store's
+    scenario it is the nightly job's roster.csv (shift times, hours, ward names); without it (or
+    when the rows do not fit it) the stored columns as they are."""
+    if scenario is not None:
+        try:
+            return roster_csv(scenario, rows)
+        except (ValueError, KeyError):
+            pass
+    return _via_file(lambda path: write_csv(rows, path), "roster.csv")
 
 
 def district_workbooks_zip(scenario: Scenario, roster: pd.DataFrame, language: str = "vi") -> bytes:

@@ -89,6 +89,22 @@ def daily_progress(result: PlanResult, districts=()) -> pd.DataFrame:
     return pd.concat(rows, ignore_index=True)
 
 
+def expected_arrivals(scenario: Scenario, districts=()) -> pd.DataFrame:
+    """Walk-ins expected to come each day (the publicity curve), for the city and the districts
+    asked for: area_code, area_name, date, people."""
+    from ..demand import walk_in_arrivals
+
+    arrivals = walk_in_arrivals(scenario)
+    ward_district = scenario.wards["district_code"].to_numpy()
+    dates = [d.isoformat() for d in scenario.dates]
+    areas = [(CITY, "", np.ones(len(ward_district), dtype=bool))]
+    areas += [(code, str(scenario.districts.at[code, "district_name"]), ward_district == code)
+              for code in districts if code in scenario.districts.index]
+    return pd.concat([pd.DataFrame({"area_code": code, "area_name": name, "date": dates,
+                                    "people": arrivals[mask].sum(axis=0).astype(np.int64)})
+                      for code, name, mask in areas], ignore_index=True)
+
+
 def ward_day_grid(result: PlanResult, district: str, metric: str = "queue") -> pd.DataFrame:
     """One row per ward of `district` and day.
 
@@ -235,3 +251,78 @@ def roster_grid(scenario: Scenario, roster: pd.DataFrame, *, district: str | Non
 
 def is_number(value) -> bool:
     return value is not None and not (isinstance(value, float) and math.isnan(value))
+
+
+# --- the nightly plan store -------------------------------------------------------------------
+
+def actual_vs_planned_series(frame: pd.DataFrame, district: str = CITY) -> pd.DataFrame:
+    """One area's days from `optimizer.nightly.views.actual_vs_planned`: the district's rows, or
+    for CITY every district added up (a date's actual is missing only when no ward reported).
+
+    Columns: date, day, planned_enrolled, actual_enrolled, difference, reported_wards, wards,
+    planned_cum, actual_cum, plan_run_id."""
+    columns = ["date", "day", "planned_enrolled", "actual_enrolled", "difference", "reported_wards", "wards",
+               "planned_cum", "actual_cum", "plan_run_id"]
+    if frame.empty:
+        return pd.DataFrame(columns=columns)
+    if district != CITY:
+        rows = frame[frame["district_code"] == district].sort_values("date")
+        out = rows[columns].reset_index(drop=True)
+        return out.astype({"planned_enrolled": float, "actual_enrolled": float, "difference": float,
+                           "planned_cum": float, "actual_cum": float})
+    grouped = frame.groupby("date", sort=True)
+    out = pd.DataFrame({
+        "day": grouped["day"].min(),
+        "planned_enrolled": grouped["planned_enrolled"].sum(min_count=1).astype(float),
+        "actual_enrolled": grouped["actual_enrolled"].sum(min_count=1).astype(float),
+        "reported_wards": grouped["reported_wards"].sum(),
+        "wards": grouped["wards"].sum(),
+        "plan_run_id": grouped["plan_run_id"].max(),
+    }).reset_index()
+    out["difference"] = out["actual_enrolled"] - out["planned_enrolled"]
+    out["planned_cum"] = out["planned_enrolled"].cumsum()
+    out["actual_cum"] = out["actual_enrolled"].cumsum().where(out["actual_enrolled"].notna())
+    return out[columns]
+
+
+def actual_vs_planned_totals(series: pd.DataFrame) -> dict | None:
+    """Totals up to the last date anyone reported (None before the first report): date, actual,
+    planned (the plans in force on those dates), difference."""
+    reported = series[series["actual_enrolled"].notna()]
+    if reported.empty:
+        return None
+    last = reported["date"].max()
+    upto = series[series["date"] <= last]
+    actual = float(upto["actual_enrolled"].sum())
+    planned = float(upto["planned_enrolled"].sum())
+    return {"date": last, "actual": actual, "planned": planned, "difference": actual - planned}
+
+
+def actual_vs_planned_long(series: pd.DataFrame) -> pd.DataFrame:
+    """`actual_vs_planned_series` in long form for a chart: date, measure (planned | actual),
+    daily, cumulative; days nobody reported have no actual row."""
+    parts = []
+    for measure in ("planned", "actual"):
+        part = pd.DataFrame({"date": series["date"], "measure": measure,
+                             "daily": series[f"{measure}_enrolled"], "cumulative": series[f"{measure}_cum"]})
+        parts.append(part.dropna(subset=["daily"]))
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(
+        columns=["date", "measure", "daily", "cumulative"])
+
+
+def filter_roster(roster: pd.DataFrame, wards: pd.DataFrame, *, district: str | None = None,
+                  ward: str | None = None, shift_order=()) -> pd.DataFrame:
+    """Officer-shifts of a stored roster, by the district of the ward worked (`wards` maps
+    ward_code to district_code) and/or the ward worked; sorted by day, shift (in `shift_order`,
+    the scenario's clock order, when given), ward, role and officer."""
+    rows = roster
+    if district is not None:
+        in_district = set(wards.loc[wards["district_code"] == district, "ward_code"])
+        rows = rows[rows["ward_code"].isin(in_district)]
+    if ward is not None:
+        rows = rows[rows["ward_code"] == ward]
+    rank = {code: i for i, code in enumerate(shift_order)}
+    order = rows["shift"].map(lambda s: rank.get(s, len(rank)))
+    rows = rows.assign(_shift=order).sort_values(["day", "_shift", "shift", "ward_code", "role", "officer_id"],
+                                                 kind="stable")
+    return rows.drop(columns="_shift").reset_index(drop=True)
