@@ -122,13 +122,20 @@ def roster_districts(scenario: Scenario, slots: pd.DataFrame, districts: list[st
                           frozen=None if frozen is None else frozen[frozen["district_code"] == code],
                           previous=None if previous is None else previous[previous["district_code"] == code]))
     done = []
+    # the largest districts first, so that no worker is left with a long one at the end
+    order = sorted(range(len(tasks)), key=lambda i: (-int(tasks[i]["slots"]["needed"].sum()) if len(tasks[i]["slots"])
+                                                     else 0, i))
 
     def report(i, item):
         done.append(i)
         if progress:
-            progress(f"roster {districts[i]}: {item[2].get('status', '')}", 0.85 + 0.1 * len(done) / len(tasks))
+            progress(f"roster {districts[order[i]]}: {item[2].get('status', '')}",
+                     0.85 + 0.1 * len(done) / len(tasks))
 
-    results = executor.map(_roster_task, tasks, on_done=report)
+    ran = executor.map(_roster_task, [tasks[i] for i in order], on_done=report)
+    results = [None] * len(tasks)
+    for i, result in zip(order, ran):
+        results[i] = result
     rosters = [r[0] for r in results if r[0] is not None and len(r[0])]
     unstaffed = [r[1] for r in results if r[1] is not None and len(r[1])]
     reports = {code: r[2] for code, r in zip(districts, results)}
