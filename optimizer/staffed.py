@@ -206,7 +206,7 @@ def staff_plan(result: PlanResult, *, workers: int | None = None, time_limit_sec
         # keep only roster rows that still serve an open activity of the final plan
         slots_now = crew_slots(scenario, final, first_day=result.first_day)
         roster = _trim_to_slots(roster, slots_now)
-        still_empty = _unstaffed(scenario, slots_now, roster)
+        still_empty = empty_slots(scenario, slots_now, roster)
         if len(still_empty):   # cannot happen by construction; say so rather than publish gaps
             result.messages.append(f"staffing: {int(still_empty['missing'].sum())} slot(s) still empty")
         result.decisions = final
@@ -294,8 +294,8 @@ def _trim_to_slots(roster: pd.DataFrame, slots: pd.DataFrame) -> pd.DataFrame:
     return roster.iloc[keep].reset_index(drop=True)
 
 
-def _unstaffed(scenario: Scenario, slots: pd.DataFrame, roster: pd.DataFrame) -> pd.DataFrame:
-    """Slots of the plan the roster leaves empty, by ward, day, shift and role."""
+def empty_slots(scenario: Scenario, slots: pd.DataFrame, roster: pd.DataFrame) -> pd.DataFrame:
+    """Slots of the plan the roster leaves empty, by ward, day, shift and role (column `missing`)."""
     have = roster.groupby(["ward_code", "day", "shift", "role"]).size() if len(roster) else pd.Series(dtype=int)
     rows = []
     for r in slots.itertuples():

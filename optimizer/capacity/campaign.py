@@ -13,7 +13,6 @@ from __future__ import annotations
 import heapq
 import time
 from dataclasses import dataclass, field, replace
-from functools import partial
 from typing import Callable
 
 import numpy as np

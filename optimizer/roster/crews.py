@@ -247,7 +247,7 @@ def repair_cover(problem: RosterProblem, assignments: list, *, first_day: int = 
     cover_only = dataclasses.replace(problem, costs=Costs(0.0, 0.0, 0.01, 0.0))
     compiled = Compiled(cover_only)
     plan = Plan.from_assignments(cover_only, assignments)
-    before = _empty_slots(cover_only, assignments)
+    before = _empty_count(cover_only, assignments)
     stats = {"windows": 0, "work": 0.0}
     for repeat in range(REPAIR_PASSES):
         for start in range(first_day + repeat, compiled.horizon, REPAIR_WINDOW_DAYS):
@@ -275,12 +275,12 @@ def repair_cover(problem: RosterProblem, assignments: list, *, first_day: int = 
                 if _gaps_in(compiled, candidate, days) < gaps:
                     plan = candidate
     repaired = plan.to_assignments(problem)
-    stats["filled"] = before - _empty_slots(cover_only, repaired)
+    stats["filled"] = before - _empty_count(cover_only, repaired)
     stats["work"] = round(stats["work"], 3)
     return repaired, stats
 
 
-def _empty_slots(problem: RosterProblem, assignments: list) -> int:
+def _empty_count(problem: RosterProblem, assignments: list) -> int:
     have: dict[tuple, int] = {}
     for a in assignments:
         key = (a.day, a.shift, a.site, a.role)
@@ -330,7 +330,7 @@ def roster_district(scenario: Scenario, district_code: str, slots: pd.DataFrame,
         frozen_days = int(frozen["day"].max()) + 1
     assignments = greedy_crews(problem, frozen_days=frozen_days, pinned=pinned)
     status, method = "feasible", "greedy"
-    if _empty_slots(problem, assignments):
+    if _empty_count(problem, assignments):
         assignments, repair = repair_cover(problem, assignments, first_day=frozen_days, seed=seed,
                                            deadline=time.monotonic() + REPAIR_SAFETY_SECONDS)
         report["cover_repair"] = repair
@@ -350,8 +350,8 @@ def roster_district(scenario: Scenario, district_code: str, slots: pd.DataFrame,
             improved_cost = evaluate(problem, improved).objective
             if kept and improved_cost < cost - 1e-9:
                 assignments, cost, method = improved, improved_cost, method + " + neighbourhood search"
-        except Exception as exc:  # the greedy roster stands; say why the search did not run
-            method = f"greedy (search skipped: {type(exc).__name__}: {exc})"
+        except Exception as exc:  # the roster so far stands; say why the search did not run
+            method += f" (search skipped: {type(exc).__name__}: {exc})"
     evaluation = evaluate(problem, assignments)
     by_rule: dict[str, float] = {}
     for v in evaluation.violations:
@@ -370,13 +370,8 @@ def roster_district(scenario: Scenario, district_code: str, slots: pd.DataFrame,
         rows.append((a.employee, officer["display_name"], district_code, officer["home_ward"], dates[a.day], a.day,
                      a.shift, a.site, a.role))
     roster = pd.DataFrame(rows, columns=ROSTER_COLUMNS)
-    have = roster.groupby(["ward_code", "day", "shift", "role"]).size() if len(roster) else pd.Series(dtype=int)
-    missing_rows = []
-    for r in slots.itertuples():
-        got = int(have.get((r.ward_code, int(r.day), r.shift, r.role), 0))
-        if got < int(r.needed):
-            missing_rows.append((r.ward_code, dates[int(r.day)], int(r.day), r.shift, r.role, int(r.needed) - got))
-    missing = pd.DataFrame(missing_rows, columns=UNSTAFFED_COLUMNS)
+    from ..staffed import empty_slots
+    missing = empty_slots(scenario, slots, roster)
     report["unstaffed"] = int(missing["missing"].sum()) if len(missing) else 0
     report["officer_shifts"] = len(roster)
     report["shifts_without_a_slot_dropped"] = idle
