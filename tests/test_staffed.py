@@ -14,6 +14,7 @@ from optimizer.roster.crews import greedy_crews, crew_problem, roster_district
 from optimizer.roster_check import check_roster
 from optimizer.scenario import load_scenario
 from optimizer.simulation import Decisions
+from optimizer.staffing import CrewNeeds
 from optimizer.staffed import crew_ceiling, crew_slots, reassign_to_slots, staffed_decisions
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -142,7 +143,7 @@ def test_crew_ceiling_counts_officers_by_role_day_and_shift(tiny):
                            ("CA003", "001", 1, "T", "home_visit")],
                           columns=["officer_id", "district_code", "day", "shift", "role"])
     ceiling = crew_ceiling(tiny, roster, ["001"])["001"]
-    roles = list(__import__("optimizer.staffing", fromlist=["CrewNeeds"]).CrewNeeds.of(tiny).roles)
+    roles = list(CrewNeeds.of(tiny).roles)
     assert ceiling[roles.index("operator"), 0, 0] == 2
     assert ceiling[roles.index("home_visit"), 1, 2] == 1
     assert ceiling.sum() == 3
