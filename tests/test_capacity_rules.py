@@ -392,6 +392,14 @@ def test_staffing_per_day(make):
     assert plan(make(shifts="SC", wards=[{"walk_in": 200}], rules={"max_shifts_per_day": 2})).enrolled == 200
 
 
+def test_staffing_counts_whole_crews(make):
+    """Three operator/verifier officers staff one two-officer kit, not one and a half: bound 110, not 165."""
+    result = plan(make(wards=[{"walk_in": 300, "fixed_kits": 2}], officers=[OV] * 3))
+    assert result.decisions.kits_open.tolist() == [[[1]]]
+    assert result.enrolled == 110
+    assert result.max_enrollable == pytest.approx(110)
+
+
 def test_staffing_per_week_short_week_pro_rata(make):
     """A short campaign week allows its share of the weekly shifts, rounded up: one kit-shift here."""
     # max_hours_per_week 10 allows floor(10 / 5) = 2 shifts a week, ceil(2 x 2 / 7) = 1 in a 2-day
@@ -518,3 +526,46 @@ def test_crew_ceiling_limits_each_role_per_shift(make):
     again = replan_districts(scenario, first.decisions, ["001"], None, {}, workers=1,
                              crew_ceiling={"001": ceiling})
     assert again.kits_open.tolist() == [[[0], [1]]]
+
+
+# --- rounding: open shifts first -------------------------------------------------------------------
+
+
+def _relaxed_district(scenario):
+    """The district model of the first district and its LP relaxation."""
+    from optimizer.capacity.campaign import district_inputs
+    from optimizer.capacity.lp import solve_lp
+    from optimizer.capacity.model import DistrictModel
+
+    model = DistrictModel(district_inputs(scenario)[0])
+    return model, solve_lp(model.lp, relax=True)
+
+
+def test_open_shifts_first_opens_exactly_the_given_shifts_with_the_simulations_walk_ins():
+    """The second rounding opens the given shifts with whole kits, closes the rest, and sends walk-ins as the simulation does."""
+    import numpy as np
+
+    from optimizer.capacity import district
+
+    model, relaxed = _relaxed_district(load_scenario(TINY))
+    wanted = relaxed.values[model.k.ravel()] > 0.5
+    plan_values = district._plan_with_open_shifts(model, wanted, 0, 60.0)
+    assert plan_values is not None
+    kits = plan_values.values[model.k.ravel()]
+    assert np.allclose(kits, np.rint(kits))
+    assert ((kits >= 1) == wanted).all()
+    opened = np.zeros(model.lp.n_vars)
+    opened[model.k.ravel()] = wanted
+    assert np.allclose(plan_values.values[model.a.ravel()], district._arrivals_for(model, opened).ravel())
+
+
+def test_open_shifts_first_gives_up_when_the_officers_cannot_staff_them(make):
+    """Two officers, one shift a day each, cannot staff both shifts of a day: no such plan."""
+    import numpy as np
+
+    from optimizer.capacity import district
+
+    model, _ = _relaxed_district(make(shifts="SC", wards=[{"walk_in": 200}], rules={"max_shifts_per_day": 1}))
+    both = np.ones(model.k.size, dtype=bool)
+    assert district._plan_with_open_shifts(model, both, 0, 60.0) is None
+    assert district._plan_with_open_shifts(model, np.array([True, False]), 0, 60.0) is not None

@@ -117,21 +117,28 @@ class LPSolution:
 
 def solve_lp(lp: LinearProgram, *, relax: bool = False, time_limit_seconds: float = 60.0,
              relative_gap: float = 1e-4, solver: str = "highs", fix: list | None = None,
+             bounds: list | None = None, cost: np.ndarray | None = None,
              max_nodes: int | None = None) -> LPSolution:
     """Solve with HiGHS on one thread (deterministic); `relax` drops integrality.
 
-    `fix` lists (variable index array, values) pairs to pin (lower = upper = value).
+    `fix` lists (variable index array, values) pairs to pin (lower = upper = value);
+    `bounds` lists (variable index array, lower, upper) to narrow, applied before `fix`;
+    `cost` replaces the objective's coefficients.
     """
     helper = mbh.ModelBuilderHelper()
     lower = np.concatenate(lp.lower) if lp.lower else np.zeros(0)
     upper = np.concatenate(lp.upper) if lp.upper else np.zeros(0)
-    if fix:
+    if fix or bounds:
         lower = lower.copy()
         upper = upper.copy()
-        for index, value in fix:
+        for index, low, high in bounds or []:
+            lower[np.asarray(index)] = low
+            upper[np.asarray(index)] = high
+        for index, value in fix or []:
             lower[np.asarray(index)] = value
             upper[np.asarray(index)] = value
-    cost = np.concatenate(lp.cost) if lp.cost else np.zeros(0)
+    if cost is None:
+        cost = np.concatenate(lp.cost) if lp.cost else np.zeros(0)
     row_lower = np.concatenate(lp.row_lower) if lp.row_lower else np.zeros(0)
     row_upper = np.concatenate(lp.row_upper) if lp.row_upper else np.zeros(0)
     helper.fill_model_from_sparse_data(lower, upper, cost, row_lower, row_upper, lp.matrix())

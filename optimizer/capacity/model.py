@@ -314,6 +314,7 @@ class DistrictModel:
                     upper.append(budget.per_week[k, w])
                     self.staffing_rows.append(("week", role_set, w, None))
         self._officer_rules(budget, groups, coefs, upper)
+        upper = [_whole_crews(c, most) for c, most in zip(coefs, upper)]
         self.rows_staffing = self.lp.add_sum_rows("staffing", groups, coefs, upper=np.array(upper, float))
 
     def _officer_rules(self, budget, groups, coefs, upper):
@@ -362,6 +363,16 @@ class DistrictModel:
                             groups.append(v), coefs.append(np.concatenate([p[1] for p in parts]))
                             upper.append(int(days[k, first]))
                             self.staffing_rows.append(("window", role_set, first, (length, group)))
+
+    def enrolled_cost(self) -> np.ndarray:
+        """The objective of `objective="enrolled"` over this model's variables: people enrolled
+        in the window, less the price of the city kits taken (the equity rows then never bind)."""
+        cost = np.zeros(self.lp.n_vars)
+        for block in (self.sw, self.si, self.mi, self.hh):
+            cost[block.ravel()] = self.settings.objective.enrolled
+        if isinstance(self.reserve, tuple):
+            cost[self.r[0]] = -float(self.reserve[0])
+        return cost
 
     def enrolled_terms(self, w: int) -> np.ndarray:
         return np.concatenate([self.sw[w], self.si[w], self.mi[w], self.hh[w]])
@@ -416,3 +427,14 @@ class DistrictModel:
             self._keep_previous(cost)
         # rebuild the cost blocks as one array
         lp.cost = [cost]
+
+
+def _whole_crews(coefs: np.ndarray, most: float) -> float:
+    """A crew row counts whole kits, mobile kits and teams: when every crew in the row needs a
+    multiple of g officers, at most g * floor(most / g) of the officers can be used (a valid
+    cut for the integer plan that the relaxation would otherwise not see)."""
+    whole = np.rint(coefs).astype(np.int64)
+    if not len(whole) or not np.allclose(coefs, whole) or not np.isfinite(most):
+        return most
+    g = int(np.gcd.reduce(np.abs(whole)))
+    return float(g * np.floor(most / g + 1e-9)) if g > 1 else most
