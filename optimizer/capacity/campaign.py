@@ -174,22 +174,26 @@ def replan_districts(scenario: Scenario, decisions: Decisions, districts: list[s
     plans = executor.map(_plan_task, [(d, allocation.get(d.district_code, 0), 0, limit, solver.relative_gap, False)
                                       for d in inputs])
     out = decisions.copy()
+    for plan in plans:
+        if plan.status in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE):   # else keep the decisions given
+            _write_district(scenario, out, plan)
+    return out
+
+
+def _write_district(scenario: Scenario, decisions: Decisions, plan: DistrictPlan) -> None:
+    """Put a district's plan into the city's decisions for its window days: a mobile kit stays
+    on site through every mobile shift of its day; home-visit teams go out in their shift."""
     codes = scenario.shift_codes
     mobile_shifts = [codes.index(c) for c in scenario.settings.mobile_kit.shifts]
     home_shift = codes.index(scenario.settings.home_visit.shift)
-    n_days = scenario.n_days
-    for plan in plans:
-        if plan.status not in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE):
-            continue   # keep the decisions given
-        idx, window = plan.ward_index, slice(plan.first_day, n_days)
-        out.kits_open[idx, window, :] = plan.kits_open
-        out.letters[idx, window, :] = plan.letters
-        out.mobile_kits[idx, window, :] = 0
-        out.home_visit_teams[idx, window, :] = 0
-        for s in mobile_shifts:
-            out.mobile_kits[idx, window, s] = plan.mobile_kits
-        out.home_visit_teams[idx, window, home_shift] = plan.home_visit_teams
-    return out
+    idx, window = plan.ward_index, slice(plan.first_day, scenario.n_days)
+    decisions.kits_open[idx, window, :] = plan.kits_open
+    decisions.letters[idx, window, :] = plan.letters
+    decisions.mobile_kits[idx, window, :] = 0
+    decisions.home_visit_teams[idx, window, :] = 0
+    for s in mobile_shifts:
+        decisions.mobile_kits[idx, window, s] = plan.mobile_kits
+    decisions.home_visit_teams[idx, window, home_shift] = plan.home_visit_teams
 
 
 RESERVE_PRICE_FLOOR = 1e-4  # people per city kit: breaks ties towards lending fewer kits
@@ -265,23 +269,13 @@ def plan_capacity(scenario: Scenario, *, workers: int | None = None, time_limit_
     decisions = fallback.copy() if fallback is not None else Decisions.zeros(len(scenario.wards), n_days, n_shifts)
     codes = scenario.shift_codes
     mobile_shifts = [codes.index(c) for c in scenario.settings.mobile_kit.shifts]
-    home_shift = codes.index(scenario.settings.home_visit.shift)
     messages = []
     unsolved = (SolveStatus.INFEASIBLE, SolveStatus.NO_SOLUTION, SolveStatus.ERROR)
     for plan in plans.values():
         if plan.message:
             messages.append(f"district {plan.district_code}: {plan.message}")
-        if plan.status in unsolved:
-            continue
-        idx = plan.ward_index
-        window = slice(plan.first_day, n_days)
-        decisions.kits_open[idx, window, :] = plan.kits_open
-        decisions.letters[idx, window, :] = plan.letters
-        decisions.mobile_kits[idx, window, :] = 0
-        decisions.home_visit_teams[idx, window, :] = 0
-        for s in mobile_shifts:
-            decisions.mobile_kits[idx, window, s] = plan.mobile_kits
-        decisions.home_visit_teams[idx, window, home_shift] = plan.home_visit_teams
+        if plan.status not in unsolved:
+            _write_district(scenario, decisions, plan)
     missing = [d.district_code for d in inputs if d.district_code not in plans]
     if missing:
         messages.append(f"stopped early: districts {', '.join(missing)} keep the proportional rule")
