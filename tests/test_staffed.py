@@ -181,3 +181,23 @@ def test_cover_repair_fills_a_slot_the_greedy_left_by_swapping_shifts(tmp_path):
     repaired, stats = repair_cover(problem, greedy)
     assert {(a.employee, a.day, a.shift) for a in repaired} == {("CA002", 0, "T"), ("CA001", 1, "S")}
     assert stats["filled"] == 1
+
+
+def test_days_off_per_7_check_matches_every_7_day_run():
+    """Working day d is allowed exactly when every 7-day run of the campaign containing d keeps
+    `min_off` days off; checked against a count of each run on many worked-day patterns."""
+    import random
+
+    from optimizer.roster.crews import _days_off_per_7_kept
+
+    rng = random.Random(7)
+    for _ in range(500):
+        n_days = rng.randint(1, 16)
+        worked = [rng.random() < 0.6 for _ in range(n_days)]
+        d = rng.randrange(n_days)
+        min_off = rng.randint(1, 2)
+        runs = [range(first, first + 7) for first in range(0, n_days - 6) if first <= d < first + 7]
+        expected = all(sum(1 for dd in run if worked[dd] or dd == d) <= 7 - min_off for run in runs)
+        assert _days_off_per_7_kept(worked, d, n_days, min_off) == expected
+    assert not _days_off_per_7_kept([True] * 6 + [False] * 4, 6, 10, 1)
+    assert _days_off_per_7_kept([True] * 6 + [False] * 4, 7, 10, 1)

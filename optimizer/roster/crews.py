@@ -173,11 +173,8 @@ def greedy_crews(problem: RosterProblem, frozen_days: int = 0, pinned: list | No
                     dd += 1
                 if run > emp.max_consecutive_days:
                     return False
-            if emp.min_days_off_per_7:
-                for first in range(max(0, d - 6), min(d, n_days - 7) + 1):
-                    days_worked = sum(1 for dd in range(first, first + 7) if worked[e][dd] or dd == d)
-                    if days_worked > 7 - emp.min_days_off_per_7:
-                        return False
+            if emp.min_days_off_per_7 and not _days_off_per_7_kept(worked[e], d, n_days, emp.min_days_off_per_7):
+                return False
         return True
 
     for a in pinned or []:
@@ -203,22 +200,36 @@ def greedy_crews(problem: RosterProblem, frozen_days: int = 0, pinned: list | No
         order.extend((d, s, demand) for demand in demands)
     order.sort(key=lambda item: (-scarcity[item[2].role], item[0], item[1]))   # stable: day, shift, site
     for d, s, demand in order:
+        able = holders.get(demand.role, [i for i, emp in enumerate(employees) if demand.role in emp.skills])
         for _ in range(demand.requirement):
-            best, best_key = None, None
-            for e in holders.get(demand.role, [i for i, emp in enumerate(employees) if demand.role in emp.skills]):
-                if not may(e, d, s):
-                    continue
-                emp = employees[e]
-                place = 0 if emp.home_site == demand.site else (2 if emp.reserve else 1)
-                duty = 0 if worked[e][d] else 1   # extend a duty already started today
-                key = (other_roles[(e, demand.role)], place, -wishes.get((e, d, codes[s]), 0.0), count[e] // 3,
-                       duty, count[e], e)
-                if best_key is None or key < best_key:
-                    best, best_key = e, key
+            ranked = sorted((other_roles[(e, demand.role)],
+                             0 if employees[e].home_site == demand.site else (2 if employees[e].reserve else 1),
+                             -wishes.get((e, d, codes[s]), 0.0), count[e] // 3,
+                             0 if worked[e][d] else 1,   # extend a duty already started today
+                             count[e], e) for e in able)
+            best = next((key[-1] for key in ranked if may(key[-1], d, s)), None)
             if best is None:
                 break
             take(best, d, s, demand.site, demand.role)
     return assignments
+
+
+def _days_off_per_7_kept(worked_days: list, d: int, n_days: int, min_off: int) -> bool:
+    """Working day d as well leaves at least `min_off` days off in every run of 7 days within
+    the campaign that contains d (`worked_days[day]` is truthy on a day worked)."""
+    first_start, last_start = max(0, d - 6), min(d, n_days - 7)
+    if first_start > last_start:
+        return True
+    flags = [1 if (worked_days[dd] or dd == d) else 0 for dd in range(first_start, last_start + 7)]
+    most = 7 - min_off
+    days_worked = sum(flags[:7])
+    if days_worked > most:
+        return False
+    for i in range(1, last_start - first_start + 1):
+        days_worked += flags[i + 6] - flags[i - 1]
+        if days_worked > most:
+            return False
+    return True
 
 
 # Cover repair: CP-SAT re-rosters every officer of the district over a few days at a time (the
@@ -359,15 +370,15 @@ def roster_district(scenario: Scenario, district_code: str, slots: pd.DataFrame,
     report.update({"status": status, "method": method, "objective": round(cost, 3),
                    "seconds": round(time.monotonic() - started, 3),
                    "cost_by_rule": {k: round(v, 3) for k, v in by_rule.items()}})
-    officers = scenario.officers
+    names = scenario.officers["display_name"].to_dict()
+    homes = scenario.officers["home_ward"].to_dict()
     rows = []
     idle = 0
     for a in assignments:
         if not a.role or not a.site:   # a shift with no crew slot behind it is not published
             idle += 1
             continue
-        officer = officers.loc[a.employee]
-        rows.append((a.employee, officer["display_name"], district_code, officer["home_ward"], dates[a.day], a.day,
+        rows.append((a.employee, names[a.employee], district_code, homes[a.employee], dates[a.day], a.day,
                      a.shift, a.site, a.role))
     roster = pd.DataFrame(rows, columns=ROSTER_COLUMNS)
     from ..staffed import empty_slots
