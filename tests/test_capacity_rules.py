@@ -532,13 +532,14 @@ def test_crew_ceiling_limits_each_role_per_shift(make):
 
 
 def _relaxed_district(scenario):
-    """The district model of the first district and its LP relaxation."""
+    """The district model of the first district, its LP session and relaxation."""
     from optimizer.capacity.campaign import district_inputs
-    from optimizer.capacity.lp import solve_lp
+    from optimizer.capacity.lp import LPSession
     from optimizer.capacity.model import DistrictModel
 
     model = DistrictModel(district_inputs(scenario)[0])
-    return model, solve_lp(model.lp, relax=True)
+    session = LPSession(model.lp)
+    return model, session, session.solve()
 
 
 def test_open_shifts_first_opens_exactly_the_given_shifts_with_the_simulations_walk_ins():
@@ -547,9 +548,9 @@ def test_open_shifts_first_opens_exactly_the_given_shifts_with_the_simulations_w
 
     from optimizer.capacity import district
 
-    model, relaxed = _relaxed_district(load_scenario(TINY))
+    model, session, relaxed = _relaxed_district(load_scenario(TINY))
     wanted = relaxed.values[model.k.ravel()] > 0.5
-    plan_values = district._plan_with_open_shifts(model, wanted, 0, 60.0)
+    plan_values = district._plan_with_open_shifts(model, session, wanted, 0)
     assert plan_values is not None
     kits = plan_values.values[model.k.ravel()]
     assert np.allclose(kits, np.rint(kits))
@@ -565,7 +566,8 @@ def test_open_shifts_first_gives_up_when_the_officers_cannot_staff_them(make):
 
     from optimizer.capacity import district
 
-    model, _ = _relaxed_district(make(shifts="SC", wards=[{"walk_in": 200}], rules={"max_shifts_per_day": 1}))
+    model, session, _ = _relaxed_district(make(shifts="SC", wards=[{"walk_in": 200}],
+                                               rules={"max_shifts_per_day": 1}))
     both = np.ones(model.k.size, dtype=bool)
-    assert district._plan_with_open_shifts(model, both, 0, 60.0) is None
-    assert district._plan_with_open_shifts(model, np.array([True, False]), 0, 60.0) is not None
+    assert district._plan_with_open_shifts(model, session, both, 0) is None
+    assert district._plan_with_open_shifts(model, session, np.array([True, False]), 0) is not None

@@ -17,7 +17,7 @@ import pytest
 
 from optimizer.capacity import district as district_module
 from optimizer.capacity.campaign import district_inputs, plan_capacity
-from optimizer.capacity.lp import LPSolution, SolveStatus, solve_lp
+from optimizer.capacity.lp import LPSession, LPSolution, SolveStatus, solve_lp
 from optimizer.capacity.model import DistrictModel
 from optimizer.checker import check_plan, format_report
 from optimizer.outputs import write_outputs
@@ -117,18 +117,41 @@ def test_solve_lp_time_limit_without_a_solution(tiny):
     assert len(solution.values) == 0 and math.isnan(solution.objective)
 
 
+def test_lp_session_time_limit_without_a_solution(tiny):
+    """The warm-started session too: a time limit too short to find anything gives NO_SOLUTION."""
+    model = DistrictModel(district_inputs(tiny)[0])
+    solution = LPSession(model.lp, time_limit_seconds=1e-9).solve()
+    assert solution.status == SolveStatus.NO_SOLUTION
+    assert len(solution.values) == 0 and math.isnan(solution.objective)
+
+
+def test_lp_session_solves_again_as_a_fresh_solve_would(tiny):
+    """Re-solving a session with other bounds or another objective gives what a fresh solve of that LP gives."""
+    model = DistrictModel(district_inputs(tiny)[0])
+    session = LPSession(model.lp)
+    first = session.solve()
+    kits = model.k.ravel()
+    fixed = [(kits, np.floor(first.values[kits] + 1e-6))]
+    again = session.solve(fix=fixed)
+    assert again.objective == pytest.approx(solve_lp(model.lp, relax=True, fix=fixed).objective, rel=1e-7)
+    enrolled = session.solve(cost=model.enrolled_cost())
+    fresh = DistrictModel(district_inputs(tiny)[0], objective="enrolled")
+    assert enrolled.objective == pytest.approx(solve_lp(fresh.lp, relax=True).objective, rel=1e-7)
+    assert session.solve().objective == pytest.approx(first.objective, rel=1e-9)
+
+
 def test_status_no_solution_keeps_the_proportional_rule(tiny, tmp_path, monkeypatch):
     """A district whose solver finds nothing in time keeps the proportional rule and the run says so."""
-    real = district_module.solve_lp
-
-    def out_of_time(lp, **kwargs):
-        if lp.n_vars == size_002:
-            return LPSolution(SolveStatus.NO_SOLUTION, float("nan"), float("nan"), np.zeros(0), None, 0.0, "highs")
-        return real(lp, **kwargs)
+    class OutOfTime(district_module.LPSession):
+        def solve(self, **kwargs):
+            if self.n_vars == size_002:
+                return LPSolution(SolveStatus.NO_SOLUTION, float("nan"), float("nan"), np.zeros(0), None, 0.0,
+                                  "highs")
+            return super().solve(**kwargs)
 
     size_002 = DistrictModel(district_inputs(tiny)[1]).lp.n_vars
     assert size_002 != DistrictModel(district_inputs(tiny)[0]).lp.n_vars
-    monkeypatch.setattr(district_module, "solve_lp", out_of_time)
+    monkeypatch.setattr(district_module, "LPSession", OutOfTime)
     result = run_plan(tiny, workers=1)
     assert result.status == "no_solution"
     assert "district 002: the LP relaxation found no solution within the time limit" in result.messages

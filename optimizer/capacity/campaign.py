@@ -231,6 +231,9 @@ def plan_capacity(scenario: Scenario, *, workers: int | None = None, time_limit_
         nonlocal stopped
         done: dict[str, DistrictPlan] = {}
         batch = max(1, workers)
+        # largest districts first: the districts of a batch are then of a size and the workers
+        # seldom wait for each other at the batch's end
+        tasks = sorted(tasks, key=lambda task: (-len(task[0].ward_index), task[0].district_code))
         for i in range(0, len(tasks), batch):
             if should_stop and should_stop():
                 stopped = True

@@ -14,7 +14,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from ..demand import shift_weights, split_over_open_shifts
-from .lp import SolveStatus, solve_lp
+from .lp import LPSession, SolveStatus, solve_lp
 from .model import DistrictInput, DistrictModel
 
 
@@ -121,8 +121,7 @@ def _arrivals_for(model: DistrictModel, values: np.ndarray) -> np.ndarray:
 OPEN_SHIFT_THRESHOLDS = (1e-6, 0.5, 1.0 - 1e-6)
 
 
-def _open_pattern_plan(model: DistrictModel, relaxed: np.ndarray, reserve_taken: int,
-                       time_limit_seconds: float):
+def _open_pattern_plan(model: DistrictModel, session: LPSession, relaxed: np.ndarray, reserve_taken: int):
     """A second rounding that settles first which shifts open, then how many kits.
 
     In the relaxation a fraction of a kit draws the same fraction of a day's walk-ins; a real
@@ -134,15 +133,13 @@ def _open_pattern_plan(model: DistrictModel, relaxed: np.ndarray, reserve_taken:
     least half a kit, then a whole kit, open (OPEN_SHIFT_THRESHOLDS). Returns the evaluated
     plan, or None when no threshold can be staffed."""
     for threshold in OPEN_SHIFT_THRESHOLDS:
-        plan = _plan_with_open_shifts(model, relaxed[model.k.ravel()] > threshold, reserve_taken,
-                                      time_limit_seconds)
+        plan = _plan_with_open_shifts(model, session, relaxed[model.k.ravel()] > threshold, reserve_taken)
         if plan is not None:
             return plan
     return None
 
 
-def _plan_with_open_shifts(model: DistrictModel, open_shift: np.ndarray, reserve_taken: int,
-                           time_limit_seconds: float):
+def _plan_with_open_shifts(model: DistrictModel, session: LPSession, open_shift: np.ndarray, reserve_taken: int):
     """The plan with exactly the shifts in `open_shift` ([wards x window shifts], flat) open."""
     lp = model.lp
     kits = model.k.ravel()
@@ -153,15 +150,14 @@ def _plan_with_open_shifts(model: DistrictModel, open_shift: np.ndarray, reserve
     opened[kits] = open_shift
     pinned = [(model.a.ravel(), _arrivals_for(model, opened).ravel()),
               (model.r, np.array([float(reserve_taken)]))]
-    second = solve_lp(lp, relax=True, bounds=[(kits, kit_lower, kit_upper)], fix=pinned,
-                      time_limit_seconds=time_limit_seconds)
+    second = session.solve(bounds=[(kits, kit_lower, kit_upper)], fix=pinned)
     if second.status not in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE):
         return None
     values = second.values.copy()
     values[model.r[0]] = reserve_taken
     integer = np.flatnonzero(np.concatenate(lp.integer))
     whole = _round_within(model, values)
-    plan = solve_lp(lp, relax=True, fix=[(integer, whole[integer]), *pinned], time_limit_seconds=time_limit_seconds)
+    plan = session.solve(fix=[(integer, whole[integer]), *pinned])
     return plan if plan.status in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE) else None
 
 
@@ -248,7 +244,8 @@ def solve_district(data: DistrictInput, reserve: int | tuple[float, int] = 0, *,
                          np.zeros((n, D, S), np.int64), np.zeros((n, D), np.int64),
                          np.zeros((n, D), np.int64), np.zeros((n, D, S), np.int64), float("nan"),
                          float("nan"))
-    relaxed = solve_lp(model.lp, relax=True, time_limit_seconds=time_limit_seconds)
+    session = LPSession(model.lp, time_limit_seconds=time_limit_seconds)
+    relaxed = session.solve()
     if relaxed.status == SolveStatus.INFEASIBLE:
         empty.status = SolveStatus.INFEASIBLE
         empty.message = explain_infeasible(model)
@@ -268,8 +265,8 @@ def solve_district(data: DistrictInput, reserve: int | tuple[float, int] = 0, *,
     fix = [(np.flatnonzero(integer), rounded[integer]),
            (model.a.ravel(), _arrivals_for(model, rounded).ravel()),
            (model.r, np.array([float(reserve_taken)]))]
-    best, method = solve_lp(model.lp, relax=True, fix=fix, time_limit_seconds=time_limit_seconds), "LP rounding"
-    settled = _open_pattern_plan(model, relaxed.values, reserve_taken, time_limit_seconds)
+    best, method = session.solve(fix=fix), "LP rounding"
+    settled = _open_pattern_plan(model, session, relaxed.values, reserve_taken)
     if settled is not None and (best.status not in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE)
                                 or settled.objective > best.objective + 1e-6):
         best, method = settled, "LP rounding, open shifts first"
@@ -299,7 +296,7 @@ def solve_district(data: DistrictInput, reserve: int | tuple[float, int] = 0, *,
         marginal=_marginal_values(model, relaxed), method=method)
     plan.reserve_taken = int(np.rint(v[model.r[0]]))
     if with_enrolled_bound:
-        solution = solve_lp(model.lp, relax=True, cost=model.enrolled_cost(), time_limit_seconds=time_limit_seconds)
+        solution = session.solve(cost=model.enrolled_cost())
         plan.enrolled_bound = solution.objective if solution.status in (
             SolveStatus.OPTIMAL, SolveStatus.FEASIBLE) else float("inf")
     plan.seconds = time.perf_counter() - start

@@ -2,7 +2,8 @@
 
 Variables come in named blocks (numpy index arrays); constraints are added a block at a time
 from coordinate triplets, so a district model of tens of thousands of rows builds in numpy
-rather than one Python call per coefficient.
+rather than one Python call per coefficient. `LPSession` keeps one relaxation in HiGHS to
+solve it again with other bounds or costs from the last basis.
 """
 
 from __future__ import annotations
@@ -10,7 +11,9 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 
+import highspy
 import numpy as np
+from highspy._core import _Highs
 import scipy.sparse as sp
 from ortools.linear_solver.python import model_builder_helper as mbh
 
@@ -183,3 +186,68 @@ def solve_lp(lp: LinearProgram, *, relax: bool = False, time_limit_seconds: floa
         except Exception:  # some engines do not return duals
             duals = None
     return LPSolution(status, objective, bound, values, duals, seconds, solver)
+
+
+class LPSession:
+    """The relaxation of one program held in HiGHS (one thread, so deterministic). Each `solve`
+    starts from the program's own bounds and costs, applies `bounds`, `fix` and `cost` as in
+    `solve_lp`, and warm-starts the simplex from the previous solve's basis: re-solving with
+    the integer decisions fixed, or with another objective, takes a fraction of the first solve."""
+
+    def __init__(self, lp: LinearProgram, *, time_limit_seconds: float = 60.0):
+        self.lower = np.concatenate(lp.lower) if lp.lower else np.zeros(0)
+        self.upper = np.concatenate(lp.upper) if lp.upper else np.zeros(0)
+        self.cost = np.concatenate(lp.cost) if lp.cost else np.zeros(0)
+        self.n_vars = lp.n_vars
+        self.columns = np.arange(lp.n_vars, dtype=np.int32)
+        self.highs = _Highs()   # the bare solver: highspy.Highs() prints a banner on stdout
+        for option, value in (("output_flag", False), ("threads", 1), ("random_seed", 0),
+                              ("time_limit", float(time_limit_seconds))):
+            self.highs.setOptionValue(option, value)
+        matrix = lp.matrix().tocsc()
+        model = highspy.HighsLp()
+        model.num_col_, model.num_row_ = lp.n_vars, lp.n_rows
+        model.col_cost_, model.col_lower_, model.col_upper_ = self.cost, _finite(self.lower), _finite(self.upper)
+        model.row_lower_ = _finite(np.concatenate(lp.row_lower) if lp.row_lower else np.zeros(0))
+        model.row_upper_ = _finite(np.concatenate(lp.row_upper) if lp.row_upper else np.zeros(0))
+        model.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+        model.a_matrix_.start_, model.a_matrix_.index_, model.a_matrix_.value_ = \
+            matrix.indptr, matrix.indices, matrix.data
+        model.sense_ = highspy.ObjSense.kMaximize if lp.maximize else highspy.ObjSense.kMinimize
+        self.highs.passModel(model)
+
+    def solve(self, *, fix: list | None = None, bounds: list | None = None,
+              cost: np.ndarray | None = None) -> LPSolution:
+        lower, upper = self.lower.copy(), self.upper.copy()
+        for index, low, high in bounds or []:
+            lower[np.asarray(index)] = low
+            upper[np.asarray(index)] = high
+        for index, value in fix or []:
+            lower[np.asarray(index)] = value
+            upper[np.asarray(index)] = value
+        highs = self.highs
+        highs.changeColsBounds(len(self.columns), self.columns, _finite(lower), _finite(upper))
+        highs.changeColsCost(len(self.columns), self.columns, self.cost if cost is None else np.asarray(cost, float))
+        start = highs.getRunTime()
+        highs.run()
+        seconds = highs.getRunTime() - start
+        raw = highs.getModelStatus()
+        if raw == highspy.HighsModelStatus.kOptimal:
+            status = SolveStatus.OPTIMAL
+        elif raw in (highspy.HighsModelStatus.kInfeasible, highspy.HighsModelStatus.kUnboundedOrInfeasible):
+            status = SolveStatus.INFEASIBLE
+        elif raw == highspy.HighsModelStatus.kTimeLimit:
+            status = SolveStatus.NO_SOLUTION
+        else:
+            status = SolveStatus.ERROR
+        if status != SolveStatus.OPTIMAL:
+            return LPSolution(status, float("nan"), float("nan"), np.zeros(0), None, seconds, "highs")
+        solution = highs.getSolution()
+        objective = highs.getInfo().objective_function_value
+        return LPSolution(status, objective, objective, np.asarray(solution.col_value),
+                          np.asarray(solution.row_dual), seconds, "highs")
+
+
+def _finite(values: np.ndarray) -> np.ndarray:
+    """Bounds for HiGHS: its own infinity where numpy has one."""
+    return np.where(np.isposinf(values), highspy.kHighsInf, np.where(np.isneginf(values), -highspy.kHighsInf, values))

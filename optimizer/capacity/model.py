@@ -194,11 +194,12 @@ class DistrictModel:
 
     def _give_ups(self):
         """At a shift's close give_up_share of those still waiting leave, rounded down:
-        g >= share * (q + g) - (1 - 1e-6), the loosest that whole-people rounding allows."""
+        share * (q + g) - (1 - 1e-6) <= g <= share * (q + g), as loose as whole-people rounding
+        allows and no looser (nobody leaves a queue for free)."""
         share = self.settings.demand.give_up_share
         slack = 1.0 - 1e-6 if share > 0 else 0.0
         for g, q, name in ((self.gw, self.qw, "give_up_walk_in"), (self.gi, self.qi, "give_up_invited")):
-            self.lp.add_rows(name, [(g, 1.0 - share), (q, -share)], lower=-slack)
+            self.lp.add_rows(name, [(g, 1.0 - share), (q, -share)], lower=-slack, upper=0.0)
 
     def _kit_capacity(self):
         """Kit hours bound service: served_invited / rate + served_walk_in / rate <= kits * hours."""
@@ -208,14 +209,20 @@ class DistrictModel:
             (self.si, 1.0 / rates.invited), (self.sw, 1.0 / rates.walk_in), (self.k, -hours)], upper=0.0)
 
     def _returns(self):
-        """Of those who gave up, at most return_share come back return_after_days later, same shift."""
+        """Of those who gave up, return_share (rounded down) come back return_after_days later,
+        same shift: return_share * g - (1 - 1e-6) <= returns - due <= return_share * g, where
+        due are the returns of give-ups before the window."""
         demand = self.settings.demand
         lag = demand.return_after_days * self.S
         due = np.zeros((self.n, self.T))
         if self.data.returns_due is not None:
             due = self.data.returns_due[:, self.days, :].reshape(self.n, self.T).astype(float)
+        gave_up_before = np.zeros((self.n, self.T), dtype=bool)
+        gave_up_before[:, lag:] = demand.return_share > 0
+        slack = np.where(gave_up_before, 1.0 - 1e-6, 0.0)
         self.lp.add_rows("returns", [(self.rr, 1.0), (self._shifted(self.gw, lag), -demand.return_share),
-                                     (self._shifted(self.gi, lag), -demand.return_share)], upper=due)
+                                     (self._shifted(self.gi, lag), -demand.return_share)],
+                         lower=due - slack, upper=due)
 
     def _letters(self):
         """Letters per ward and day are capped, and no ward gets more letters than its invitable pool."""
