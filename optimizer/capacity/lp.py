@@ -199,6 +199,7 @@ class LPSession:
         self.upper = np.concatenate(lp.upper) if lp.upper else np.zeros(0)
         self.cost = np.concatenate(lp.cost) if lp.cost else np.zeros(0)
         self.n_vars = lp.n_vars
+        self.cold = True      # the next solve starts without a basis
         self.columns = np.arange(lp.n_vars, dtype=np.int32)
         self.highs = _Highs()   # the bare solver: highspy.Highs() prints a banner on stdout
         for option, value in (("output_flag", False), ("threads", 1), ("random_seed", 0),
@@ -218,6 +219,9 @@ class LPSession:
 
     def solve(self, *, fix: list | None = None, bounds: list | None = None,
               cost: np.ndarray | None = None) -> LPSolution:
+        """Solve with these changes to the program. Other bounds start from the last basis;
+        another objective, or a solve after one that failed, starts afresh (a basis far from
+        the new optimum is slower than none)."""
         lower, upper = self.lower.copy(), self.upper.copy()
         for index, low, high in bounds or []:
             lower[np.asarray(index)] = low
@@ -226,6 +230,8 @@ class LPSession:
             lower[np.asarray(index)] = value
             upper[np.asarray(index)] = value
         highs = self.highs
+        if cost is not None or self.cold:
+            highs.clearSolver()
         highs.changeColsBounds(len(self.columns), self.columns, _finite(lower), _finite(upper))
         highs.changeColsCost(len(self.columns), self.columns, self.cost if cost is None else np.asarray(cost, float))
         start = highs.getRunTime()
@@ -240,6 +246,7 @@ class LPSession:
             status = SolveStatus.NO_SOLUTION
         else:
             status = SolveStatus.ERROR
+        self.cold = cost is not None or status != SolveStatus.OPTIMAL
         if status != SolveStatus.OPTIMAL:
             return LPSolution(status, float("nan"), float("nan"), np.zeros(0), None, seconds, "highs")
         solution = highs.getSolution()
