@@ -234,10 +234,13 @@ def _days_off_per_7_kept(worked_days: list, d: int, n_days: int, min_off: int) -
 
 # Cover repair: CP-SAT re-rosters every officer of the district over a few days at a time (the
 # rest fixed), empty slots costing most; REPAIR_PASSES passes, the second with the windows
-# shifted by one day, each window within REPAIR_WORK_PER_WINDOW deterministic units.
+# shifted by one day, each window within REPAIR_WORK_PER_WINDOW deterministic units and
+# REPAIR_PRESOLVE_ROUNDS rounds of presolve (a window model is small and solved in well under a
+# second: further rounds cost more than they save).
 REPAIR_WINDOW_DAYS = 3
 REPAIR_PASSES = 2
 REPAIR_WORK_PER_WINDOW = 0.5
+REPAIR_PRESOLVE_ROUNDS = 1
 REPAIR_SAFETY_SECONDS = 60.0   # a wall-clock stop for an overloaded machine only
 SEARCH_SAFETY_FACTOR = 4.0     # the same for the neighbourhood search, times its time share
 SEARCH_MIN_SECONDS = 0.5       # a smaller time share skips the neighbourhood search
@@ -276,6 +279,7 @@ def repair_cover(problem: RosterProblem, assignments: list, *, first_day: int = 
             solver.parameters.random_seed = seed
             solver.parameters.linearization_level = 2
             solver.parameters.max_deterministic_time = REPAIR_WORK_PER_WINDOW
+            solver.parameters.max_presolve_iterations = REPAIR_PRESOLVE_ROUNDS
             if deadline is not None:
                 solver.parameters.max_time_in_seconds = max(0.05, deadline - time.monotonic())
             status = solver.solve(model.model)
