@@ -117,6 +117,11 @@ def test_solve_lp_time_limit_without_a_solution(tiny):
     assert len(solution.values) == 0 and math.isnan(solution.objective)
 
 
+def test_tiny_plan_within_three_percent_of_its_bound(tiny_result):
+    """On the tiny scenario (small districts: the MIP search runs) the plan is within 3 % of the proven bound."""
+    assert tiny_result.gap <= 0.03
+
+
 def test_lp_session_time_limit_without_a_solution(tiny):
     """The warm-started session too: a time limit too short to find anything gives NO_SOLUTION."""
     model = DistrictModel(district_inputs(tiny)[0])

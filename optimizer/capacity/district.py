@@ -119,6 +119,10 @@ def _arrivals_for(model: DistrictModel, values: np.ndarray) -> np.ndarray:
 
 
 OPEN_SHIFT_THRESHOLDS = (1e-6, 0.5, 1.0 - 1e-6)
+# A district model this small (a few wards over a short campaign) also gets a node-limited
+# MIP search (deterministic: HiGHS on one thread, a node limit, not a clock).
+SMALL_MODEL_VARS = 4000
+SMALL_MODEL_NODES = 10
 
 
 def _open_pattern_plan(model: DistrictModel, session: LPSession, relaxed: np.ndarray, reserve_taken: int):
@@ -270,14 +274,21 @@ def solve_district(data: DistrictInput, reserve: int | tuple[float, int] = 0, *,
     if settled is not None and (best.status not in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE)
                                 or settled.objective > best.objective + 1e-6):
         best, method = settled, "LP rounding, open shifts first"
-    if max_nodes > 0:
+    nodes = max_nodes if max_nodes > 0 else (SMALL_MODEL_NODES if model.lp.n_vars <= SMALL_MODEL_VARS else 0)
+    if nodes > 0:
         remaining = max(1.0, time_limit_seconds - (time.perf_counter() - start))
-        mip = solve_lp(model.lp, max_nodes=max_nodes, relative_gap=relative_gap,
-                       time_limit_seconds=remaining)
-        if mip.status in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE) and (
-                best.status not in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE)
-                or mip.objective > best.objective + 1e-6):
-            best, method = mip, "MIP"
+        mip = solve_lp(model.lp, max_nodes=nodes, relative_gap=relative_gap, time_limit_seconds=remaining)
+        if mip.status in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE):
+            # the MIP's walk-ins need only follow the relaxed rule: re-solve with the simulation's
+            whole = mip.values.copy()
+            whole[integer] = np.rint(whole[integer])
+            searched = session.solve(fix=[(np.flatnonzero(integer), whole[integer]),
+                                          (model.a.ravel(), _arrivals_for(model, whole).ravel()),
+                                          (model.r, np.array([float(np.ceil(whole[model.r[0]] - 1e-6))]))])
+            if searched.status == SolveStatus.OPTIMAL and (
+                    best.status not in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE)
+                    or searched.objective > best.objective + 1e-6):
+                best, method = searched, "MIP"
     if best.status not in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE):
         empty.status = SolveStatus.NO_SOLUTION
         empty.relaxed_objective = relaxed.objective
