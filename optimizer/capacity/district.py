@@ -236,8 +236,8 @@ def solve_district(data: DistrictInput, reserve: int | tuple[float, int] = 0, *,
                    with_enrolled_bound: bool = False) -> DistrictPlan:
     """Plan one district: LP relaxation (bound, prices); two roundings (plain, and with the
     open shifts settled first: `_open_pattern_plan`), each with the continuous decisions
-    re-optimised with the integer ones fixed, the better kept; optionally a node-limited MIP
-    search on top.
+    re-optimised with the integer ones fixed, the better kept; a node-limited MIP search on
+    top for small models (SMALL_MODEL_VARS) or when `max_nodes` asks for one.
 
     `reserve` is the number of city kits lent, or (price, most) to let the district take up to
     `most` at `price` each (the kits it takes, rounded up, are then lent)."""
