@@ -159,7 +159,7 @@ def test_full_model_roster_is_kept_when_the_search_ends_worse(monkeypatch):
     monkeypatch.setattr(solve_module, "NeighbourhoodSearch", Idle)
     problem = curtois.to_problem(curtois.read_instance(CURTOIS / "Instance5.txt"))
     compiled = solve_module.Compiled(problem)
-    constructed, _, _ = solve_module.construct(compiled, 0, 4.0, math.inf)
-    result = solve(problem, time_limit_seconds=60, workers=1, seed=0, work_limit=4.0)
+    constructed, _, _ = solve_module.construct(compiled, 0, 12.0, math.inf)
+    result = solve(problem, time_limit_seconds=60, workers=1, seed=0, work_limit=12.0)
     assert result.objective < evaluate(problem, constructed.to_assignments(problem)).objective
     assert result.stats["returned"] == "full_model"

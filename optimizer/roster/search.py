@@ -2,12 +2,13 @@
 CP-SAT around the incumbent roster, keep the result when it is no worse.
 
 Neighbourhoods (`KINDS`): random employees over the horizon (or a window of it), a window of
-days for many employees, employees able to fill a badly covered shift around its day, and,
-while some employee is short of their minimum minutes, that employee with others. Their size
-adapts: a kind solved to optimality quickly grows, one that hits its limit shrinks. One round
-solves one neighbourhood per worker thread, disjoint in employees, so that two improvements
-can be combined. A roster is better when it is fewer minutes short of the minimums, then when
-it costs less (`cost.evaluate`).
+days for many employees, employees able to fill a badly covered shift around its day, an unmet
+request; once the search stalls, also everyone who may work a badly covered shift type over ten
+days around it; and, while some employee is short of their minimum minutes, that employee with
+others. Their size adapts (except the shift type's): a kind solved to optimality quickly
+grows, one that hits its limit shrinks. One round solves one neighbourhood per worker thread,
+disjoint in employees, so that two improvements can be combined. A roster is better when it is
+fewer minutes short of the minimums, then when it costs less (`cost.evaluate`).
 
 Deterministic: neighbourhoods come from a seeded random generator, every sub-solve runs one
 CP-SAT worker under a deterministic-time limit with a seed derived from the round, parallel
@@ -35,6 +36,18 @@ from .plan import Cell, Plan
 BUILD_WORK_PER_VARIABLE = 4e-6
 # Deterministic-time limit of one sub-solve.
 SUB_SOLVE_WORK = 0.6
+# A shift-type neighbourhood: its days (shorter windows seldom let a shift move between people)
+# and its size in free variables. Its size does not adapt: it has to hold everyone able to take
+# the shift, and its sub-solves usually hit their limit while still finding improvements.
+SHIFT_WINDOW_DAYS = 10
+SHIFT_VARIABLES = 1200
+# Rounds without an improvement of STALL_GAIN (a share of the cost) after which half the
+# neighbourhoods are of the shift type. Used from the start, that kind can steer the search into
+# a worse roster (Instance5: one more uncovered slot at 30 units); once the other kinds stall,
+# it is what moves a shift type between the people able to work it (Instance9: one uncovered
+# night fewer).
+STALL_ROUNDS = 4
+STALL_GAIN = 0.01
 
 
 @dataclass
@@ -106,6 +119,7 @@ class NeighbourhoodSearch:
         self.log = log
         self.stats = SearchStats()
         self.target = {kind: 600.0 for kind in self.KINDS + ("shortfall",)}   # free variables per neighbourhood
+        self.improved_round = 0   # the last round that improved the roster by STALL_GAIN
         self.sub_work = SUB_SOLVE_WORK
         avg_shifts = sum(len(a) for a in compiled.allowed) / max(1, compiled.n_employees)
         self.vars_per_cell = max(1.0, avg_shifts)
@@ -160,7 +174,10 @@ class NeighbourhoodSearch:
         self._accept(results)
 
     def _adapt(self, kind: str, optimal: bool, work: float, limit: float) -> None:
-        """Grow a neighbourhood kind that is solved to optimality, shrink one that times out."""
+        """Grow a neighbourhood kind that is solved to optimality, shrink one that times out
+        (the shift-type kind keeps its size)."""
+        if kind not in self.target:
+            return
         if optimal and work < 0.5 * limit:
             self.target[kind] = min(20_000.0, self.target[kind] * 1.15)
         elif not optimal:
@@ -184,6 +201,8 @@ class NeighbourhoodSearch:
             return
         if self._better(best_score, current):
             self.stats.improvements += 1
+            if best_score[0] < current[0] or best_score[1] < (1 - STALL_GAIN) * current[1]:
+                self.improved_round = self.stats.rounds
             self.stats.improved_by[best.neighbourhood.kind] += 1
         plan, score = best.plan, best_score
         used = set(best.neighbourhood.cells)
@@ -228,9 +247,11 @@ class NeighbourhoodSearch:
     def _pick(self, taken: set[int]) -> Neighbourhood:
         """A neighbourhood of a random kind among employees not in `taken` if any are left (the
         neighbourhoods of one round are then disjoint in employees, so their improvements can be
-        combined), else among all employees."""
+        combined), else among all employees. The shift-type kind joins when the search stalls."""
         free = [e for e in range(self.c.n_employees) if e not in taken] or list(range(self.c.n_employees))
         kind = self.KINDS[self.rng.randrange(len(self.KINDS))]
+        if self.stats.rounds - self.improved_round >= STALL_ROUNDS and self.rng.random() < 0.5:
+            kind = "shift"
         if self.shortfall > 0 and self.rng.random() < 0.8:
             kind = "shortfall"       # a feasible roster first
         self._most = max(1, math.ceil(self.c.n_employees / self.workers))   # room for the others
@@ -238,6 +259,8 @@ class NeighbourhoodSearch:
             hood = self._days_window(kind, free)
         elif kind == "cover":
             hood = self._around_cover_gap(kind, free)
+        elif kind == "shift":
+            hood = self._shift_type_window(kind, free)
         elif kind == "shortfall":
             hood = self._around_shortfall(kind, free)
         elif kind == "requests":
@@ -296,6 +319,24 @@ class NeighbourhoodSearch:
         self.rng.shuffle(able)
         self.rng.shuffle(others)
         employees = sorted((able + others)[:count])
+        return Neighbourhood(kind, [(e, d) for e in employees for d in self._window(length, centre=day)])
+
+    def _shift_type_window(self, kind: str, free: list[int]) -> Neighbourhood:
+        """Around a badly covered (day, shift), picked with probability by its cost: every
+        employee who may work that shift type (as many as fit), over `SHIFT_WINDOW_DAYS` days
+        centred on it, so the shift can be passed along between them. The window stays that
+        short when everyone would fit a longer one: re-solving everyone over the whole horizon
+        at once tends to settle in a worse roster."""
+        gaps = self._cover_gaps()
+        if not gaps:
+            return self._days_window("days", free)
+        _, day, shift = gaps[self._weighted_index([g[0] for g in gaps])]
+        able = [e for e in free if shift in self.c.allowed[e]]
+        if not able:
+            return self._days_window("days", free)
+        length = min(self.c.horizon, SHIFT_WINDOW_DAYS)
+        count = max(1, min(len(able), int(SHIFT_VARIABLES / self.vars_per_cell / length)))
+        employees = sorted(self.rng.sample(able, count))
         return Neighbourhood(kind, [(e, d) for e in employees for d in self._window(length, centre=day)])
 
     def _around_unmet_request(self, kind: str, free: list[int]) -> Neighbourhood:

@@ -52,7 +52,10 @@ FULL_MODEL_MAX_VARIABLES = 60_000
 CONSTRUCTION_BATCH_VARIABLES = 300
 CONSTRUCTION_MAX_EMPLOYEE_VARIABLES = 600
 # Share of the work budget the full model gets before the neighbourhood search takes over:
-# small models (up to FULL_MODEL_SMALL variables) get the larger share, as CP-SAT may prove them.
+# FULL_MODEL_SHARE when the search starts from its roster (a small model, up to
+# FULL_MODEL_SMALL variables, whose construction is short of a minimum); FULL_MODEL_SHARE_LARGE
+# otherwise, when it only proves small problems optimal and gives a bound (Instance9: 39
+# against 439 after 30 % of the budget).
 # Larger models get the full model only when the construction is short of a minimum: its
 # roster would not be searched from, and its bound was weak (Instance13: 111 against 1348).
 FULL_MODEL_SHARE = 0.3
@@ -97,7 +100,8 @@ def solve(problem: RosterProblem, time_limit_seconds: float = 60.0, workers: int
     if wanted and time.monotonic() < deadline and used < budget:
         full = RosterModel(compiled, constructed)
         full.add_hints()
-        share = FULL_MODEL_SHARE if n_variables <= FULL_MODEL_SMALL else FULL_MODEL_SHARE_LARGE
+        share = FULL_MODEL_SHARE if n_variables <= FULL_MODEL_SMALL and constructed is None \
+            else FULL_MODEL_SHARE_LARGE
         status, solver = _solve_full(full, share * budget, deadline, workers, seed, relative_gap, log)
         work = solver.deterministic_time / workers   # reported summed over the workers
         used += work
