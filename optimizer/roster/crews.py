@@ -242,7 +242,7 @@ REPAIR_PASSES = 2
 REPAIR_WORK_PER_WINDOW = 0.5
 REPAIR_PRESOLVE_ROUNDS = 1
 REPAIR_SAFETY_SECONDS = 60.0   # a wall-clock stop for an overloaded machine only
-SEARCH_SAFETY_FACTOR = 4.0     # the same for the neighbourhood search, times its time share
+SEARCH_SAFETY_FACTOR = 10.0    # the same for the neighbourhood search, times its time share
 SEARCH_MIN_SECONDS = 0.5       # a smaller time share skips the neighbourhood search
 
 
