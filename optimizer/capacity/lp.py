@@ -129,17 +129,8 @@ def solve_lp(lp: LinearProgram, *, relax: bool = False, time_limit_seconds: floa
     `cost` replaces the objective's coefficients.
     """
     helper = mbh.ModelBuilderHelper()
-    lower = np.concatenate(lp.lower) if lp.lower else np.zeros(0)
-    upper = np.concatenate(lp.upper) if lp.upper else np.zeros(0)
-    if fix or bounds:
-        lower = lower.copy()
-        upper = upper.copy()
-        for index, low, high in bounds or []:
-            lower[np.asarray(index)] = low
-            upper[np.asarray(index)] = high
-        for index, value in fix or []:
-            lower[np.asarray(index)] = value
-            upper[np.asarray(index)] = value
+    lower, upper = _narrowed(np.concatenate(lp.lower) if lp.lower else np.zeros(0),
+                             np.concatenate(lp.upper) if lp.upper else np.zeros(0), bounds, fix)
     if cost is None:
         cost = np.concatenate(lp.cost) if lp.cost else np.zeros(0)
     row_lower = np.concatenate(lp.row_lower) if lp.row_lower else np.zeros(0)
@@ -222,13 +213,7 @@ class LPSession:
         """Solve with these changes to the program. Other bounds start from the last basis;
         another objective, or a solve after one that failed, starts afresh (a basis far from
         the new optimum is slower than none)."""
-        lower, upper = self.lower.copy(), self.upper.copy()
-        for index, low, high in bounds or []:
-            lower[np.asarray(index)] = low
-            upper[np.asarray(index)] = high
-        for index, value in fix or []:
-            lower[np.asarray(index)] = value
-            upper[np.asarray(index)] = value
+        lower, upper = _narrowed(self.lower, self.upper, bounds, fix)
         highs = self.highs
         if cost is not None or self.cold:
             highs.clearSolver()
@@ -253,6 +238,20 @@ class LPSession:
         objective = highs.getInfo().objective_function_value
         return LPSolution(status, objective, objective, np.asarray(solution.col_value),
                           np.asarray(solution.row_dual), seconds, "highs")
+
+
+def _narrowed(lower: np.ndarray, upper: np.ndarray, bounds: list | None, fix: list | None
+              ) -> tuple[np.ndarray, np.ndarray]:
+    """Copies of the variable bounds with `bounds` (index, lower, upper) applied, then `fix`
+    (index, value) pinned."""
+    lower, upper = lower.copy(), upper.copy()
+    for index, low, high in bounds or []:
+        lower[np.asarray(index)] = low
+        upper[np.asarray(index)] = high
+    for index, value in fix or []:
+        lower[np.asarray(index)] = value
+        upper[np.asarray(index)] = value
+    return lower, upper
 
 
 def _finite(values: np.ndarray) -> np.ndarray:
