@@ -166,10 +166,11 @@ def test_greedy_keeps_officers_of_a_scarce_role_for_it(tmp_path):
                      ("T", "home_visit", "CA002"), ("T", "home_visit", "CA004")}
 
 
-def test_cover_repair_fills_a_slot_the_greedy_left_by_swapping_shifts(tmp_path):
-    """The greedy gives the evening to the first officer, who then may not work the next morning (the only one free); the repair swaps."""
+def test_cover_fill_fills_a_slot_the_greedy_left_by_swapping_shifts(tmp_path):
+    """The greedy gives the evening to the first officer, who then may not work the next morning (the only one free); the fill swaps."""
     from tests.test_capacity_rules import build
-    from optimizer.roster.crews import repair_cover
+    from optimizer.roster.cover import fill_cover
+    from optimizer.roster.plan import Plan
 
     scenario = build(tmp_path / "case", days=2, shifts="SCT", rules={"forbidden_successions": [["T", "S"]]},
                      officers=[{"roles": "operator"}, {"roles": "operator", "leave_dates": "2022-07-26"}])
@@ -178,8 +179,9 @@ def test_cover_repair_fills_a_slot_the_greedy_left_by_swapping_shifts(tmp_path):
     problem = crew_problem(scenario, "001", slots)
     greedy = greedy_crews(problem)
     assert {(a.employee, a.day, a.shift) for a in greedy} == {("CA001", 0, "T")}
-    repaired, stats = repair_cover(problem, greedy)
-    assert {(a.employee, a.day, a.shift) for a in repaired} == {("CA002", 0, "T"), ("CA001", 1, "S")}
+    repaired, stats = fill_cover(problem, Plan.from_assignments(problem, greedy))
+    assert {(a.employee, a.day, a.shift) for a in repaired.to_assignments(problem)} == \
+        {("CA002", 0, "T"), ("CA001", 1, "S")}
     assert stats["filled"] == 1
 
 

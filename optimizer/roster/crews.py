@@ -9,7 +9,6 @@ little (each changed officer-shift costs `change_cost`).
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import math
 import time
@@ -19,7 +18,8 @@ import pandas as pd
 from ..scenario import Scenario
 from .problem import Costs, Day, Demand, Employee, Request, RosterProblem, ShiftType
 from .cost import evaluate
-from .model import Compiled, Plan, RosterModel
+from .cover import fill_cover
+from .model import Compiled, Plan
 from .search import NeighbourhoodSearch
 from .solve import WORK_UNITS_PER_SECOND
 
@@ -232,67 +232,11 @@ def _days_off_per_7_kept(worked_days: list, d: int, n_days: int, min_off: int) -
     return True
 
 
-# Cover repair: CP-SAT re-rosters every officer of the district over a few days at a time (the
-# rest fixed), empty slots costing most; REPAIR_PASSES passes, the second with the windows
-# shifted by one day, each window within REPAIR_WORK_PER_WINDOW deterministic units and
-# REPAIR_PRESOLVE_ROUNDS rounds of presolve (a window model is small and solved in well under a
-# second: further rounds cost more than they save).
-REPAIR_WINDOW_DAYS = 3
-REPAIR_PASSES = 2
-REPAIR_WORK_PER_WINDOW = 0.5
-REPAIR_PRESOLVE_ROUNDS = 1
-REPAIR_SAFETY_SECONDS = 60.0   # a wall-clock stop for an overloaded machine only
-SEARCH_SAFETY_FACTOR = 10.0    # the same for the neighbourhood search, times its time share
+# The cover fill is bounded by nodes (deterministic); this wall-clock stop is for an overloaded
+# machine only. The neighbourhood search likewise, times its time share.
+FILL_SAFETY_SECONDS = 60.0
+SEARCH_SAFETY_FACTOR = 10.0
 SEARCH_MIN_SECONDS = 0.5       # a smaller time share skips the neighbourhood search
-
-
-def repair_cover(problem: RosterProblem, assignments: list, *, first_day: int = 0, seed: int = 0,
-                 deadline: float | None = None) -> tuple[list, dict]:
-    """Fill empty crew slots the greedy left by re-rostering all the district's officers over a
-    window of REPAIR_WINDOW_DAYS days at a time, everything outside the window fixed, so that
-    officers can swap shifts and roles across wards and days (a move the greedy never makes).
-    Only empty slots, requests (wishes, shifts already published) and, a little, shifts worked
-    cost here; days before `first_day` (a frozen window) are never touched.
-    Every hard rule holds throughout. Returns the assignments and {windows, filled, work}."""
-    from ortools.sat.python import cp_model
-
-    # empty slots cost; so does each shift worked, a little, so nobody works a shift without a
-    # slot; requests stay (published shifts kept, officers' wishes), travel and fairness wait
-    cover_only = dataclasses.replace(problem, costs=Costs(0.0, 0.0, 0.01, 0.0))
-    compiled = Compiled(cover_only)
-    plan = Plan.from_assignments(cover_only, assignments)
-    before = _empty_count(cover_only, assignments)
-    stats = {"windows": 0, "work": 0.0}
-    for repeat in range(REPAIR_PASSES):
-        for start in range(first_day + repeat, compiled.horizon, REPAIR_WINDOW_DAYS):
-            if deadline is not None and time.monotonic() >= deadline:
-                break
-            days = range(start, min(compiled.horizon, start + REPAIR_WINDOW_DAYS))
-            gaps = _gaps_in(compiled, plan, days)
-            if not gaps:
-                continue
-            model = RosterModel(compiled, plan, [(e, d) for e in range(compiled.n_employees) for d in days],
-                                names=False)
-            model.add_hints()
-            solver = cp_model.CpSolver()
-            solver.parameters.num_workers = 1
-            solver.parameters.random_seed = seed
-            solver.parameters.linearization_level = 2
-            solver.parameters.max_deterministic_time = REPAIR_WORK_PER_WINDOW
-            solver.parameters.max_presolve_iterations = REPAIR_PRESOLVE_ROUNDS
-            if deadline is not None:
-                solver.parameters.max_time_in_seconds = max(0.05, deadline - time.monotonic())
-            status = solver.solve(model.model)
-            stats["windows"] += 1
-            stats["work"] += solver.deterministic_time
-            if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-                candidate = model.read_plan(solver)
-                if _gaps_in(compiled, candidate, days) < gaps:
-                    plan = candidate
-    repaired = plan.to_assignments(problem)
-    stats["filled"] = before - _empty_count(cover_only, repaired)
-    stats["work"] = round(stats["work"], 3)
-    return repaired, stats
 
 
 def _empty_count(problem: RosterProblem, assignments: list) -> int:
@@ -303,28 +247,13 @@ def _empty_count(problem: RosterProblem, assignments: list) -> int:
     return sum(max(0, d.requirement - have.get((d.day, d.shift, d.site, d.role), 0)) for d in problem.demands)
 
 
-def _gaps_in(compiled: Compiled, plan: Plan, days: range) -> int:
-    """Crew slots left empty on the given days."""
-    have: dict[tuple, int] = {}
-    for (e, d), works in plan.cells.items():
-        if d in days:
-            for s, role, site in works:
-                have[(d, s, role, site)] = have.get((d, s, role, site), 0) + 1
-    empty = 0
-    for (d, s, role), demands in compiled.slot_demands.items():
-        if d in days:
-            for demand in demands:
-                empty += max(0, demand.requirement - have.get((d, s, role, demand.site), 0))
-    return empty
-
-
 def roster_district(scenario: Scenario, district_code: str, slots: pd.DataFrame, *, time_limit_seconds: float,
                     seed: int = 0, frozen: pd.DataFrame | None = None, previous: pd.DataFrame | None = None,
                     workers: int = 1) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
     """Roster one district; returns (roster rows, unstaffed slots, a report).
 
-    A greedy roster first, then its empty slots repaired (`repair_cover`, bounded by a
-    deterministic budget), then the neighbourhood search improves the roster's cost for
+    A greedy roster first, then its empty slots filled where the officers allow
+    (`cover.fill_cover`, a MIP over windows of days), then the neighbourhood search improves the roster's cost for
     `time_limit_seconds` (travel, reserve, fairness, requests) without emptying a slot."""
     dates = scenario.dates
     report = {"district_code": district_code, "slots": int(slots["needed"].sum()) if len(slots) else 0}
@@ -346,10 +275,11 @@ def roster_district(scenario: Scenario, district_code: str, slots: pd.DataFrame,
     assignments = greedy_crews(problem, frozen_days=frozen_days, pinned=pinned)
     status, method = "feasible", "greedy"
     if _empty_count(problem, assignments):
-        assignments, repair = repair_cover(problem, assignments, first_day=frozen_days, seed=seed,
-                                           deadline=time.monotonic() + REPAIR_SAFETY_SECONDS)
-        report["cover_repair"] = repair
-        method = "greedy + cover repair"
+        plan, fill = fill_cover(problem, Plan.from_assignments(problem, assignments), first_day=frozen_days,
+                                seed=seed, deadline=time.monotonic() + FILL_SAFETY_SECONDS)
+        assignments = plan.to_assignments(problem)
+        report["cover_fill"] = fill
+        method = "greedy + cover fill (MIP)"
     cost = evaluate(problem, assignments).objective
     if time_limit_seconds >= SEARCH_MIN_SECONDS:
         # improve with the engine's large-neighbourhood search (CP-SAT), keeping frozen shifts;
