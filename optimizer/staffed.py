@@ -22,7 +22,7 @@ from .scenario import Scenario
 from .simulation import Decisions, simulate
 from .staffing import CrewNeeds
 
-# After the greedy roster and its cover repair (bounded by deterministic work), the
+# After the greedy roster and its cover fill (bounded by MIP nodes), the
 # neighbourhood search of all districts gets ROSTER_SHARE of the solver's time limit (spread
 # over the workers); a district gets no more than its size needs (SLOTS_PER_SECOND crew slots
 # a second, at least ROSTER_MIN_SECONDS).

@@ -36,7 +36,7 @@ from .compiled import Compiled
 from .plan import Plan
 from .problem import RosterProblem
 
-__all__ = ["fill_cover", "supported", "windows", "empty_days", "WindowProgram"]
+__all__ = ["fill_cover", "fewest_missing", "supported", "windows", "empty_days", "WindowProgram"]
 
 # A window spans the days with empty slots plus WINDOW_PAD_DAYS on each side (room to move a
 # shift or a day off to), merged with the next stretch while it stays within WINDOW_MAX_DAYS:
@@ -110,7 +110,7 @@ def fill_cover(problem: RosterProblem, plan: Plan, *, first_day: int = 0, seed: 
             continue   # an earlier window filled these days already
         program = WindowProgram(compiled, plan, days)
         seconds = None if deadline is None else max(0.1, deadline - time.monotonic())
-        chosen, nodes = program.solve(seed, seconds)
+        chosen, nodes, _ = program.solve(seed, seconds)
         stats["windows"] += 1
         stats["nodes"] += nodes
         if chosen is not None:
@@ -125,8 +125,10 @@ def fill_cover(problem: RosterProblem, plan: Plan, *, first_day: int = 0, seed: 
 class WindowProgram:
     """The MIP of one window of days: every employee's shifts in `days`, the rest fixed."""
 
-    def __init__(self, compiled: Compiled, plan: Plan, days: range):
+    def __init__(self, compiled: Compiled, plan: Plan, days: range, *, cover_only: bool = False):
+        """`cover_only`: the objective is the people missing alone (for a bound on them)."""
         self.c, self.plan, self.days = compiled, plan, days
+        self.cover_only = cover_only
         self.problem = compiled.problem
         self.n = 0
         self.cost: list[float] = []
@@ -165,9 +167,9 @@ class WindowProgram:
         """Columns x (a shift in a role where the slot has a demand) and w (a day worked), with
         their costs: a shift worked, less the bonus for keeping it, plus the requests."""
         c, problem = self.c, self.problem
-        shift_cost = max(MIN_SHIFT_COST, problem.costs.shift_worked)
+        shift_cost = 0.0 if self.cover_only else max(MIN_SHIFT_COST, problem.costs.shift_worked)
         wishes: dict[tuple[int, int, int | None], float] = defaultdict(float)
-        for e in range(c.n_employees):
+        for e in range(c.n_employees if not self.cover_only else 0):
             for d, s, kind, weight in c.requests_of[e]:
                 if d in self.days:
                     wishes[(e, d, s)] += -weight if kind == "want" else weight
@@ -285,8 +287,8 @@ class WindowProgram:
         """Per slot (day, shift, role): people working it plus people missing at least the
         slot's requirement (summed over its sites), and no more people than that."""
         self.missing: dict[tuple[int, int, str], int] = {}
-        self.missing_weight = min((dm.weight_under for demands in self.c.slot_demands.values() for dm in demands),
-                                  default=1.0)
+        self.missing_weight = 1.0 if self.cover_only else \
+            min((dm.weight_under for demands in self.c.slot_demands.values() for dm in demands), default=1.0)
         people: dict[tuple[int, int, str], list[int]] = defaultdict(list)
         for (e, d, s, role), column in self.x.items():
             people[(d, s, role)].append(column)
@@ -296,14 +298,16 @@ class WindowProgram:
             need = sum(dm.requirement for dm in demands)
             columns = people.get((d, s, role), [])
             have = sum(self.start[c] for c in columns)
-            u = self._column(min(dm.weight_under for dm in demands), float(max(0, need - have)), float(need))
+            weight = 1.0 if self.cover_only else min(dm.weight_under for dm in demands)
+            u = self._column(weight, float(max(0, need - have)), float(need))
             self.missing[(d, s, role)] = u
             self._row(columns + [u], [1.0] * len(columns) + [1.0], float(need), math.inf)
             self._row(columns, [1.0] * len(columns), -math.inf, float(need))
 
     # -- solving --------------------------------------------------------------------------
-    def solve(self, seed: int, time_limit_seconds: float | None) -> tuple[np.ndarray | None, int]:
-        """HiGHS from the roster as it was; returns (column values or None, nodes)."""
+    def solve(self, seed: int, time_limit_seconds: float | None) -> tuple[np.ndarray | None, int, float]:
+        """HiGHS from the roster as it was; returns (column values or None, nodes, the proven
+        lower bound on the objective)."""
         rows, cols, vals, lower, upper = [], [], [], [], []
         for i, (columns, coefs, low, high) in enumerate(self.rows):
             rows.extend([i] * len(columns))
@@ -338,10 +342,10 @@ class WindowProgram:
         highs.setSolution(start)
         highs.run()
         info = highs.getInfo()
-        nodes = int(info.mip_node_count)
+        nodes, bound = int(info.mip_node_count), float(info.mip_dual_bound)
         if info.primal_solution_status != 2:   # no feasible solution
-            return None, nodes
-        return np.asarray(highs.getSolution().col_value), nodes
+            return None, nodes, bound
+        return np.asarray(highs.getSolution().col_value), nodes, bound
 
     def apply(self, values: np.ndarray) -> Plan:
         """The plan with the window's shifts as the program chose them, placed at sites."""
@@ -357,6 +361,16 @@ class WindowProgram:
         for (e, d), works in chosen.items():
             cells[(e, d)] = tuple(sorted((s, role, sites[(e, d, s)]) for s, role in works))
         return Plan(cells)
+
+
+def fewest_missing(problem: RosterProblem, plan: Plan, *, seed: int = 0,
+                   time_limit_seconds: float | None = None) -> int:
+    """A proof: no roster leaves fewer people missing than this over the whole horizon (the
+    program of every day at once, people missing alone in the objective, its dual bound)."""
+    compiled = Compiled(problem)
+    program = WindowProgram(compiled, plan, range(compiled.horizon), cover_only=True)
+    _, _, bound = program.solve(seed, time_limit_seconds)
+    return max(0, math.ceil(bound - 1e-6))
 
 
 def _place(compiled: Compiled, before: Plan, chosen: dict) -> dict[tuple[int, int, int], str]:
