@@ -193,7 +193,7 @@ def staff_plan(result: PlanResult, *, workers: int | None = None, time_limit_sec
         if replan is not None and short:
             if progress:
                 progress(f"re-planning {len(short)} district(s) with the staffing the roster found", 0.95)
-            served = _trim_to_slots(roster, slots)
+            served = trim_to_slots(roster, slots)
             decisions = replan(closed, short, crew_ceiling(scenario, served, short))
             moved = reassign_to_slots(served, crew_slots(scenario, decisions, first_day=result.first_day))
             staffed = staffed_decisions(scenario, decisions, moved)   # the same, unless a re-plan failed
@@ -205,7 +205,7 @@ def staff_plan(result: PlanResult, *, workers: int | None = None, time_limit_sec
         closed_total = int((result.decisions.kits_open - final.kits_open).clip(min=0).sum())
         # keep only roster rows that still serve an open activity of the final plan
         slots_now = crew_slots(scenario, final, first_day=result.first_day)
-        roster = _trim_to_slots(roster, slots_now)
+        roster = trim_to_slots(roster, slots_now)
         still_empty = empty_slots(scenario, slots_now, roster)
         if len(still_empty):   # cannot happen by construction; say so rather than publish gaps
             result.messages.append(f"staffing: {int(still_empty['missing'].sum())} slot(s) still empty")
@@ -280,7 +280,7 @@ def reassign_to_slots(roster: pd.DataFrame, slots: pd.DataFrame) -> pd.DataFrame
     return out.sort_index().reset_index(drop=True)
 
 
-def _trim_to_slots(roster: pd.DataFrame, slots: pd.DataFrame) -> pd.DataFrame:
+def trim_to_slots(roster: pd.DataFrame, slots: pd.DataFrame) -> pd.DataFrame:
     """Drop officer-shifts beyond what the plan's slots need (activities closed by a correction)."""
     if not len(roster):
         return roster

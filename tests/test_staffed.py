@@ -203,3 +203,20 @@ def test_days_off_per_7_check_matches_every_7_day_run():
         assert _days_off_per_7_kept(worked, d, n_days, min_off) == expected
     assert not _days_off_per_7_kept([True] * 6 + [False] * 4, 6, 10, 1)
     assert _days_off_per_7_kept([True] * 6 + [False] * 4, 7, 10, 1)
+
+
+def test_a_published_shift_stays_with_its_officer_while_the_plan_keeps_its_slot(tmp_path):
+    """The greedy keeps the officer who can also make home visits off the day-1 kit; once that kit-shift is published with him, he keeps it."""
+    from tests.test_capacity_rules import build
+    from optimizer.roster.crews import roster_district
+
+    scenario = build(tmp_path / "case", days=2, shifts="S",
+                     officers=[{"roles": "operator"}, {"roles": "operator|home_visit"}])
+    slots = pd.DataFrame([("00001", "001", 0, "S", "home_visit", 1), ("00001", "001", 1, "S", "operator", 1)],
+                         columns=["ward_code", "district_code", "day", "shift", "role", "needed"])
+    alone, _, _ = roster_district(scenario, "001", slots, time_limit_seconds=0)
+    assert set(zip(alone["day"], alone["officer_id"])) == {(0, "CA002"), (1, "CA001")}
+    published = alone.assign(officer_id="CA002")
+    kept, _, report = roster_district(scenario, "001", slots, time_limit_seconds=0, previous=published)
+    assert set(zip(kept["day"], kept["officer_id"])) == {(0, "CA002"), (1, "CA002")}
+    assert report["published_shifts_kept_first"] == 2

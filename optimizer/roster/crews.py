@@ -107,8 +107,9 @@ def greedy_crews(problem: RosterProblem, frozen_days: int = 0, pinned: list | No
     shift; each slot goes to the fittest free officer who may take it: one whose other roles
     are least scarce (so the few who can do a scarce role are kept for it), then home ward
     first, then the district's ward officers, then the reserve; wishes honoured; fewest shifts
-    so far. Slots nobody may take stay empty. `pinned` assignments (a frozen window) are taken
-    as they are."""
+    so far. Slots nobody may take stay empty. `pinned` assignments (a frozen window, or
+    published shifts kept where the plan still has their slot) are taken as they are, and
+    their slots need that many fewer people."""
     from .result import Assignment
     codes = problem.shift_codes
     shifts = problem.shifts
@@ -177,9 +178,12 @@ def greedy_crews(problem: RosterProblem, frozen_days: int = 0, pinned: list | No
                 return False
         return True
 
+    taken: dict[tuple, int] = {}
     for a in pinned or []:
         if a.employee in index:
             take(index[a.employee], a.day, problem.shift_index(a.shift), a.site, a.role)
+            key = (a.day, a.shift, a.site, a.role)
+            taken[key] = taken.get(key, 0) + 1
     by_slot: dict[tuple[int, int], list] = {}
     for demand in problem.demands:
         if demand.day < frozen_days:
@@ -201,7 +205,7 @@ def greedy_crews(problem: RosterProblem, frozen_days: int = 0, pinned: list | No
     order.sort(key=lambda item: (-scarcity[item[2].role], item[0], item[1]))   # stable: day, shift, site
     for d, s, demand in order:
         able = holders.get(demand.role, [i for i, emp in enumerate(employees) if demand.role in emp.skills])
-        for _ in range(demand.requirement):
+        for _ in range(demand.requirement - taken.get((d, demand.shift, demand.site, demand.role), 0)):
             ranked = sorted((other_roles[(e, demand.role)],
                              0 if employees[e].home_site == demand.site else (2 if employees[e].reserve else 1),
                              -wishes.get((e, d, codes[s]), 0.0), count[e] // 3,
@@ -266,13 +270,22 @@ def roster_district(scenario: Scenario, district_code: str, slots: pd.DataFrame,
         return pd.DataFrame(columns=ROSTER_COLUMNS), missing, report
     problem = crew_problem(scenario, district_code, slots, frozen=frozen, previous=previous)
     started = time.monotonic()
-    pinned = []
+    from .result import Assignment
+    pinned, published_kept = [], []
     frozen_days = 0
     if frozen is not None and len(frozen):
-        from .result import Assignment
         pinned = [Assignment(r.officer_id, int(r.day), r.shift, r.ward_code, r.role) for r in frozen.itertuples()]
         frozen_days = int(frozen["day"].max()) + 1
-    assignments = greedy_crews(problem, frozen_days=frozen_days, pinned=pinned)
+    if previous is not None and len(previous):
+        # published shifts stay where the new plan still has their slot: a part of a roster that
+        # kept every rule keeps them too (every officer rule is a limit)
+        from ..staffed import trim_to_slots
+        ids = {e.id for e in problem.employees}
+        later = previous[(previous["day"] >= frozen_days) & previous["officer_id"].isin(ids)]
+        published_kept = [Assignment(r.officer_id, int(r.day), r.shift, r.ward_code, r.role)
+                          for r in trim_to_slots(later.reset_index(drop=True), slots).itertuples()]
+        report["published_shifts_kept_first"] = len(published_kept)
+    assignments = greedy_crews(problem, frozen_days=frozen_days, pinned=pinned + published_kept)
     status, method = "feasible", "greedy"
     if _empty_count(problem, assignments):
         plan, fill = fill_cover(problem, Plan.from_assignments(problem, assignments), first_day=frozen_days,
