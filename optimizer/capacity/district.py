@@ -14,6 +14,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from ..demand import shift_weights, split_over_open_shifts
+from .improve import WardPlans, improve_by_moves
 from .lp import LPSession, SolveStatus, solve_lp
 from .model import DistrictInput, DistrictModel
 
@@ -165,6 +166,18 @@ def _plan_with_open_shifts(model: DistrictModel, session: LPSession, open_shift:
     return plan if plan.status in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE) else None
 
 
+def _model_value(model: DistrictModel, session: LPSession, plans: WardPlans, reserve_taken: int):
+    """The model's value of a whole plan: its kits, mobile kits, teams and letters fixed, the
+    walk-ins split as the simulation does, the continuous decisions re-optimised."""
+    values = np.zeros(model.lp.n_vars)
+    values[model.k.ravel()] = plans.kits.ravel()
+    fix = [(model.k.ravel(), plans.kits.ravel().astype(float)), (model.m.ravel(), plans.mobile.ravel().astype(float)),
+           (model.h.ravel(), plans.teams.ravel().astype(float)),
+           (model.letters.ravel(), plans.letters.ravel().astype(float)),
+           (model.a.ravel(), _arrivals_for(model, values).ravel()), (model.r, np.array([float(reserve_taken)]))]
+    return session.solve(fix=fix)
+
+
 def _marginal_values(model: DistrictModel, solution) -> dict:
     """What one more kit-shift, officer-shift or evening kit-shift is worth (LP prices, people)."""
     out = {"kit_shift": 0.0, "kit_shift_where": None, "officer_shift": 0.0, "officer_shift_where": None,
@@ -296,16 +309,22 @@ def solve_district(data: DistrictInput, reserve: int | tuple[float, int] = 0, *,
         empty.seconds = time.perf_counter() - start
         return empty
     v = best.values
-    letters = _whole_letters(model, v[model.letters])
-    kits = np.rint(v[model.k]).astype(np.int64).reshape(n, D, S)
+    whole = WardPlans(np.rint(v[model.k]).astype(np.int64).reshape(n, D, S), np.rint(v[model.m]).astype(np.int64),
+                      np.rint(v[model.h]).astype(np.int64), _whole_letters(model, v[model.letters]))
+    reserve_taken = int(np.rint(v[model.r[0]]))
+    if data.previous is None or data.change_cost <= 0:
+        moved = improve_by_moves(model, whole)
+        if moved is not whole:
+            valued = _model_value(model, session, moved, reserve_taken)
+            best = valued if valued.status == SolveStatus.OPTIMAL else best
+            method, whole = method + ", then moves between wards", moved
     plan = DistrictPlan(
         district_code=data.district_code, ward_index=data.ward_index, first_day=data.first_day,
         status=SolveStatus.OPTIMAL if best.objective >= relaxed.objective - 1e-6 else SolveStatus.FEASIBLE,
-        kits_open=kits, mobile_kits=np.rint(v[model.m]).astype(np.int64),
-        home_visit_teams=np.rint(v[model.h]).astype(np.int64), letters=letters,
+        kits_open=whole.kits, mobile_kits=whole.mobile, home_visit_teams=whole.teams, letters=whole.letters,
         relaxed_objective=relaxed.objective, integer_objective=best.objective,
         marginal=_marginal_values(model, relaxed), method=method)
-    plan.reserve_taken = int(np.rint(v[model.r[0]]))
+    plan.reserve_taken = reserve_taken
     if with_enrolled_bound:
         solution = session.solve(cost=model.enrolled_cost())
         plan.enrolled_bound = solution.objective if solution.status in (

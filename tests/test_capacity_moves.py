@@ -1,0 +1,69 @@
+"""Moves between wards (optimizer/capacity/improve.py): the ward simulator agrees with the
+simulation, and moves raise a plan's simulated objective without changing what it asks of
+the district's officers and fleet."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from optimizer.capacity.campaign import district_inputs
+from optimizer.capacity.improve import WardPlans, WardSimulator, improve_by_moves
+from optimizer.capacity.model import DistrictModel
+from optimizer.objective import plan_objective
+from optimizer.scenario import load_scenario
+from optimizer.simulation import Decisions, simulate
+
+TINY = Path(__file__).resolve().parents[1] / "scenarios" / "tiny"
+
+
+@pytest.fixture(scope="module")
+def district():
+    scenario = load_scenario(TINY)
+    data = district_inputs(scenario)[0]
+    return scenario, data, DistrictModel(data)
+
+
+def crowded_plan(model: DistrictModel) -> WardPlans:
+    """Every kit-shift in the first ward, none elsewhere: moves have room to help."""
+    n, D, S = model.n, model.D, model.S
+    kits = np.zeros((n, D, S), dtype=np.int64)
+    kits[0] = 1
+    return WardPlans(kits, np.zeros((n, D), np.int64), np.zeros((n, D), np.int64),
+                     np.zeros((n, D, S), np.int64))
+
+
+def simulated(scenario, data, plans: WardPlans) -> float:
+    """The simulation's objective of the district alone under `plans`."""
+    sub = replace(scenario, wards=scenario.wards.iloc[data.ward_index])
+    codes = scenario.shift_codes
+    decisions = Decisions(plans.kits, np.zeros_like(plans.kits), np.zeros_like(plans.kits), plans.letters)
+    for s in scenario.settings.mobile_kit.shifts:
+        decisions.mobile_kits[:, :, codes.index(s)] = plans.mobile
+    decisions.home_visit_teams[:, :, codes.index(scenario.settings.home_visit.shift)] = plans.teams
+    return plan_objective(sub, decisions, simulate(sub, decisions, arrivals=data.arrivals))
+
+
+def test_ward_simulator_matches_the_simulation(district):
+    scenario, data, model = district
+    plans = crowded_plan(model)
+    plans.letters[:, 2:, 0] = 7
+    plans.mobile[1, 3] = 1
+    plans.teams[-1, 4] = 2
+    ours = WardSimulator(model).objective(np.arange(model.n), plans).sum()
+    assert ours == pytest.approx(simulated(scenario, data, plans), abs=1e-6)
+
+
+def test_moves_gain_and_keep_every_slot_total(district):
+    scenario, data, model = district
+    plans = crowded_plan(model)
+    moved = improve_by_moves(model, plans)
+    assert moved is not plans
+    assert simulated(scenario, data, moved) > simulated(scenario, data, plans) + 1
+    assert np.array_equal(moved.kits.sum(axis=0), plans.kits.sum(axis=0))
+    kits_max = model.wards["fixed_kits"].to_numpy()[:, None, None]
+    assert (moved.kits >= 0).all() and (moved.kits <= kits_max).all()
+    assert improve_by_moves(model, moved, rounds=0) is moved
