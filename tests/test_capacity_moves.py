@@ -57,13 +57,31 @@ def test_ward_simulator_matches_the_simulation(district):
     assert ours == pytest.approx(simulated(scenario, data, plans), abs=1e-6)
 
 
-def test_moves_gain_and_keep_every_slot_total(district):
+def rows_hold(model: DistrictModel, plans: WardPlans) -> bool:
+    """Every staffing and fleet row of the district holds for `plans` (no city kits lent)."""
+    lp = model.lp
+    values = np.zeros(lp.n_vars)
+    values[model.k.ravel()] = plans.kits.ravel()
+    values[model.m.ravel()] = plans.mobile.ravel()
+    values[model.h.ravel()] = plans.teams.ravel()
+    rows = np.r_[np.arange(lp.row_block("staffing").start, lp.row_block("staffing").stop),
+                 np.arange(lp.row_block("mobile_fleet").start, lp.row_block("mobile_fleet").stop)]
+    return bool(np.all(lp.matrix()[rows] @ values <= np.concatenate(lp.row_upper)[rows] + 1e-9))
+
+
+def test_moves_gain_within_the_rows_and_bounds(district):
+    """From the crowded plan (transfers) and from an empty one (additions where officers are
+    free), moves gain, and the plan stays within its staffing and fleet rows and kit bounds."""
     scenario, data, model = district
-    plans = crowded_plan(model)
-    moved = improve_by_moves(model, plans)
-    assert moved is not plans
-    assert simulated(scenario, data, moved) > simulated(scenario, data, plans) + 1
-    assert np.array_equal(moved.kits.sum(axis=0), plans.kits.sum(axis=0))
+    crowded = crowded_plan(model)
+    assert rows_hold(model, crowded)
+    empty = WardPlans(*(np.zeros_like(x) for x in (crowded.kits, crowded.mobile, crowded.teams, crowded.letters)))
     kits_max = model.wards["fixed_kits"].to_numpy()[:, None, None]
-    assert (moved.kits >= 0).all() and (moved.kits <= kits_max).all()
-    assert improve_by_moves(model, moved, rounds=0) is moved
+    for plans in (crowded, empty):
+        moved = improve_by_moves(model, plans)
+        assert moved is not plans
+        assert simulated(scenario, data, moved) > simulated(scenario, data, plans) + 1
+        assert rows_hold(model, moved)
+        assert (moved.kits >= 0).all() and (moved.kits <= kits_max).all()
+        assert (moved.mobile >= 0).all() and (moved.teams >= 0).all()
+    assert improve_by_moves(model, crowded, rounds=0) is crowded

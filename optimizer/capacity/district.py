@@ -313,7 +313,7 @@ def solve_district(data: DistrictInput, reserve: int | tuple[float, int] = 0, *,
                       np.rint(v[model.h]).astype(np.int64), _whole_letters(model, v[model.letters]))
     reserve_taken = int(np.rint(v[model.r[0]]))
     if data.previous is None or data.change_cost <= 0:
-        moved = improve_by_moves(model, whole)
+        moved = improve_by_moves(model, whole, reserve_taken)
         if moved is not whole:
             valued = _model_value(model, session, moved, reserve_taken)
             best = valued if valued.status == SolveStatus.OPTIMAL else best

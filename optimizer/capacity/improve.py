@@ -19,9 +19,9 @@ from ..simulation import _floor
 from ..staffing import CrewNeeds
 from .model import DistrictModel
 
-IMPROVE_ROUNDS = 6
-# passes of the move search: each scores every one-kit change of every ward at once (about
-# 10-60 ms a pass on a Hà Nội district); the gains fall off after a handful of passes
+IMPROVE_ROUNDS = 20
+# passes of the move search: each scores every one-unit change of every ward at once (about
+# 10-60 ms a pass on a Hà Nội district); on Hà Nội no move gains after about 20 passes
 
 
 @dataclass
@@ -206,18 +206,100 @@ def _transfers(moves: _Moves) -> list[tuple[float, int, int, int, int]]:
 
 
 MIN_GAIN = 1e-6  # objective units: a move must gain more than rounding noise to be taken
+PAIRED_CANDIDATES = 400
+# the most promising one-unit additions a pass tries to pair with a removal elsewhere that
+# frees the officers (or fleet) they need; enough for the largest Hà Nội district (about
+# 3,000 kit-shifts) at a few ms each
 
 
-def improve_by_moves(model: DistrictModel, plans: WardPlans, rounds: int = IMPROVE_ROUNDS) -> WardPlans:
-    """Move kits, mobile kits and teams between wards in the same day (and shift) while the
-    simulated objective rises: each pass applies the best transfers of distinct wards, largest
-    gain first (ties: block, position); deterministic. Bounds are the model's (fixed kits,
-    pinned decisions, ceilings). Returns `plans` itself when no move gains."""
+class _Rows:
+    """The district's staffing and fleet rows over its integer decisions, and the slack the
+    current plan leaves in each (rows sum over wards: a one-unit change's column says which)."""
+
+    def __init__(self, model: DistrictModel, plans: WardPlans, reserve_taken: int):
+        lp = model.lp
+        block = lambda name: np.arange(lp.row_block(name).start, lp.row_block(name).stop)
+        rows = np.r_[block("staffing"), block("mobile_fleet")]
+        self.matrix = lp.matrix()[rows].tocsc()
+        self.variables = [model.k.reshape(model.n, -1), model.m, model.h]
+        values = np.zeros(lp.n_vars)
+        for variables, decided in zip(self.variables, _blocks(plans)):
+            values[variables.ravel()] = decided.ravel()
+        values[model.r[0]] = reserve_taken
+        self.slack = np.concatenate(lp.row_upper)[rows] - self.matrix @ values
+
+    def column(self, block: int, ward: int, position: int):
+        """(rows, coefficients) of one unit of a decision."""
+        column = self.matrix.getcol(int(self.variables[block][ward, position]))
+        return column.indices, column.data
+
+
+def _paired_moves(moves: _Moves, rows: _Rows, busy: set) -> list[tuple[int, int, int, int]]:
+    """One-unit additions, best first, each taken alone where the rows have slack for it, else
+    with the least costly removal in another ward that frees what it lacks, when the pair
+    gains; then removals that gain on their own. Wards in `busy` are left alone; the rows'
+    slack is updated. Returns (block, ward, position, step) changes."""
+    order = np.lexsort((moves.position, moves.ward, moves.block, -moves.gain))
+    up = [i for i in order if moves.step[i] > 0 and moves.gain[i] > MIN_GAIN][:PAIRED_CANDIDATES]
+    down = np.array([i for i in order if moves.step[i] < 0], dtype=np.int64)
+    down_matrix = None
+    if len(down):
+        columns = [rows.variables[b][w, p] for b, w, p in zip(moves.block[down], moves.ward[down],
+                                                              moves.position[down])]
+        down_matrix = rows.matrix[:, columns].tocsr()
+    out = []
+    for i in up:
+        ward = int(moves.ward[i])
+        if ward in busy:
+            continue
+        where, need = rows.column(int(moves.block[i]), ward, int(moves.position[i]))
+        short = need - rows.slack[where] > 1e-9
+        if not short.any():
+            rows.slack[where] -= need
+            busy.add(ward)
+            out.append((int(moves.block[i]), ward, int(moves.position[i]), 1))
+            continue
+        if down_matrix is None:
+            continue
+        lacking, deficit = where[short], (need - rows.slack[where])[short]
+        frees = (down_matrix[lacking].toarray() >= deficit[:, None] - 1e-9).all(axis=0)
+        usable = frees & (moves.gain[down] + moves.gain[i] > MIN_GAIN) & (moves.ward[down] != ward)
+        usable &= ~np.isin(moves.ward[down], list(busy))
+        if not usable.any():
+            continue
+        j = down[np.flatnonzero(usable)[0]]
+        other = int(moves.ward[j])
+        rows.slack[where] -= need
+        freed_rows, freed = rows.column(int(moves.block[j]), other, int(moves.position[j]))
+        rows.slack[freed_rows] += freed
+        busy.update((ward, other))
+        out += [(int(moves.block[i]), ward, int(moves.position[i]), 1),
+                (int(moves.block[j]), other, int(moves.position[j]), -1)]
+    for j in down:
+        ward = int(moves.ward[j])
+        if moves.gain[j] > MIN_GAIN and ward not in busy:
+            freed_rows, freed = rows.column(int(moves.block[j]), ward, int(moves.position[j]))
+            rows.slack[freed_rows] += freed
+            busy.add(ward)
+            out.append((int(moves.block[j]), ward, int(moves.position[j]), -1))
+    return out
+
+
+def improve_by_moves(model: DistrictModel, plans: WardPlans, reserve_taken: int = 0,
+                     rounds: int = IMPROVE_ROUNDS) -> WardPlans:
+    """Change kits, mobile kits and teams one unit at a time while the simulated objective
+    rises: each pass takes the best transfers between wards in the same day (and shift), which
+    leave every staffing and fleet row as it was, then additions the rows have room for or
+    paired with a removal that frees what they need, then removals that gain; at most one
+    change per ward a pass (each was scored alone), largest gain first; deterministic. Bounds
+    are the model's (fixed kits, pinned decisions, ceilings). Returns `plans` itself when no
+    change gains."""
     sim = WardSimulator(model)
     lp = model.lp
     lower, upper = np.concatenate(lp.lower), np.concatenate(lp.upper)
     shapes = [model.k.reshape(model.n, model.D, model.S), model.m, model.h]
     bounds = [(lower[v], upper[v]) for v in shapes]
+    rows = _Rows(model, plans, reserve_taken)
     everyone = np.arange(model.n)
     current, base = plans, sim.objective(everyone, plans)
     for _ in range(rounds):
@@ -229,13 +311,12 @@ def improve_by_moves(model: DistrictModel, plans: WardPlans, rounds: int = IMPRO
             if a in busy or b in busy:
                 continue
             busy.update((a, b))
-            chosen.append((block, position, a, b))
+            chosen += [(block, a, position, -1), (block, b, position, 1)]
+        chosen += _paired_moves(moves, rows, busy)
         if not chosen:
             break
         current = current.copy() if current is plans else current
-        for block, position, a, b in chosen:
-            values = _blocks(current)[block].reshape(model.n, -1)
-            values[a, position] -= 1
-            values[b, position] += 1
+        for block, ward, position, step in chosen:
+            _blocks(current)[block].reshape(model.n, -1)[ward, position] += step
         base = sim.objective(everyone, current)
     return current
