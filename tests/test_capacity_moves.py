@@ -1,6 +1,7 @@
-"""Moves between wards (optimizer/capacity/improve.py): the ward simulator agrees with the
-simulation, and moves raise a plan's simulated objective without changing what it asks of
-the district's officers and fleet."""
+"""Rounding and improving a district's integer plan: whole letters in whole show-up units
+(district.py), and moves between wards (improve.py): the ward simulator agrees with the
+simulation, and moves raise a plan's simulated objective within the district's staffing
+and fleet rows."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import numpy as np
 import pytest
 
 from optimizer.capacity.campaign import district_inputs
+from optimizer.capacity.district import _whole_letters, letter_unit
 from optimizer.capacity.improve import WardPlans, WardSimulator, improve_by_moves
 from optimizer.capacity.model import DistrictModel
 from optimizer.objective import plan_objective
@@ -85,3 +87,30 @@ def test_moves_gain_within_the_rows_and_bounds(district):
         assert (moved.kits >= 0).all() and (moved.kits <= kits_max).all()
         assert (moved.mobile >= 0).all() and (moved.teams >= 0).all()
     assert improve_by_moves(model, crowded, rounds=0) is crowded
+
+
+def test_letter_unit():
+    assert letter_unit(0.7) == 10
+    assert letter_unit(0.5) == 2
+    assert letter_unit(1.0) == 1
+    assert letter_unit(0.7071067811865476) == 1
+
+
+def test_whole_letters_lose_no_show_ups_to_rounding(district):
+    """Fractional letters spread over many slots: the whole letters keep the ward's total (its
+    pool at most), every slot but one per ward is a whole unit, so the show-ups
+    are floor(show_up * total) but for that one slot; within the per-day cap."""
+    scenario, data, model = district
+    demand = scenario.settings.demand
+    unit = letter_unit(demand.invitation_show_up)
+    rng = np.random.default_rng(3)
+    wanted = rng.uniform(0, 40, size=(model.n, model.D, model.S))
+    wanted[:, : demand.invitation_lead_days, :] = 0
+    whole = _whole_letters(model, wanted)
+    totals = np.minimum(wanted.sum(axis=(1, 2)), model._default_invitable())
+    assert (np.abs(whole.sum(axis=(1, 2)) - np.floor(totals)) < 1).all()
+    assert (whole.sum(axis=2) <= demand.max_letters_per_ward_day).all()
+    for w in range(model.n):
+        assert ((whole[w] % unit) != 0).sum() <= 1
+    show_ups = np.floor(np.round(demand.invitation_show_up * whole, 9)).sum(axis=(1, 2))
+    assert (show_ups >= np.floor(demand.invitation_show_up * np.floor(totals)) - 1).all()

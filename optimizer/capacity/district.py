@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from fractions import Fraction
 
 import numpy as np
 import scipy.sparse as sp
@@ -71,40 +72,58 @@ def _round_within(model: DistrictModel, values: np.ndarray) -> np.ndarray:
     return rounded
 
 
+LETTER_UNIT_MAX = 100  # larger units would move letters too far from the slot the model chose
+
+
+def letter_unit(show_up: float) -> int:
+    """The fewest letters whose show-ups are whole people: 10 when 70 % show up (7 people);
+    1 when the share has no small denominator."""
+    share = Fraction(show_up).limit_denominator(LETTER_UNIT_MAX)
+    return share.denominator if abs(float(share) - show_up) < 1e-12 else 1
+
+
 def _whole_letters(model: DistrictModel, letters: np.ndarray) -> np.ndarray:
-    """Whole letters that bring the relaxation's show-ups (rounded) despite whole-people rounding,
-    trimmed back to the per-day cap and each ward's pool."""
+    """Whole letters near the relaxation's, in whole units (`letter_unit`): each slot gets what
+    brings the running total of a ward's letters to the nearest unit, so almost every slot's
+    show-ups are whole people and floor(show_up * letters) loses nobody; what is left of the
+    relaxation's letters (less than a unit) goes to the last slot with room. Within the per-day
+    cap and each ward's pool; pinned letters stay."""
     demand = model.settings.demand
-    show = demand.invitation_show_up
     n, D, S = model.n, model.D, model.S
     letters = letters.reshape(n, D, S)
-    if show <= 0:
-        return np.floor(letters + 1e-6).astype(np.int64)
-    wanted = np.round(show * letters)
-    whole = np.ceil(np.round(wanted / show, 6) - 1e-9).astype(np.int64)
-    whole = np.where(letters > 1e-6, whole, 0)
+    unit = letter_unit(demand.invitation_show_up) if demand.invitation_show_up > 0 else 1
     cap = demand.max_letters_per_ward_day
     pool = np.asarray(model.data.invitable_left if model.data.invitable_left is not None
                       else model._default_invitable())
     pinned = model.data.pinned
-    fixed = None if pinned is None else pinned.letters[:, model.days, :] >= 0
-    if fixed is not None:
+    fixed = np.zeros((n, D, S), bool) if pinned is None else pinned.letters[:, model.days, :] >= 0
+    whole = np.zeros((n, D, S), dtype=np.int64)
+    if pinned is not None:
         whole[fixed] = pinned.letters[:, model.days, :][fixed]
     for w in range(n):
+        room = int(pool[w]) - int(whole[w].sum())
+        wanted = min(room, int(np.floor(letters[w][~fixed[w]].sum() + 1e-6)))
+        running, given = 0.0, 0
         for j in range(D):
-            while whole[w, j].sum() > cap:
-                free = whole[w, j] if fixed is None else np.where(fixed[w, j], -1, whole[w, j])
-                whole[w, j, int(np.argmax(free))] -= 1
-        excess = int(whole[w].sum() - pool[w])
-        flat = whole[w].reshape(-1)
-        for t in range(len(flat) - 1, -1, -1):
-            if excess <= 0:
-                break
-            if fixed is not None and fixed[w].reshape(-1)[t]:
-                continue
-            take = min(excess, int(flat[t]))
-            flat[t] -= take
-            excess -= take
+            for s in range(S):
+                if fixed[w, j, s]:
+                    continue
+                running += letters[w, j, s]
+                goal = min(wanted, unit * int(np.floor(running / unit + 0.5)))
+                day_room = cap - int(whole[w, j].sum())
+                take = min(max(0, goal - given), unit * (max(0, day_room) // unit))
+                whole[w, j, s] = take
+                given += take
+        left = wanted - given
+        for j in range(D - 1, -1, -1):
+            for s in range(S - 1, -1, -1):
+                if left <= 0:
+                    break
+                if fixed[w, j, s] or whole[w, j, s] == 0:
+                    continue
+                take = min(left, cap - int(whole[w, j].sum()))
+                whole[w, j, s] += max(0, take)
+                left -= max(0, take)
     return whole
 
 
