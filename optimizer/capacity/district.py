@@ -1,8 +1,8 @@
 """Solving one district: LP relaxation (bound and prices), integer plan, marginal values.
 
 Runs in a worker process; everything in and out is picklable. Deterministic: HiGHS on one
-thread, a node limit rather than a clock limit for the integer search, and a fixed rounding
-rule when the search does not beat it.
+thread, a node limit rather than a clock limit for the integer search, a fixed rounding rule
+when the search does not beat it, and a fixed number of passes of moves between wards.
 """
 
 from __future__ import annotations
@@ -269,7 +269,10 @@ def solve_district(data: DistrictInput, reserve: int | tuple[float, int] = 0, *,
     """Plan one district: LP relaxation (bound, prices); two roundings (plain, and with the
     open shifts settled first: `_open_pattern_plan`), each with the continuous decisions
     re-optimised with the integer ones fixed, the better kept; a node-limited MIP search on
-    top for small models (SMALL_MODEL_VARS) or when `max_nodes` asks for one.
+    top for small models (SMALL_MODEL_VARS) or when `max_nodes` asks for one. Then whole
+    letters (`_whole_letters`) and moves between wards judged by the simulation's rules
+    (improve.py), unless a published plan's changes cost (`previous`, `change_cost`), which
+    the moves do not weigh.
 
     `reserve` is the number of city kits lent, or (price, most) to let the district take up to
     `most` at `price` each (the kits it takes, rounded up, are then lent)."""
