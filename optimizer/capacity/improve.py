@@ -85,14 +85,10 @@ class WardSimulator:
 
     def arrivals_of(self, ward: np.ndarray, kits: np.ndarray) -> np.ndarray:
         """Walk-ins [rows, D, S] of each row's ward when its kits [rows, D, S] are open."""
-        bits = (kits > 0).astype(np.int64) << np.arange(self.S)[None, None, :]
-        pattern = bits.sum(axis=2)
-        out = np.zeros(kits.shape, dtype=np.int64)
-        days = np.arange(self.D)
-        for p in np.unique(pattern):
-            rows, cols = np.nonzero(pattern == p)
-            out[rows, cols] = self._split(int(p))[ward[rows], days[cols]]
-        return out
+        pattern = ((kits > 0).astype(np.int64) << np.arange(self.S)[None, None, :]).sum(axis=2)
+        table = np.stack([self._split(p) if p in self._splits or (pattern == p).any() else
+                          np.zeros((self.n, self.D, self.S), np.int64) for p in range(1 << self.S)])
+        return table[pattern, ward[:, None], np.arange(self.D)[None, :]]
 
     def objective(self, ward: np.ndarray, plans: WardPlans) -> np.ndarray:
         """Each row's objective: row r is ward `ward[r]` under plans row r."""
@@ -230,8 +226,18 @@ class _Rows:
 
     def column(self, block: int, ward: int, position: int):
         """(rows, coefficients) of one unit of a decision."""
-        column = self.matrix.getcol(int(self.variables[block][ward, position]))
-        return column.indices, column.data
+        variable = int(self.variables[block][ward, position])
+        where = slice(self.matrix.indptr[variable], self.matrix.indptr[variable + 1])
+        return self.matrix.indices[where], self.matrix.data[where]
+
+
+def _dense_rows(matrix, rows: np.ndarray) -> np.ndarray:
+    """matrix[rows] as a dense array, from the CSR arrays (faster than scipy's indexing)."""
+    out = np.zeros((len(rows), matrix.shape[1]))
+    for k, row in enumerate(rows):
+        where = slice(matrix.indptr[row], matrix.indptr[row + 1])
+        out[k, matrix.indices[where]] = matrix.data[where]
+    return out
 
 
 def _paired_moves(moves: _Moves, rows: _Rows, busy: set) -> list[tuple[int, int, int, int]]:
@@ -240,8 +246,9 @@ def _paired_moves(moves: _Moves, rows: _Rows, busy: set) -> list[tuple[int, int,
     gains; then removals that gain on their own. Wards in `busy` are left alone; the rows'
     slack is updated. Returns (block, ward, position, step) changes."""
     order = np.lexsort((moves.position, moves.ward, moves.block, -moves.gain))
-    up = [i for i in order if moves.step[i] > 0 and moves.gain[i] > MIN_GAIN][:PAIRED_CANDIDATES]
-    down = np.array([i for i in order if moves.step[i] < 0], dtype=np.int64)
+    up = order[(moves.step[order] > 0) & (moves.gain[order] > MIN_GAIN)][:PAIRED_CANDIDATES]
+    down = order[moves.step[order] < 0]
+    cheapest = moves.gain[down].max() if len(down) else -np.inf
     down_matrix = None
     if len(down):
         columns = [rows.variables[b][w, p] for b, w, p in zip(moves.block[down], moves.ward[down],
@@ -259,12 +266,12 @@ def _paired_moves(moves: _Moves, rows: _Rows, busy: set) -> list[tuple[int, int,
             busy.add(ward)
             out.append((int(moves.block[i]), ward, int(moves.position[i]), 1))
             continue
-        if down_matrix is None:
+        if down_matrix is None or moves.gain[i] + cheapest <= MIN_GAIN:
             continue
         lacking, deficit = where[short], (need - rows.slack[where])[short]
-        frees = (down_matrix[lacking].toarray() >= deficit[:, None] - 1e-9).all(axis=0)
+        frees = (_dense_rows(down_matrix, lacking) >= deficit[:, None] - 1e-9).all(axis=0)
         usable = frees & (moves.gain[down] + moves.gain[i] > MIN_GAIN) & (moves.ward[down] != ward)
-        usable &= ~np.isin(moves.ward[down], list(busy))
+        usable &= ~np.isin(moves.ward[down], np.fromiter(busy, np.int64, len(busy)))
         if not usable.any():
             continue
         j = down[np.flatnonzero(usable)[0]]
