@@ -2,10 +2,12 @@
 
 Every staffing and fleet row of a district sums over its wards for one day (and shift), so
 moving a kit, a mobile kit or a home-visit team from one ward to another in the same day and
-shift keeps the plan staffable. Wards do not interact in the simulation, so what such a move
-is worth is the change in two wards' simulated objective. `improve_by_moves` scores, for
-every ward and slot, one kit more and one kit less (all at once, each ward variant simulated
-as its own row), applies the best improving moves of distinct wards, and repeats.
+shift keeps the plan staffable; adding one needs room in its rows, or a removal elsewhere
+that frees it. Wards do not interact in the simulation, so what a change in one ward is
+worth is the change in that ward's simulated objective. `improve_by_moves` scores one unit
+more and one unit less of every decision of every ward (all at once, each ward variant
+simulated as its own row), applies the best gaining transfers, additions and removals of
+distinct wards, and repeats.
 """
 
 from __future__ import annotations
@@ -153,6 +155,7 @@ class _Moves:
 
 
 def _blocks(plans: WardPlans) -> list[np.ndarray]:
+    """The decisions moves change, in block order: kits, mobile kits, teams."""
     return [plans.kits, plans.mobile, plans.teams]
 
 
