@@ -1,19 +1,21 @@
 """Solving one district: LP relaxation (bound and prices), integer plan, marginal values.
 
 Runs in a worker process; everything in and out is picklable. Deterministic: HiGHS on one
-thread, a node limit rather than a clock limit for the integer search, and a fixed rounding
-rule when the search does not beat it.
+thread, a node limit rather than a clock limit for the integer search, a fixed rounding rule
+when the search does not beat it, and a fixed number of passes of moves between wards.
 """
 
 from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from fractions import Fraction
 
 import numpy as np
 import scipy.sparse as sp
 
 from ..demand import shift_weights, split_over_open_shifts
+from .improve import WardPlans, improve_by_moves
 from .lp import LPSession, SolveStatus, solve_lp
 from .model import DistrictInput, DistrictModel
 
@@ -70,40 +72,58 @@ def _round_within(model: DistrictModel, values: np.ndarray) -> np.ndarray:
     return rounded
 
 
+LETTER_UNIT_MAX = 100  # larger units would move letters too far from the slot the model chose
+
+
+def letter_unit(show_up: float) -> int:
+    """The fewest letters whose show-ups are whole people: 10 when 70 % show up (7 people);
+    1 when the share has no small denominator."""
+    share = Fraction(show_up).limit_denominator(LETTER_UNIT_MAX)
+    return share.denominator if abs(float(share) - show_up) < 1e-12 else 1
+
+
 def _whole_letters(model: DistrictModel, letters: np.ndarray) -> np.ndarray:
-    """Whole letters that bring the relaxation's show-ups (rounded) despite whole-people rounding,
-    trimmed back to the per-day cap and each ward's pool."""
+    """Whole letters near the relaxation's, in whole units (`letter_unit`): each slot gets what
+    brings the running total of a ward's letters to the nearest unit, so almost every slot's
+    show-ups are whole people and floor(show_up * letters) loses nobody; what is left of the
+    relaxation's letters (less than a unit) goes to the last slot with room. Within the per-day
+    cap and each ward's pool; pinned letters stay."""
     demand = model.settings.demand
-    show = demand.invitation_show_up
     n, D, S = model.n, model.D, model.S
     letters = letters.reshape(n, D, S)
-    if show <= 0:
-        return np.floor(letters + 1e-6).astype(np.int64)
-    wanted = np.round(show * letters)
-    whole = np.ceil(np.round(wanted / show, 6) - 1e-9).astype(np.int64)
-    whole = np.where(letters > 1e-6, whole, 0)
+    unit = letter_unit(demand.invitation_show_up) if demand.invitation_show_up > 0 else 1
     cap = demand.max_letters_per_ward_day
     pool = np.asarray(model.data.invitable_left if model.data.invitable_left is not None
                       else model._default_invitable())
     pinned = model.data.pinned
-    fixed = None if pinned is None else pinned.letters[:, model.days, :] >= 0
-    if fixed is not None:
+    fixed = np.zeros((n, D, S), bool) if pinned is None else pinned.letters[:, model.days, :] >= 0
+    whole = np.zeros((n, D, S), dtype=np.int64)
+    if pinned is not None:
         whole[fixed] = pinned.letters[:, model.days, :][fixed]
     for w in range(n):
+        room = int(pool[w]) - int(whole[w].sum())
+        wanted = min(room, int(np.floor(letters[w][~fixed[w]].sum() + 1e-6)))
+        running, given = 0.0, 0
         for j in range(D):
-            while whole[w, j].sum() > cap:
-                free = whole[w, j] if fixed is None else np.where(fixed[w, j], -1, whole[w, j])
-                whole[w, j, int(np.argmax(free))] -= 1
-        excess = int(whole[w].sum() - pool[w])
-        flat = whole[w].reshape(-1)
-        for t in range(len(flat) - 1, -1, -1):
-            if excess <= 0:
-                break
-            if fixed is not None and fixed[w].reshape(-1)[t]:
-                continue
-            take = min(excess, int(flat[t]))
-            flat[t] -= take
-            excess -= take
+            for s in range(S):
+                if fixed[w, j, s]:
+                    continue
+                running += letters[w, j, s]
+                goal = min(wanted, unit * int(np.floor(running / unit + 0.5)))
+                day_room = cap - int(whole[w, j].sum())
+                take = min(max(0, goal - given), unit * (max(0, day_room) // unit))
+                whole[w, j, s] = take
+                given += take
+        left = wanted - given
+        for j in range(D - 1, -1, -1):
+            for s in range(S - 1, -1, -1):
+                if left <= 0:
+                    break
+                if fixed[w, j, s] or whole[w, j, s] == 0:
+                    continue
+                take = min(left, cap - int(whole[w, j].sum()))
+                whole[w, j, s] += max(0, take)
+                left -= max(0, take)
     return whole
 
 
@@ -163,6 +183,18 @@ def _plan_with_open_shifts(model: DistrictModel, session: LPSession, open_shift:
     whole = _round_within(model, values)
     plan = session.solve(fix=[(integer, whole[integer]), *pinned])
     return plan if plan.status in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE) else None
+
+
+def _model_value(model: DistrictModel, session: LPSession, plans: WardPlans, reserve_taken: int):
+    """The model's value of a whole plan: its kits, mobile kits, teams and letters fixed, the
+    walk-ins split as the simulation does, the continuous decisions re-optimised."""
+    values = np.zeros(model.lp.n_vars)
+    values[model.k.ravel()] = plans.kits.ravel()
+    fix = [(model.k.ravel(), plans.kits.ravel().astype(float)), (model.m.ravel(), plans.mobile.ravel().astype(float)),
+           (model.h.ravel(), plans.teams.ravel().astype(float)),
+           (model.letters.ravel(), plans.letters.ravel().astype(float)),
+           (model.a.ravel(), _arrivals_for(model, values).ravel()), (model.r, np.array([float(reserve_taken)]))]
+    return session.solve(fix=fix)
 
 
 def _marginal_values(model: DistrictModel, solution) -> dict:
@@ -237,7 +269,10 @@ def solve_district(data: DistrictInput, reserve: int | tuple[float, int] = 0, *,
     """Plan one district: LP relaxation (bound, prices); two roundings (plain, and with the
     open shifts settled first: `_open_pattern_plan`), each with the continuous decisions
     re-optimised with the integer ones fixed, the better kept; a node-limited MIP search on
-    top for small models (SMALL_MODEL_VARS) or when `max_nodes` asks for one.
+    top for small models (SMALL_MODEL_VARS) or when `max_nodes` asks for one. Then whole
+    letters (`_whole_letters`) and moves between wards judged by the simulation's rules
+    (improve.py), unless a published plan's changes cost (`previous`, `change_cost`), which
+    the moves do not weigh.
 
     `reserve` is the number of city kits lent, or (price, most) to let the district take up to
     `most` at `price` each (the kits it takes, rounded up, are then lent)."""
@@ -296,16 +331,22 @@ def solve_district(data: DistrictInput, reserve: int | tuple[float, int] = 0, *,
         empty.seconds = time.perf_counter() - start
         return empty
     v = best.values
-    letters = _whole_letters(model, v[model.letters])
-    kits = np.rint(v[model.k]).astype(np.int64).reshape(n, D, S)
+    whole = WardPlans(np.rint(v[model.k]).astype(np.int64).reshape(n, D, S), np.rint(v[model.m]).astype(np.int64),
+                      np.rint(v[model.h]).astype(np.int64), _whole_letters(model, v[model.letters]))
+    reserve_taken = int(np.rint(v[model.r[0]]))
+    if data.previous is None or data.change_cost <= 0:
+        moved = improve_by_moves(model, whole, reserve_taken)
+        if moved is not whole:
+            valued = _model_value(model, session, moved, reserve_taken)
+            best = valued if valued.status == SolveStatus.OPTIMAL else best
+            method, whole = method + ", then moves between wards", moved
     plan = DistrictPlan(
         district_code=data.district_code, ward_index=data.ward_index, first_day=data.first_day,
         status=SolveStatus.OPTIMAL if best.objective >= relaxed.objective - 1e-6 else SolveStatus.FEASIBLE,
-        kits_open=kits, mobile_kits=np.rint(v[model.m]).astype(np.int64),
-        home_visit_teams=np.rint(v[model.h]).astype(np.int64), letters=letters,
+        kits_open=whole.kits, mobile_kits=whole.mobile, home_visit_teams=whole.teams, letters=whole.letters,
         relaxed_objective=relaxed.objective, integer_objective=best.objective,
         marginal=_marginal_values(model, relaxed), method=method)
-    plan.reserve_taken = int(np.rint(v[model.r[0]]))
+    plan.reserve_taken = reserve_taken
     if with_enrolled_bound:
         solution = session.solve(cost=model.enrolled_cost())
         plan.enrolled_bound = solution.objective if solution.status in (

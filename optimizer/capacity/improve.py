@@ -1,0 +1,332 @@
+"""Local improvement of one district's integer plan, judged by the simulation's own rules.
+
+Every staffing and fleet row of a district sums over its wards for one day (and shift), so
+moving a kit, a mobile kit or a home-visit team from one ward to another in the same day and
+shift keeps the plan staffable; adding one needs room in its rows, or a removal elsewhere
+that frees it. Wards do not interact in the simulation, so what a change in one ward is
+worth is the change in that ward's simulated objective. `improve_by_moves` scores one unit
+more and one unit less of every decision of every ward (all at once, each ward variant
+simulated as its own row), applies the best gaining transfers, additions and removals of
+distinct wards, and repeats.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..demand import shift_weights, split_over_open_shifts
+from ..simulation import _floor
+from ..staffing import CrewNeeds
+from .model import DistrictModel
+
+IMPROVE_ROUNDS = 20
+# passes of the move search: each scores every one-unit change of every ward at once (about
+# 10-60 ms a pass on a Hà Nội district); on Hà Nội no move gains after about 20 passes
+
+
+@dataclass
+class WardPlans:
+    """Integer decisions of a district's window, one row per ward: kits [n, D, S], mobile kits
+    and teams [n, D] (a mobile kit stays the day), letters [n, D, S]."""
+
+    kits: np.ndarray
+    mobile: np.ndarray
+    teams: np.ndarray
+    letters: np.ndarray
+
+    def copy(self) -> "WardPlans":
+        return WardPlans(self.kits.copy(), self.mobile.copy(), self.teams.copy(), self.letters.copy())
+
+
+class WardSimulator:
+    """docs/dynamics.md for rows that are each one ward of the district under its own decisions
+    (the same rules as optimizer/simulation.py, vectorised over ward variants); returns each
+    row's share of the weighted objective (optimizer/objective.py is separable by ward)."""
+
+    def __init__(self, model: DistrictModel):
+        data, settings = model.data, model.settings
+        self.model = model
+        self.n, self.D, self.S = model.n, model.D, model.S
+        self.days = model.days
+        self.arrivals = np.asarray(data.arrivals)[:, self.days].astype(np.int64)
+        self.preference = shift_weights(model.scenario)
+        self._splits: dict[int, np.ndarray] = {}
+        n = self.n
+        self.qw0 = model._state("queue_walk_in", np.zeros(n)).astype(np.int64)
+        self.qi0 = model._state("queue_invited", np.zeros(n)).astype(np.int64)
+        self.home0 = model._state("homebound_left", model.wards["homebound"].to_numpy()).astype(np.int64)
+        self.inst0 = model._state("institution_left", model.wards["institution"].to_numpy()).astype(np.int64)
+        self.before = model._state("enrolled_before", np.zeros(n)).astype(np.int64)
+        due = np.zeros((n, model.scenario.n_days, self.S), dtype=np.int64)
+        if data.returns_due is not None:
+            due = np.asarray(data.returns_due).astype(np.int64).copy()
+        self.due0 = due
+        self.target = model.wards["target"].to_numpy(np.int64)
+        codes = model.codes
+        self.home_shift = codes.index(settings.home_visit.shift)
+        self.mobile_shifts = [codes.index(c) for c in settings.mobile_kit.shifts]
+        crew = CrewNeeds.of(model.scenario)
+        weights = settings.objective
+        self.kit_cost = weights.officer_shift * sum(crew.kit.values())
+        self.mobile_cost = (weights.officer_shift * sum(crew.mobile.values()) * len(self.mobile_shifts)
+                            + weights.kit_move)
+        self.team_cost = weights.officer_shift * sum(crew.home_visit.values())
+
+    def _split(self, pattern: int) -> np.ndarray:
+        """Walk-ins [n, D, S] of every ward and day when the shifts in bit pattern `pattern` open."""
+        if pattern not in self._splits:
+            mask = np.array([(pattern >> s) & 1 for s in range(self.S)], dtype=bool)
+            out = np.zeros((self.n, self.D, self.S), dtype=np.int64)
+            for j in range(self.D):
+                out[:, j, :] = split_over_open_shifts(self.arrivals[:, j], np.tile(mask, (self.n, 1)),
+                                                      self.preference)
+            self._splits[pattern] = out
+        return self._splits[pattern]
+
+    def arrivals_of(self, ward: np.ndarray, kits: np.ndarray) -> np.ndarray:
+        """Walk-ins [rows, D, S] of each row's ward when its kits [rows, D, S] are open."""
+        pattern = ((kits > 0).astype(np.int64) << np.arange(self.S)[None, None, :]).sum(axis=2)
+        table = np.stack([self._split(p) if p in self._splits or (pattern == p).any() else
+                          np.zeros((self.n, self.D, self.S), np.int64) for p in range(1 << self.S)])
+        return table[pattern, ward[:, None], np.arange(self.D)[None, :]]
+
+    def objective(self, ward: np.ndarray, plans: WardPlans) -> np.ndarray:
+        """Each row's objective: row r is ward `ward[r]` under plans row r."""
+        model, settings = self.model, self.model.settings
+        demand, rates = settings.demand, settings.throughput_per_kit_hour
+        hours = model.hours
+        rows = len(ward)
+        arrivals = self.arrivals_of(ward, plans.kits)
+        qw, qi = self.qw0[ward].copy(), self.qi0[ward].copy()
+        home, inst = self.home0[ward].copy(), self.inst0[ward].copy()
+        due = self.due0[ward].copy()
+        served_total = np.zeros(rows, dtype=np.int64)
+        waiting = np.zeros(rows, dtype=np.int64)
+        n_days = model.scenario.n_days
+        for j, d in enumerate(self.days):
+            for s in range(self.S):
+                qw = qw + arrivals[:, j, s] + due[:, d, s]
+                qi = qi + _floor(demand.invitation_show_up * plans.letters[:, j, s])
+                kit_hours = plans.kits[:, j, s] * hours[s]
+                served_i = np.minimum(qi, _floor(kit_hours * rates.invited))
+                served_w = np.minimum(qw, _floor((kit_hours - served_i / rates.invited) * rates.walk_in))
+                served = served_i + served_w
+                if s == self.home_shift:
+                    served_h = np.minimum(home, _floor(plans.teams[:, j] * hours[s]
+                                                       * settings.home_visit.people_per_team_hour))
+                    home = home - served_h
+                    served = served + served_h
+                if s in self.mobile_shifts:
+                    served_m = np.minimum(inst, _floor(plans.mobile[:, j] * hours[s] * rates.institution))
+                    inst = inst - served_m
+                    served = served + served_m
+                left_w, left_i = qw - served_w, qi - served_i
+                gave_w = _floor(demand.give_up_share * left_w)
+                gave_i = _floor(demand.give_up_share * left_i)
+                qw, qi = left_w - gave_w, left_i - gave_i
+                if d + demand.return_after_days < n_days:
+                    due[:, d + demand.return_after_days, s] += _floor(demand.return_share * (gave_w + gave_i))
+                served_total += served
+                waiting += qw + qi
+        weights = settings.objective
+        enrolled = (served_total + self.before[ward]).astype(float)
+        target = self.target[ward].astype(float)
+        value = weights.enrolled * enrolled - weights.wait_per_person_shift * waiting
+        for threshold, weight in weights.shortfall_steps:
+            value -= weight * np.maximum(0.0, target - enrolled - threshold * target)
+        value -= (self.kit_cost * plans.kits.sum(axis=(1, 2)) + self.mobile_cost * plans.mobile.sum(axis=1)
+                  + self.team_cost * plans.teams.sum(axis=1))
+        return value
+
+
+@dataclass
+class _Moves:
+    """One-unit changes scored in a pass: for each, the ward, the block (0 kits, 1 mobile kits,
+    2 teams), the flat position in the ward's block, the step (+1 / -1) and the change in the
+    ward's objective."""
+
+    ward: np.ndarray
+    block: np.ndarray
+    position: np.ndarray
+    step: np.ndarray
+    gain: np.ndarray
+
+
+def _blocks(plans: WardPlans) -> list[np.ndarray]:
+    """The decisions moves change, in block order: kits, mobile kits, teams."""
+    return [plans.kits, plans.mobile, plans.teams]
+
+
+def _score_moves(sim: WardSimulator, plans: WardPlans, bounds: list, base: np.ndarray) -> _Moves:
+    """Every one-unit change of every ward's kits, mobile kits and teams within their bounds,
+    each simulated as its own row and scored against the ward's current objective."""
+    wards, blocks, positions, steps = [], [], [], []
+    for b, (values, (low, high)) in enumerate(zip(_blocks(plans), bounds)):
+        flat, lo, hi = values.reshape(sim.n, -1), low.reshape(sim.n, -1), high.reshape(sim.n, -1)
+        for step, allowed in ((1, flat + 1 <= hi), (-1, flat - 1 >= lo)):
+            w, p = np.nonzero(allowed)
+            wards.append(w), positions.append(p)
+            blocks.append(np.full(len(w), b)), steps.append(np.full(len(w), step))
+    ward, block, position, step = (np.concatenate(x) for x in (wards, blocks, positions, steps))
+    rows = WardPlans(plans.kits[ward], plans.mobile[ward], plans.teams[ward], plans.letters[ward])
+    for b, values in enumerate(_blocks(rows)):
+        mine = np.flatnonzero(block == b)
+        values.reshape(len(ward), -1)[mine, position[mine]] += step[mine]
+    gain = sim.objective(ward, rows) - base[ward]
+    return _Moves(ward, block, position, step, gain)
+
+
+def _transfers(moves: _Moves) -> list[tuple[float, int, int, int, int]]:
+    """For each block and position, the best pair: one unit less in ward a, one more in ward
+    b != a (the district's staffing and fleet rows are unchanged). (gain, block, position, a, b)."""
+    out = []
+    key = moves.block * 10**7 + moves.position
+    for k in np.unique(key):
+        here = np.flatnonzero(key == k)
+        up = here[moves.step[here] > 0]
+        down = here[moves.step[here] < 0]
+        if not len(up) or not len(down):
+            continue
+        up = up[np.lexsort((moves.ward[up], -moves.gain[up]))][:2]
+        down = down[np.lexsort((moves.ward[down], -moves.gain[down]))][:2]
+        best = None
+        for i in up:
+            for j in down:
+                if moves.ward[i] != moves.ward[j]:
+                    gain = moves.gain[i] + moves.gain[j]
+                    if best is None or gain > best[0]:
+                        best = (gain, int(moves.block[i]), int(moves.position[i]), int(moves.ward[j]),
+                                int(moves.ward[i]))
+        if best is not None:
+            out.append(best)
+    return out
+
+
+MIN_GAIN = 1e-6  # objective units: a move must gain more than rounding noise to be taken
+PAIRED_CANDIDATES = 400
+# the most promising one-unit additions a pass tries to pair with a removal elsewhere that
+# frees the officers (or fleet) they need; enough for the largest Hà Nội district (about
+# 3,000 kit-shifts) at a few ms each
+
+
+class _Rows:
+    """The district's staffing and fleet rows over its integer decisions, and the slack the
+    current plan leaves in each (rows sum over wards: a one-unit change's column says which)."""
+
+    def __init__(self, model: DistrictModel, plans: WardPlans, reserve_taken: int):
+        lp = model.lp
+        block = lambda name: np.arange(lp.row_block(name).start, lp.row_block(name).stop)
+        rows = np.r_[block("staffing"), block("mobile_fleet")]
+        self.matrix = lp.matrix()[rows].tocsc()
+        self.variables = [model.k.reshape(model.n, -1), model.m, model.h]
+        values = np.zeros(lp.n_vars)
+        for variables, decided in zip(self.variables, _blocks(plans)):
+            values[variables.ravel()] = decided.ravel()
+        values[model.r[0]] = reserve_taken
+        self.slack = np.concatenate(lp.row_upper)[rows] - self.matrix @ values
+
+    def column(self, block: int, ward: int, position: int):
+        """(rows, coefficients) of one unit of a decision."""
+        variable = int(self.variables[block][ward, position])
+        where = slice(self.matrix.indptr[variable], self.matrix.indptr[variable + 1])
+        return self.matrix.indices[where], self.matrix.data[where]
+
+
+def _dense_rows(matrix, rows: np.ndarray) -> np.ndarray:
+    """matrix[rows] as a dense array, from the CSR arrays (faster than scipy's indexing)."""
+    out = np.zeros((len(rows), matrix.shape[1]))
+    for k, row in enumerate(rows):
+        where = slice(matrix.indptr[row], matrix.indptr[row + 1])
+        out[k, matrix.indices[where]] = matrix.data[where]
+    return out
+
+
+def _paired_moves(moves: _Moves, rows: _Rows, busy: set) -> list[tuple[int, int, int, int]]:
+    """One-unit additions, best first, each taken alone where the rows have slack for it, else
+    with the least costly removal in another ward that frees what it lacks, when the pair
+    gains; then removals that gain on their own. Wards in `busy` are left alone; the rows'
+    slack is updated. Returns (block, ward, position, step) changes."""
+    order = np.lexsort((moves.position, moves.ward, moves.block, -moves.gain))
+    up = order[(moves.step[order] > 0) & (moves.gain[order] > MIN_GAIN)][:PAIRED_CANDIDATES]
+    down = order[moves.step[order] < 0]
+    cheapest = moves.gain[down].max() if len(down) else -np.inf
+    down_matrix = None
+    if len(down):
+        columns = [rows.variables[b][w, p] for b, w, p in zip(moves.block[down], moves.ward[down],
+                                                              moves.position[down])]
+        down_matrix = rows.matrix[:, columns].tocsr()
+    out = []
+    for i in up:
+        ward = int(moves.ward[i])
+        if ward in busy:
+            continue
+        where, need = rows.column(int(moves.block[i]), ward, int(moves.position[i]))
+        short = need - rows.slack[where] > 1e-9
+        if not short.any():
+            rows.slack[where] -= need
+            busy.add(ward)
+            out.append((int(moves.block[i]), ward, int(moves.position[i]), 1))
+            continue
+        if down_matrix is None or moves.gain[i] + cheapest <= MIN_GAIN:
+            continue
+        lacking, deficit = where[short], (need - rows.slack[where])[short]
+        frees = (_dense_rows(down_matrix, lacking) >= deficit[:, None] - 1e-9).all(axis=0)
+        usable = frees & (moves.gain[down] + moves.gain[i] > MIN_GAIN) & (moves.ward[down] != ward)
+        usable &= ~np.isin(moves.ward[down], np.fromiter(busy, np.int64, len(busy)))
+        if not usable.any():
+            continue
+        j = down[np.flatnonzero(usable)[0]]
+        other = int(moves.ward[j])
+        rows.slack[where] -= need
+        freed_rows, freed = rows.column(int(moves.block[j]), other, int(moves.position[j]))
+        rows.slack[freed_rows] += freed
+        busy.update((ward, other))
+        out += [(int(moves.block[i]), ward, int(moves.position[i]), 1),
+                (int(moves.block[j]), other, int(moves.position[j]), -1)]
+    for j in down:
+        ward = int(moves.ward[j])
+        if moves.gain[j] > MIN_GAIN and ward not in busy:
+            freed_rows, freed = rows.column(int(moves.block[j]), ward, int(moves.position[j]))
+            rows.slack[freed_rows] += freed
+            busy.add(ward)
+            out.append((int(moves.block[j]), ward, int(moves.position[j]), -1))
+    return out
+
+
+def improve_by_moves(model: DistrictModel, plans: WardPlans, reserve_taken: int = 0,
+                     rounds: int = IMPROVE_ROUNDS) -> WardPlans:
+    """Change kits, mobile kits and teams one unit at a time while the simulated objective
+    rises: each pass takes the best transfers between wards in the same day (and shift), which
+    leave every staffing and fleet row as it was, then additions the rows have room for or
+    paired with a removal that frees what they need, then removals that gain; at most one
+    change per ward a pass (each was scored alone), largest gain first; deterministic. Bounds
+    are the model's (fixed kits, pinned decisions, ceilings). Returns `plans` itself when no
+    change gains."""
+    sim = WardSimulator(model)
+    lp = model.lp
+    lower, upper = np.concatenate(lp.lower), np.concatenate(lp.upper)
+    shapes = [model.k.reshape(model.n, model.D, model.S), model.m, model.h]
+    bounds = [(lower[v], upper[v]) for v in shapes]
+    rows = _Rows(model, plans, reserve_taken)
+    everyone = np.arange(model.n)
+    current, base = plans, sim.objective(everyone, plans)
+    for _ in range(rounds):
+        moves = _score_moves(sim, current, bounds, base)
+        chosen, busy = [], set()
+        for gain, block, position, a, b in sorted(_transfers(moves), key=lambda m: (-m[0], m[1], m[2])):
+            if gain <= MIN_GAIN:
+                break
+            if a in busy or b in busy:
+                continue
+            busy.update((a, b))
+            chosen += [(block, a, position, -1), (block, b, position, 1)]
+        chosen += _paired_moves(moves, rows, busy)
+        if not chosen:
+            break
+        current = current.copy() if current is plans else current
+        for block, ward, position, step in chosen:
+            _blocks(current)[block].reshape(model.n, -1)[ward, position] += step
+        base = sim.objective(everyone, current)
+    return current

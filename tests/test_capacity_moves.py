@@ -1,0 +1,116 @@
+"""Rounding and improving a district's integer plan: whole letters in whole show-up units
+(district.py), and moves between wards (improve.py): the ward simulator agrees with the
+simulation, and moves raise a plan's simulated objective within the district's staffing
+and fleet rows."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from optimizer.capacity.campaign import district_inputs
+from optimizer.capacity.district import _whole_letters, letter_unit
+from optimizer.capacity.improve import WardPlans, WardSimulator, improve_by_moves
+from optimizer.capacity.model import DistrictModel
+from optimizer.objective import plan_objective
+from optimizer.scenario import load_scenario
+from optimizer.simulation import Decisions, simulate
+
+TINY = Path(__file__).resolve().parents[1] / "scenarios" / "tiny"
+
+
+@pytest.fixture(scope="module")
+def district():
+    scenario = load_scenario(TINY)
+    data = district_inputs(scenario)[0]
+    return scenario, data, DistrictModel(data)
+
+
+def crowded_plan(model: DistrictModel) -> WardPlans:
+    """Every kit-shift in the first ward, none elsewhere: moves have room to help."""
+    n, D, S = model.n, model.D, model.S
+    kits = np.zeros((n, D, S), dtype=np.int64)
+    kits[0] = 1
+    return WardPlans(kits, np.zeros((n, D), np.int64), np.zeros((n, D), np.int64),
+                     np.zeros((n, D, S), np.int64))
+
+
+def simulated(scenario, data, plans: WardPlans) -> float:
+    """The simulation's objective of the district alone under `plans`."""
+    sub = replace(scenario, wards=scenario.wards.iloc[data.ward_index])
+    codes = scenario.shift_codes
+    decisions = Decisions(plans.kits, np.zeros_like(plans.kits), np.zeros_like(plans.kits), plans.letters)
+    for s in scenario.settings.mobile_kit.shifts:
+        decisions.mobile_kits[:, :, codes.index(s)] = plans.mobile
+    decisions.home_visit_teams[:, :, codes.index(scenario.settings.home_visit.shift)] = plans.teams
+    return plan_objective(sub, decisions, simulate(sub, decisions, arrivals=data.arrivals))
+
+
+def test_ward_simulator_matches_the_simulation(district):
+    scenario, data, model = district
+    plans = crowded_plan(model)
+    plans.letters[:, 2:, 0] = 7
+    plans.mobile[1, 3] = 1
+    plans.teams[-1, 4] = 2
+    ours = WardSimulator(model).objective(np.arange(model.n), plans).sum()
+    assert ours == pytest.approx(simulated(scenario, data, plans), abs=1e-6)
+
+
+def rows_hold(model: DistrictModel, plans: WardPlans) -> bool:
+    """Every staffing and fleet row of the district holds for `plans` (no city kits lent)."""
+    lp = model.lp
+    values = np.zeros(lp.n_vars)
+    values[model.k.ravel()] = plans.kits.ravel()
+    values[model.m.ravel()] = plans.mobile.ravel()
+    values[model.h.ravel()] = plans.teams.ravel()
+    rows = np.r_[np.arange(lp.row_block("staffing").start, lp.row_block("staffing").stop),
+                 np.arange(lp.row_block("mobile_fleet").start, lp.row_block("mobile_fleet").stop)]
+    return bool(np.all(lp.matrix()[rows] @ values <= np.concatenate(lp.row_upper)[rows] + 1e-9))
+
+
+def test_moves_gain_within_the_rows_and_bounds(district):
+    """From the crowded plan (transfers) and from an empty one (additions where officers are
+    free), moves gain, and the plan stays within its staffing and fleet rows and kit bounds."""
+    scenario, data, model = district
+    crowded = crowded_plan(model)
+    assert rows_hold(model, crowded)
+    empty = WardPlans(*(np.zeros_like(x) for x in (crowded.kits, crowded.mobile, crowded.teams, crowded.letters)))
+    kits_max = model.wards["fixed_kits"].to_numpy()[:, None, None]
+    for plans in (crowded, empty):
+        moved = improve_by_moves(model, plans)
+        assert moved is not plans
+        assert simulated(scenario, data, moved) > simulated(scenario, data, plans) + 1
+        assert rows_hold(model, moved)
+        assert (moved.kits >= 0).all() and (moved.kits <= kits_max).all()
+        assert (moved.mobile >= 0).all() and (moved.teams >= 0).all()
+    assert improve_by_moves(model, crowded, rounds=0) is crowded
+
+
+def test_letter_unit():
+    assert letter_unit(0.7) == 10
+    assert letter_unit(0.5) == 2
+    assert letter_unit(1.0) == 1
+    assert letter_unit(0.7071067811865476) == 1
+
+
+def test_whole_letters_lose_no_show_ups_to_rounding(district):
+    """Fractional letters spread over many slots: the whole letters keep the ward's total (its
+    pool at most), every slot but one per ward is a whole unit, so the show-ups
+    are floor(show_up * total) but for that one slot; within the per-day cap."""
+    scenario, data, model = district
+    demand = scenario.settings.demand
+    unit = letter_unit(demand.invitation_show_up)
+    rng = np.random.default_rng(3)
+    wanted = rng.uniform(0, 40, size=(model.n, model.D, model.S))
+    wanted[:, : demand.invitation_lead_days, :] = 0
+    whole = _whole_letters(model, wanted)
+    totals = np.minimum(wanted.sum(axis=(1, 2)), model._default_invitable())
+    assert (np.abs(whole.sum(axis=(1, 2)) - np.floor(totals)) < 1).all()
+    assert (whole.sum(axis=2) <= demand.max_letters_per_ward_day).all()
+    for w in range(model.n):
+        assert ((whole[w] % unit) != 0).sum() <= 1
+    show_ups = np.floor(np.round(demand.invitation_show_up * whole, 9)).sum(axis=(1, 2))
+    assert (show_ups >= np.floor(demand.invitation_show_up * np.floor(totals)) - 1).all()
