@@ -5,7 +5,8 @@ every other cell keeps the value it has in `plan` and enters the rules as a cons
 `free=None` every cell is free: the full model. The construction and the neighbourhood search
 (`search.py`) use the same class to roster a few employees, or re-optimise a window of days,
 around the current roster. Options: `soft_minimums` turns the minimum-minutes rule into a
-penalty (for rosters still being built), `sites` restricts where free people may be placed.
+penalty (for rosters still being built), `sites` restricts where free people may be placed,
+`extra_under` raises the under-cover weight of some demands (a construction's steer).
 
 Variables: `x[e, d, s]` employee e works shift s on day d; `y[e, d, s, role]` in that role
 (an alias of x when only one role is possible); `w[e, d]` day d is worked. Sites are decided
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
+from dataclasses import replace
 from typing import Iterable
 
 from ortools.sat.python import cp_model
@@ -34,13 +36,14 @@ class RosterModel:
 
     def __init__(self, compiled: Compiled, plan: Plan | None = None, free: Iterable[Cell] | None = None,
                  *, guard: bool = False, names: bool = True, soft_minimums: bool = False,
-                 sites: Iterable[str] | None = None):
+                 sites: Iterable[str] | None = None, extra_under: dict | None = None):
         self.c = compiled
         self.problem = compiled.problem
         self.plan = plan if plan is not None else Plan()
         self.guard_mode = guard
         self.names = names
         self.soft_minimums = soft_minimums
+        self.extra_under = extra_under or {}   # (day, shift, role, site) -> added under-cover weight
         # the sites this model may place people at (None: all); people already placed at
         # other sites stay there untouched
         self.site_filter = None if sites is None else frozenset(sites)
@@ -522,7 +525,8 @@ class RosterModel:
         codes = problem.shift_codes
         for slot in sorted(free_by_slot, key=lambda k: (k[0], k[1], k[2])):
             d, s, role = slot
-            demands = tuple(dm for dm in c.slot_demands[slot] if site_filter is None or dm.site in site_filter)
+            demands = tuple(self._steered(dm, s) for dm in c.slot_demands[slot]
+                            if site_filter is None or dm.site in site_filter)
             sites = tuple(dm.site for dm in demands)
             where = f"day={d}, shift={codes[s]}, role={role}"
             variables = defaultdict(list)    # home key -> literals
@@ -553,6 +557,12 @@ class RosterModel:
             self.slots[slot] = info
             for demand in demands:
                 self._cover_penalties(demand, info["cover"][demand.site], plan_cover[demand.site], where)
+
+    def _steered(self, demand: Demand, s: int) -> Demand:
+        """The demand with its under-cover weight raised by `extra_under` (a construction's
+        steer towards gaps that are hard to fill later)."""
+        extra = self.extra_under.get((demand.day, s, demand.role, demand.site), 0.0)
+        return replace(demand, weight_under=demand.weight_under + extra) if extra else demand
 
     def _uncoverable_slots(self, free_by_slot) -> None:
         """In the full model, demands nobody can work keep their whole under-cover cost."""

@@ -2,7 +2,8 @@
 
 Phases, all on one CP-SAT model family (`model.py`):
 1. construction: CP-SAT rosters a few employees at a time over the whole horizon (the others
-   fixed or not yet working); for several sites or long horizons a greedy (`greedy.py`);
+   fixed or not yet working; on large models, gaps few later employees could fill weigh more);
+   for several sites or long horizons a greedy (`greedy.py`);
 2. the full model, started from that roster, for part of the budget when it is small (it
    proves small problems optimal and gives the lower bound), or when the construction left
    someone short of their minimum minutes and it is not too large;
@@ -25,6 +26,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections import Counter
 
 from ortools.sat.python import cp_model
 
@@ -51,6 +53,17 @@ FULL_MODEL_MAX_VARIABLES = 60_000
 # construction is used instead.
 CONSTRUCTION_BATCH_VARIABLES = 300
 CONSTRUCTION_MAX_EMPLOYEE_VARIABLES = 600
+# Deterministic-time limit of a construction batch per employee and day of the horizon: 0.05
+# units for four weeks. A fixed 0.05 per employee left the 84-day Instance19 142500 minutes
+# short of the minimums (none with 0.15); less per employee leaves nurses short on Instances 13-17.
+CONSTRUCTION_WORK_PER_EMPLOYEE_DAY = 0.05 / 28
+# A construction batch weighs a gap few of the employees still to come could fill more, by up
+# to this share of its under-cover weight (0.2: construction cost 8312 -> 6978 on
+# Instance13, 12589 -> 10088 on Instance15, 11329 -> 8983 on Instance17; 0.5 was no better).
+# It steers between gaps of equal weight; over-cover is never rewarded. Only on models larger
+# than FULL_MODEL_SMALL: on the small ones the search re-plans cover as a whole, and the steered
+# start ended worse at 30 units (Instance9 471 and 469 against 448 and 450; Instance5 1245).
+SCARCITY_SHARE = 0.2
 # Share of the work budget the full model gets before the neighbourhood search takes over:
 # FULL_MODEL_SHARE when the search starts from its roster (a small model, up to
 # FULL_MODEL_SMALL variables, whose construction is short of a minimum); FULL_MODEL_SHARE_LARGE
@@ -83,7 +96,8 @@ def solve(problem: RosterProblem, time_limit_seconds: float = 60.0, workers: int
     if len(problem.sites) > 1 or _employee_variables(compiled) > CONSTRUCTION_MAX_EMPLOYEE_VARIABLES:
         plan, work, reason = greedy_plan(compiled), 0.0, "greedy"
     else:
-        plan, work, reason = construct(compiled, seed, budget, deadline)
+        steer = full_model_size(compiled) > FULL_MODEL_SMALL
+        plan, work, reason = construct(compiled, seed, budget, deadline, steer=steer)
     used += work
     stats["phases"].append({"phase": "construction", "work": round(work, 3), "outcome": reason,
                             "seconds": round(time.monotonic() - started, 3)})
@@ -200,28 +214,34 @@ def _batch_size(compiled: Compiled) -> int:
     return max(1, min(compiled.n_employees, CONSTRUCTION_BATCH_VARIABLES // _employee_variables(compiled)))
 
 
-def construct(compiled: Compiled, seed: int, work_budget: float, deadline: float) -> tuple[Plan | None, float, str]:
+def construct(compiled: Compiled, seed: int, work_budget: float, deadline: float, *, steer: bool = True
+              ) -> tuple[Plan | None, float, str]:
     """Greedy construction with the same model: roster a few employees at a time over the whole
     horizon, the ones before them fixed and the ones after them not working yet, so each batch
-    goes where cover is still missing. A minimum-minutes shortfall is penalised rather than
+    goes where cover is still missing; with `steer`, first where few of the employees after
+    them could fill it (`scarcity_weights`). A minimum-minutes shortfall is penalised rather than
     forbidden (the search works it away later), so a batch always has a roster unless other
     hard rules conflict. Returns (plan or None, work used, outcome)."""
     plan = Plan()
     used = 0.0
     batch = _batch_size(compiled)
+    able_later = able_counts(compiled, range(compiled.n_employees))
     e = 0
     while e < compiled.n_employees:
         if time.monotonic() >= deadline or used >= work_budget:
             return plan, used, "out_of_budget"   # the rest of the employees do not work yet
         members = range(e, min(compiled.n_employees, e + batch))
+        able_later.subtract(able_counts(compiled, members))
         model = RosterModel(compiled, plan, [(m, d) for m in members for d in range(compiled.horizon)],
-                            names=False, soft_minimums=True)
+                            names=False, soft_minimums=True,
+                            extra_under=scarcity_weights(compiled, plan, able_later) if steer else None)
         model.add_hints()
         solver = cp_model.CpSolver()
         solver.parameters.num_workers = 1
         solver.parameters.linearization_level = 2
         solver.parameters.random_seed = seed
-        solver.parameters.max_deterministic_time = max(0.01, min(0.05 * len(members), work_budget - used))
+        limit = CONSTRUCTION_WORK_PER_EMPLOYEE_DAY * compiled.horizon * len(members)
+        solver.parameters.max_deterministic_time = max(0.01, min(limit, work_budget - used))
         solver.parameters.max_time_in_seconds = max(0.01, deadline - time.monotonic())
         status = solver.solve(model.model)
         used += solver.deterministic_time
@@ -232,6 +252,37 @@ def construct(compiled: Compiled, seed: int, work_budget: float, deadline: float
         plan = model.read_plan(solver)
         e += len(members)
     return plan, used, "built"
+
+
+def able_counts(compiled: Compiled, employees) -> Counter:
+    """(day, shift) -> how many of `employees` may work that shift that day."""
+    able = Counter()
+    for e in employees:
+        days_off = compiled.problem.employees[e].days_off
+        for s in compiled.allowed[e]:
+            for d in range(compiled.horizon):
+                if d not in days_off:
+                    able[(d, s)] += 1
+    return able
+
+
+def scarcity_weights(compiled: Compiled, plan: Plan, able_later: Counter) -> dict:
+    """Under-cover weight added to each demand still short in `plan` for a construction batch:
+    `SCARCITY_SHARE` of its weight times gap / (gap + employees able to work it later). Without
+    it a batch fills any gap, and the last employees find the remaining ones where their rules
+    do not reach."""
+    cover = Counter()
+    for (_, d), works in plan.cells.items():
+        for s, role, site in works:
+            cover[(d, s, role, site)] += 1
+    extra = {}
+    for (d, s, role), demands in compiled.slot_demands.items():
+        for demand in demands:
+            gap = demand.requirement - cover[(d, s, role, demand.site)]
+            if gap > 0 and math.isfinite(demand.weight_under):
+                share = SCARCITY_SHARE * gap / (gap + able_later[(d, s)])
+                extra[(d, s, role, demand.site)] = share * demand.weight_under
+    return extra
 
 
 def explain_infeasibility(compiled: Compiled, time_limit_seconds: float) -> str:
