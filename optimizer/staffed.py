@@ -26,7 +26,7 @@ from .staffing import CrewNeeds
 # neighbourhood search of all districts gets ROSTER_SHARE of the solver's time limit (spread
 # over the workers); a district gets no more than its size needs (SLOTS_PER_SECOND crew slots
 # a second, at least ROSTER_MIN_SECONDS).
-ROSTER_SHARE = 0.13
+ROSTER_SHARE = 0.11
 SLOTS_PER_SECOND = 2000.0
 ROSTER_MIN_SECONDS = 0.6
 # Districts whose first roster left at least this share of their crew slots empty are

@@ -240,7 +240,7 @@ def _days_off_per_7_kept(worked_days: list, d: int, n_days: int, min_off: int) -
 # machine only. The neighbourhood search likewise, times its time share.
 FILL_SAFETY_SECONDS = 60.0
 SEARCH_SAFETY_FACTOR = 10.0
-SEARCH_MIN_SECONDS = 0.5       # a smaller time share skips the neighbourhood search
+SEARCH_MIN_SECONDS = 0.4       # a smaller time share skips the neighbourhood search
 
 
 def _empty_count(problem: RosterProblem, assignments: list) -> int:
