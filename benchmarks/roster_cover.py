@@ -24,7 +24,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from optimizer.planner import run_plan  # noqa: E402
-from optimizer.roster.cover import Compiled, empty_days, fewest_missing, fill_cover  # noqa: E402
+from optimizer.roster.compiled import Compiled  # noqa: E402
+from optimizer.roster.cover import empty_days, fewest_missing, fill_cover  # noqa: E402
 from optimizer.roster.crews import crew_problem, greedy_crews  # noqa: E402
 from optimizer.roster.plan import Plan  # noqa: E402
 from optimizer.scenario import load_scenario  # noqa: E402
