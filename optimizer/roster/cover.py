@@ -57,12 +57,9 @@ GAP_SHARE = 0.5
 # good, the one closest to the greedy's (its ward choices) is taken.
 KEEP_SHARE = 0.5
 MIN_SHIFT_COST = 1e-3
-# Employee rules this program states; a problem using others is left to the CP-SAT repair.
-UNSUPPORTED_RULES = ("max_shifts_by_type", "min_total_minutes", "max_total_minutes", "max_weekends")
-
-
 def supported(problem: RosterProblem) -> bool:
-    """Whether every employee's rules are among those the program states."""
+    """Whether every employee's rules are among those the program states: none has limits by
+    shift type, minimum or maximum total minutes, a weekend limit or minimum block lengths."""
     for emp in problem.employees:
         if emp.max_shifts_by_type or emp.min_total_minutes or emp.max_total_minutes is not None \
                 or emp.max_weekends is not None or emp.min_consecutive_days > 1 or emp.min_consecutive_days_off > 1:
@@ -100,19 +97,18 @@ def windows(days_with_gaps: list[int], horizon: int, first_day: int = 0) -> list
 def fill_cover(problem: RosterProblem, plan: Plan, *, first_day: int = 0, seed: int = 0,
                deadline: float | None = None) -> tuple[Plan, dict]:
     """Fill empty slots of `plan` window by window, then over the whole campaign if any is left
-    (see the module docstring); days before
-    `first_day` (a frozen window) are never touched. Returns the new plan and
-    {windows, filled, nodes}."""
+    (see the module docstring); days before `first_day` (a frozen window) are never touched.
+    Returns the new plan and {windows, nodes, filled}."""
     compiled = Compiled(problem)
     stats = {"windows": 0, "nodes": 0}
     if not supported(problem):
         return plan, {**stats, "filled": 0, "skipped": "employee rules the program does not state"}
-    before = sum(empty_days(compiled, plan, first_day).values())
-    spans = windows(list(empty_days(compiled, plan, first_day)), compiled.horizon, first_day)
-    for days in spans + [range(first_day, compiled.horizon)]:
+    missing = empty_days(compiled, plan, first_day)
+    before = sum(missing.values())
+    for days in windows(list(missing), compiled.horizon, first_day) + [range(first_day, compiled.horizon)]:
         if deadline is not None and time.monotonic() >= deadline:
             break
-        if not any(d in days for d in empty_days(compiled, plan, first_day)):
+        if not any(d in days for d in missing):
             continue   # an earlier window filled these days already
         program = WindowProgram(compiled, plan, days)
         seconds = None if deadline is None else max(0.1, deadline - time.monotonic())
@@ -121,10 +117,10 @@ def fill_cover(problem: RosterProblem, plan: Plan, *, first_day: int = 0, seed: 
         stats["nodes"] += nodes
         if chosen is not None:
             candidate = program.apply(chosen)
-            if sum(empty_days(compiled, candidate, first_day).values()) <= \
-                    sum(empty_days(compiled, plan, first_day).values()):
-                plan = candidate
-    stats["filled"] = before - sum(empty_days(compiled, plan, first_day).values())
+            missing_after = empty_days(compiled, candidate, first_day)
+            if sum(missing_after.values()) <= sum(missing.values()):
+                plan, missing = candidate, missing_after
+    stats["filled"] = before - sum(missing.values())
     return plan, stats
 
 
@@ -175,10 +171,11 @@ class WindowProgram:
         c, problem = self.c, self.problem
         shift_cost = 0.0 if self.cover_only else max(MIN_SHIFT_COST, problem.costs.shift_worked)
         wishes: dict[tuple[int, int, int | None], float] = defaultdict(float)
-        for e in range(c.n_employees if not self.cover_only else 0):
-            for d, s, kind, weight in c.requests_of[e]:
-                if d in self.days:
-                    wishes[(e, d, s)] += -weight if kind == "want" else weight
+        if not self.cover_only:
+            for e in range(c.n_employees):
+                for d, s, kind, weight in c.requests_of[e]:
+                    if d in self.days:
+                        wishes[(e, d, s)] += -weight if kind == "want" else weight
         for e, emp in enumerate(problem.employees):
             for d in self.days:
                 if d in emp.days_off:
