@@ -103,11 +103,10 @@ def test_an_officer_goes_to_the_home_ward_first():
     assert {(a.employee, a.site) for a in result.to_assignments(problem)} == {("a", "w2"), ("b", "w1")}
 
 
-def test_unsupported_rules_leave_the_roster_as_it_was():
-    """A rule the program does not state (a minimum of minutes) leaves the roster untouched."""
-    problem = case([officer(min_total_minutes=300)], [(0, "S")], shifts=SHIFTS)
-    result, stats = fill_cover(problem, Plan())
-    assert result.cells == {} and "skipped" in stats
+def test_rules_over_the_whole_horizon_are_kept():
+    """A limit by shift type (one S over the horizon) holds: one of the two wanted mornings is filled."""
+    problem = case([officer(max_shifts_by_type={"S": 1})], [(0, "S"), (1, "S")], shifts=SHIFTS)
+    assert len(filled(problem)) == 1
 
 
 def test_windows_pad_each_stretch_of_empty_days_and_merge_close_ones():
