@@ -52,7 +52,8 @@ MIN_SHIFT_COST = 1e-3
 
 
 class WindowProgram:
-    """The MIP of one window of days: every employee's shifts in `days`, the rest fixed."""
+    """The MIP of one window of days: the shifts of `employees` (all by default) in `days`, the
+    rest of the roster fixed."""
 
     def __init__(self, compiled: Compiled, plan: Plan, days: range, *, employees: list[int] | None = None,
                  cover_only: bool = False):
