@@ -106,6 +106,13 @@ def test_min_work_block_binds():
     assert cost == 1 and len(worked) == 2 and ("a", 2, "D") in worked
 
 
+def test_min_work_block_is_made_of_real_shifts_with_two_shifts_a_day():
+    """With up to two shifts a day the block still needs a shift on the neighbour day, not just a
+    day marked worked (extra, 1)."""
+    cost, worked, _ = solved(wanted_on(Employee("a", min_consecutive_days=2, max_shifts_per_day=2), 5, {2}))
+    assert cost == 1 and len({d for _, d, _ in worked}) == 2
+
+
 def test_min_work_block_does_not_bind():
     """Without the rule only day 2 is worked."""
     assert solved(wanted_on(Employee("a"), 5, {2}))[:2] == (0, {("a", 2, "D")})

@@ -85,6 +85,11 @@ def plan_cost(compiled: Compiled, plan: Plan) -> float:
     return evaluate(compiled.problem, plan.to_assignments(compiled.problem, sort=False), details=False).objective
 
 
+def plan_score(compiled: Compiled, plan: Plan) -> tuple[int, float]:
+    """(minutes short of the minimums, cost) of a roster: lower is better."""
+    return compiled.shortfall_minutes(plan), plan_cost(compiled, plan)
+
+
 def sub_solve(model: RosterModel, seed: int, work_limit: float, seconds_left: float) -> tuple[int, float, object]:
     """Solve one sub-model with one worker; returns (status, deterministic time, solver)."""
     model.add_hints()
@@ -227,7 +232,7 @@ class NeighbourhoodSearch:
         self.shortfall, self.cost = score
 
     def _score(self, plan: Plan) -> tuple[int, float]:
-        return self.c.shortfall_minutes(plan), plan_cost(self.c, plan)
+        return plan_score(self.c, plan)
 
     @staticmethod
     def _better(a: tuple[int, float], b: tuple[int, float]) -> bool:

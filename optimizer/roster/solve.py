@@ -40,7 +40,7 @@ from .plan import Plan
 from .problem import RosterProblem
 from .greedy import greedy_plan
 from .result import Assignment, RosterResult, RosterStatus, Violation
-from .search import NeighbourhoodSearch
+from .search import NeighbourhoodSearch, plan_cost, plan_score
 from .sweep import sweep, wanted as sweep_wanted
 
 __all__ = ["solve", "solve_roster", "RosterResult", "RosterStatus", "Assignment", "Violation"]
@@ -169,7 +169,7 @@ def solve(problem: RosterProblem, time_limit_seconds: float = 60.0, workers: int
                                  deadline=deadline, log=log)
     plan = search.run()
     used += search.stats.work
-    if full_plan is not None and _score(compiled, full_plan) < _score(compiled, plan):
+    if full_plan is not None and plan_score(compiled, full_plan) < plan_score(compiled, plan):
         plan = full_plan
         stats["returned"] = "full_model"
     stats["phases"].append({"phase": "neighbourhood_search", "rounds": search.stats.rounds,
@@ -183,15 +183,9 @@ def solve(problem: RosterProblem, time_limit_seconds: float = 60.0, workers: int
     return _result(_proven(compiled, plan, bound), compiled, plan, bound, started, stats)
 
 
-def _score(compiled: Compiled, plan: Plan) -> tuple[int, float]:
-    """(minutes short of the minimums, cost) of a roster: lower is better."""
-    cost = evaluate(compiled.problem, plan.to_assignments(compiled.problem, sort=False), details=False).objective
-    return compiled.shortfall_minutes(plan), cost
-
-
 def _proven(compiled: Compiled, plan: Plan, bound: float | None) -> RosterStatus:
     """OPTIMAL when the roster's cost meets the proven bound, FEASIBLE otherwise."""
-    cost = evaluate(compiled.problem, plan.to_assignments(compiled.problem, sort=False), details=False).objective
+    cost = plan_cost(compiled, plan)
     return RosterStatus.OPTIMAL if bound is not None and cost <= bound + 1e-6 else RosterStatus.FEASIBLE
 
 

@@ -21,7 +21,7 @@ import time
 
 from .compiled import Compiled
 from .plan import Plan
-from .search import plan_cost
+from .search import plan_score
 from .window import WindowProgram
 
 __all__ = ["sweep", "wanted"]
@@ -55,7 +55,7 @@ def sweep(compiled: Compiled, plan: Plan, *, seed: int, deadline: float) -> tupl
     """`SWEEP_PASSES` passes of windows over `plan` (see the module doc); returns the roster and
     {windows, improved, nodes, cut_by_clock}."""
     stats = {"windows": 0, "improved": 0, "nodes": 0, "cut_by_clock": False}
-    score = _score(compiled, plan)
+    score = plan_score(compiled, plan)
     for _ in range(SWEEP_PASSES):
         for days in sweep_windows(compiled.horizon):
             if time.monotonic() >= deadline:
@@ -71,13 +71,9 @@ def sweep(compiled: Compiled, plan: Plan, *, seed: int, deadline: float) -> tupl
             if values is None:
                 continue
             candidate = program.apply(values)
-            candidate_score = _score(compiled, candidate)
+            candidate_score = plan_score(compiled, candidate)
             if candidate_score <= score:
                 stats["improved"] += candidate_score < score
                 plan, score = candidate, candidate_score
     return plan, stats
 
-
-def _score(compiled: Compiled, plan: Plan) -> tuple[int, float]:
-    """(minutes short of the minimums, cost): lower is better."""
-    return compiled.shortfall_minutes(plan), plan_cost(compiled, plan)

@@ -156,17 +156,24 @@ class WindowProgram:
         self._row(columns, values, -math.inf, upper - constant)
 
     def _shifts_a_day(self, e: int) -> None:
-        """One role a shift, only on a day worked (which has a shift); at most `max_shifts_per_day`
-        shifts a day (with one, a day worked is exactly one shift: a single row)."""
-        most = self.problem.employees[e].max_shifts_per_day
+        """One role a shift, only on a day worked; at most `max_shifts_per_day` shifts a day (with
+        one, a day worked is exactly one shift: a single row). A day worked has a shift: stated
+        only where a day marked worked without one could pay (minimum work or off blocks, a wish
+        to work a day); elsewhere it never does, and on the officers' rosters the extra rows
+        doubled the time of the proof of fewest missing."""
+        emp = self.problem.employees[e]
+        most = emp.max_shifts_per_day
+        link = emp.min_consecutive_days > 1 or emp.min_consecutive_days_off > 1 or any(
+            s is None and kind == "want" and d in self.days for d, s, kind, _ in self.c.requests_of[e])
         for d in self.days:
             if (e, d) not in self.w:
                 continue
             day = [column for s in range(self.c.n_shifts) for column in self.by_shift.get((e, d, s), [])]
-            self._row(day + [self.w[(e, d)]], [1.0] * len(day) + [-1.0], 0.0 if most == 1 else -math.inf,
-                      0.0 if most == 1 else math.inf)   # a day worked has a shift; with one a day, one
-            if most == 1:
+            if most == 1:   # shifts worked == day worked
+                self._row(day + [self.w[(e, d)]], [1.0] * len(day) + [-1.0], 0.0, 0.0)
                 continue
+            if link:
+                self._row(day + [self.w[(e, d)]], [-1.0] * len(day) + [1.0], -math.inf, 0.0)
             for s in range(self.c.n_shifts):
                 columns = self.by_shift.get((e, d, s), [])
                 self._row(columns + [self.w[(e, d)]], [1.0] * len(columns) + [-1.0], -math.inf, 0.0)
