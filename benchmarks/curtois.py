@@ -1,7 +1,7 @@
 """Curtois & Qu nurse-rostering benchmark for the officer rostering engine.
 
     .venv/bin/python benchmarks/curtois.py benchmarks/curtois/Instance{1,3,5}.txt \
-        --time-limit 60 --workers 2 --out out/curtois [--seed 0] [--work-limit 30]
+        --time-limit 60 --workers 2 --out out/curtois [--seed 0] [--work-limit 36]
     .venv/bin/python benchmarks/curtois.py --summarise out/curtois [out/curtois-seed1 ...]
     .venv/bin/python benchmarks/curtois.py benchmarks/curtois/Instance13.txt --plain --out out/plain
 

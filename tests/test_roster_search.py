@@ -2,15 +2,30 @@
 
 from __future__ import annotations
 
+import csv
 import math
+from collections import Counter
 from pathlib import Path
 
 from optimizer.roster import curtois
 from optimizer.roster.compiled import Compiled
 from optimizer.roster.plan import Plan
-from optimizer.roster.search import SHIFT_WINDOW_DAYS, STALL_ROUNDS, NeighbourhoodSearch
+from optimizer.roster.result import Assignment
+from optimizer.roster.search import LS_STALL_ROUNDS, SHIFT_WINDOW_DAYS, STALL_ROUNDS, NeighbourhoodSearch
 
 CURTOIS = Path(__file__).resolve().parents[1] / "benchmarks" / "curtois"
+# the roster the neighbourhoods of seed 2 settled on for Instance5 (cost 1249, best known 1143)
+STUCK_INSTANCE5 = Path(__file__).resolve().parent / "data" / "instance5-stuck-1249.csv"
+
+
+def _stuck_instance5() -> tuple[curtois.CurtoisInstance, Compiled, Plan]:
+    instance = curtois.read_instance(CURTOIS / "Instance5.txt")
+    problem = curtois.to_problem(instance)
+    with STUCK_INSTANCE5.open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(line for line in handle if not line.startswith("#")))
+    plan = Plan.from_assignments(problem, [Assignment(r["employee"], int(r["day"]), r["shift"],
+                                                      curtois.SITE, curtois.ROLE) for r in rows])
+    return instance, Compiled(problem), plan
 
 
 def test_shift_type_neighbourhood_frees_everyone_able_around_the_gap():
@@ -39,3 +54,58 @@ def test_shift_type_neighbourhood_only_after_a_stall():
     search.stats.rounds = STALL_ROUNDS
     kinds = [search._pick(set()).kind for _ in range(40)]
     assert 10 <= kinds.count("shift") <= 30
+
+
+def _uncovered(instance: curtois.CurtoisInstance, rows: list[tuple[str, int, str]]) -> int:
+    """Required shifts nobody works, over every (day, shift) of the instance's cover."""
+    worked = Counter((day, shift) for _, day, shift in rows)
+    return sum(max(0, requirement - worked[(day, shift)]) for day, shift, requirement, _, _ in instance.cover)
+
+
+def test_local_search_waits_for_the_neighbourhoods_to_stall():
+    """The full-model local search runs only when it is switched on, the roster keeps every
+    minimum, and LS_STALL_ROUNDS rounds have passed without improvement since the last
+    improvement and since the last local search."""
+    _, compiled, plan = _stuck_instance5()
+    search = NeighbourhoodSearch(compiled, plan, seed=0, workers=1, work_budget=10.0, deadline=math.inf,
+                                 local_search=True)
+    assert not search._stuck()
+    search.stats.rounds = LS_STALL_ROUNDS
+    assert search._stuck()
+    search.found_round = 1
+    assert not search._stuck()
+    search.stats.rounds = LS_STALL_ROUNDS + 1
+    assert search._stuck()
+    search.searched_round = 2
+    assert not search._stuck()
+    search.stats.rounds = LS_STALL_ROUNDS + 2
+    assert search._stuck()
+    search.shortfall = 60
+    assert not search._stuck()
+    off = NeighbourhoodSearch(compiled, plan, seed=0, workers=1, work_budget=10.0, deadline=math.inf)
+    off.stats.rounds = 100
+    assert not off._stuck()
+
+
+def test_local_search_escapes_a_roster_every_neighbourhood_had_settled_on():
+    """From the Instance5 roster where the neighbourhoods of seed 2 stayed at 1249, two local
+    searches in a row (as two stalls would run them; one escapes on about half the seeds) cover
+    at least one more required shift, cost less, keep every hard rule of the instance, and give
+    the same roster twice with two workers."""
+    instance, compiled, plan = _stuck_instance5()
+    assert compiled.shortfall_minutes(plan) == 0
+    start = [(a.employee, a.day, a.shift) for a in plan.to_assignments(compiled.problem)]
+    rosters = []
+    for _ in range(2):
+        search = NeighbourhoodSearch(compiled, plan, seed=0, workers=2, work_budget=10.0, deadline=math.inf,
+                                     local_search=True)
+        assert search.cost == 1249
+        search._local_search()
+        search._local_search()
+        assert search.stats.kinds["local_search"] == 2 and search.stats.work > 0
+        rows = [(a.employee, a.day, a.shift) for a in search.plan.to_assignments(compiled.problem)]
+        assert curtois.hard_violations(instance, rows) == []
+        assert curtois.objective(instance, rows) == search.cost < 1249
+        assert _uncovered(instance, rows) < _uncovered(instance, start)
+        rosters.append(rows)
+    assert rosters[0] == rosters[1]

@@ -11,8 +11,10 @@ Phases, on one CP-SAT model family (`model.py`) and one HiGHS program (`window.p
    days, every employee at once, decided by a HiGHS program with every rule (`window.py`);
 4. large-neighbourhood search (`search.py`) for the rest of the budget, from the construction
    when it keeps every rule (else from the full model's roster): first the minutes still
-   missing from the employees' minimums (if any), then the cost. The full model's roster is
-   returned instead if the search ends worse than it.
+   missing from the employees' minimums (if any), then the cost; on models up to
+   LOCAL_SEARCH_MAX_VARIABLES, CP-SAT's violation local search on the whole roster whenever the
+   neighbourhoods stall (and on small ones, longer shift-type sub-solves). The full model's roster is returned instead if the search ends worse
+   than it.
 An infeasible problem is explained by the smallest set of (rule, employee or slot) found that
 cannot hold together.
 
@@ -20,9 +22,10 @@ Determinism: the same problem, seed, workers and budget give the same roster. Ev
 call stops on a deterministic-time limit (parallel full solves use `interleave_search`), every
 HiGHS window on a node limit (the sweep is charged a fixed share of the budget), and
 the loop stops on a work budget in the same units: `work_limit`, by default
-`time_limit_seconds * WORK_UNITS_PER_SECOND` (calibrated so a run ends within its wall-clock
-limit on an idle 2-core machine). The wall-clock limit is still enforced; if it is what
-stopped the run (a slow or busy machine), `stats["deterministic"]` is False.
+`time_limit_seconds * WORK_UNITS_PER_SECOND` (`WORK_UNITS_PER_SECOND_SMALL` on small models;
+calibrated so a run ends within its wall-clock limit on an idle 2-core machine). The wall-clock
+limit is still enforced; if it is what stopped the run (a slow or busy machine),
+`stats["deterministic"]` is False.
 """
 
 from __future__ import annotations
@@ -49,6 +52,10 @@ __all__ = ["solve", "solve_roster", "RosterResult", "RosterStatus", "Assignment"
 # 0.4-0.7 units pass per second on the idle 2-core reference machine (less on large instances,
 # where Python model building weighs more; a busy machine hits the wall clock instead).
 WORK_UNITS_PER_SECOND = 0.5
+# On small models (up to FULL_MODEL_SMALL variables) more pass: Curtois 5, 7 and 9 spent 30
+# units in 32-46 s of a 60 s limit. Instance9 at 36 units: 446-457 on seeds 0-5, 4 of them
+# within 3 % of the best known (at 30 units: 446-460, 2 of them).
+WORK_UNITS_PER_SECOND_SMALL = 0.6
 # Above this many shift variables the full model is not built; construction starts instead.
 FULL_MODEL_MAX_VARIABLES = 60_000
 # CP-SAT construction solves one small model per batch of employees (about
@@ -84,6 +91,10 @@ FULL_MODEL_SMALL = 5_000
 # clock stops it at SWEEP_GUARD_SHARE of the time limit on a busy machine.
 SWEEP_WORK_SHARE = 0.5
 SWEEP_GUARD_SHARE = 0.75
+# The search runs CP-SAT's violation local search on the full model when it is stuck
+# (`search.LS_STALL_ROUNDS`), on models up to this many variables: Curtois 1-11 and 15-19, not
+# Instance13 (39,936, where building the full model in Python takes seconds each time), 21 or 23.
+LOCAL_SEARCH_MAX_VARIABLES = 10_000
 
 
 def solve(problem: RosterProblem, time_limit_seconds: float = 60.0, workers: int = 2, seed: int = 0, *,
@@ -96,8 +107,9 @@ def solve(problem: RosterProblem, time_limit_seconds: float = 60.0, workers: int
     # keep a little time to read, score and return the roster
     deadline = started + time_limit_seconds - min(1.0, 0.02 * time_limit_seconds)
     workers = max(1, int(workers))
-    budget = work_limit if work_limit is not None else time_limit_seconds * WORK_UNITS_PER_SECOND
     compiled = Compiled(problem)
+    rate = WORK_UNITS_PER_SECOND_SMALL if full_model_size(compiled) <= FULL_MODEL_SMALL else WORK_UNITS_PER_SECOND
+    budget = work_limit if work_limit is not None else time_limit_seconds * rate
     stats: dict[str, object] = {"work_budget": round(budget, 3), "phases": []}
     used = 0.0
     plan, bound = None, None
@@ -166,7 +178,9 @@ def solve(problem: RosterProblem, time_limit_seconds: float = 60.0, workers: int
     # 4. large-neighbourhood search (from the construction when it keeps every rule); the full
     # model's roster is returned if it is better than where the search ends
     search = NeighbourhoodSearch(compiled, plan, seed=seed, workers=workers, work_budget=budget - used,
-                                 deadline=deadline, log=log)
+                                 deadline=deadline, log=log,
+                                 local_search=n_variables <= LOCAL_SEARCH_MAX_VARIABLES,
+                                 long_shift_solves=n_variables <= FULL_MODEL_SMALL)
     plan = search.run()
     used += search.stats.work
     if full_plan is not None and plan_score(compiled, full_plan) < plan_score(compiled, plan):
