@@ -144,8 +144,11 @@ def district_budgets(scenario: Scenario) -> dict[str, DistrictBudget]:
                 for _ in range(int(row[f"reserve_{role}"])):
                     officers.append((district, frozenset([role]), set(), rules.max_shifts_per_day,
                                      rules.max_hours_per_week))
-    useful = {(held & role_set, per_day): useful_shifts_a_day(scenario, held & role_set, per_day)
-              for _, held, _, per_day, _ in officers for role_set in role_sets if held & role_set}
+    # a few distinct (roles, shifts a day) among thousands of officers: each is worked out once
+    kinds = {(held & role_set, per_day) for _, held, _, per_day, _ in officers for role_set in role_sets
+             if held & role_set}
+    useful = {kind: useful_shifts_a_day(scenario, *kind) for kind in kinds}
+    weekly_limits = {}
     budgets = {}
     for district in scenario.district_codes:
         mine = [o for o in officers if o[0] == district]
@@ -157,7 +160,9 @@ def district_budgets(scenario: Scenario) -> dict[str, DistrictBudget]:
                 if not held & role_set:
                     continue
                 shifts_a_day = useful[(held & role_set, shifts_a_day)]
-                weekly = weekly_shift_limit(scenario, hours, shifts_a_day)
+                if (hours, shifts_a_day) not in weekly_limits:
+                    weekly_limits[(hours, shifts_a_day)] = weekly_shift_limit(scenario, hours, shifts_a_day)
+                weekly = weekly_limits[(hours, shifts_a_day)]
                 for d in range(n_days):
                     if d not in leave:
                         per_shift[k, d] += 1
