@@ -248,9 +248,10 @@ def main(argv=None) -> int:
         f"- Uncertainty band ({args.band_runs} perturbed simulations on {pool.workers} workers, drawn last on "
         f"the page, after the other charts): **{band_seconds:.1f} s**.",
         f"- Cached re-plan vs a plan from scratch: {check}.",
-        "- `capacity` includes the officer budgets and walk-in arrivals of every district (computed again by "
-        "`run_plan` for each plan) and the one district solve; `baseline` is the proportional rule for the "
-        "whole city (it also computes the budgets). Neither is cached by the app: both live in `run_plan`.",
+        "- `baseline` is the officer budgets of every district (worked out once per plan by `run_plan` and "
+        "shared with the capacity model) and the proportional rule for the whole city; `capacity` includes "
+        "the walk-in arrivals of every district and the one district solve. Neither is cached by the app: "
+        "both live in `run_plan`.",
         "",
     ]
     if browser is not None:

@@ -54,14 +54,16 @@ def _fits(budget: DistrictBudget, crew: CrewNeeds, kits: np.ndarray, mobile: np.
     return None
 
 
-def baseline_decisions(scenario: Scenario) -> tuple[Decisions, dict[str, int]]:
-    """Decisions of the proportional rule and its split of the city reserve."""
+def baseline_decisions(scenario: Scenario, budgets: dict[str, DistrictBudget] | None = None
+                       ) -> tuple[Decisions, dict[str, int]]:
+    """Decisions of the proportional rule and its split of the city reserve (`budgets`: the
+    scenario's officer budgets when the caller has them already)."""
     wards = scenario.wards
     n_days, codes = scenario.n_days, scenario.shift_codes
     n_shifts = len(codes)
     decisions = Decisions.zeros(len(wards), n_days, n_shifts)
     crew = CrewNeeds.of(scenario)
-    budgets = district_budgets(scenario)
+    budgets = district_budgets(scenario) if budgets is None else budgets
     weeks = campaign_weeks(n_days)
     mobile_shifts = [codes.index(c) for c in scenario.settings.mobile_kit.shifts]
     home_shift = codes.index(scenario.settings.home_visit.shift)

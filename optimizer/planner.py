@@ -19,6 +19,7 @@ from .objective import objective_terms, officer_shifts
 from .result import PlanResult
 from .scenario import Scenario
 from .simulation import Decisions, StartState, simulate
+from .staffing import district_budgets
 
 Progress = Callable[[str, float], None]
 
@@ -43,7 +44,8 @@ def run_plan(scenario: Scenario, *, workers: int | None = None, time_limit_secon
     seed = solver.seed if seed is None else seed
     timings = {}
     t = time.perf_counter()
-    base, base_allocation = baseline_decisions(scenario)
+    budgets = district_budgets(scenario)   # officer budgets, shared by the baseline and the model
+    base, base_allocation = baseline_decisions(scenario, budgets)
     if fixed is not None and first_day > 0:
         for name in ("kits_open", "mobile_kits", "home_visit_teams", "letters"):
             getattr(base, name)[:, :first_day] = getattr(fixed, name)[:, :first_day]
@@ -53,7 +55,7 @@ def run_plan(scenario: Scenario, *, workers: int | None = None, time_limit_secon
                              progress=progress, should_stop=should_stop, arrivals=arrivals, start=start,
                              first_day=first_day, pinned=pinned, executor=executor,
                              fallback=base, fixed=fixed, fallback_allocation=base_allocation,
-                             previous=previous, change_cost=change_cost)
+                             previous=previous, change_cost=change_cost, budgets=budgets)
     timings["capacity_seconds"] = time.perf_counter() - t
     decisions = capacity.decisions
     if fixed is not None and first_day > 0:

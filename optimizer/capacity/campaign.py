@@ -21,7 +21,7 @@ from ..demand import walk_in_arrivals
 from ..executor import make_executor
 from ..scenario import Scenario
 from ..simulation import Decisions, StartState
-from ..staffing import district_budgets
+from ..staffing import DistrictBudget, district_budgets
 from .district import DistrictPlan, relaxed_bound, reserve_value, solve_district
 from .lp import SolveStatus
 from .model import DistrictInput
@@ -69,13 +69,15 @@ def _week_budget_left(scenario: Scenario, budget, fixed: Decisions, idx: np.ndar
 def district_inputs(scenario: Scenario, *, arrivals: np.ndarray | None = None,
                     start: StartState | None = None, first_day: int = 0,
                     pinned: Decisions | None = None, fixed: Decisions | None = None,
-                    previous: Decisions | None = None, change_cost: float = 0.0) -> list[DistrictInput]:
+                    previous: Decisions | None = None, change_cost: float = 0.0,
+                    budgets: dict[str, DistrictBudget] | None = None) -> list[DistrictInput]:
     """One picklable input per district (ward order as in scenario.wards).
 
     With `fixed` decisions for the days before `first_day`, the officer-shifts they used come off
-    the weekly budgets of the weeks they fall in (a re-plan from mid-week keeps the week's limit)."""
+    the weekly budgets of the weeks they fall in (a re-plan from mid-week keeps the week's limit).
+    `budgets` are the scenario's officer budgets when the caller has them already."""
     arrivals = walk_in_arrivals(scenario) if arrivals is None else arrivals
-    budgets = district_budgets(scenario)
+    budgets = district_budgets(scenario) if budgets is None else budgets
     codes = scenario.wards["district_code"].to_numpy()
     inputs = []
     for district in scenario.district_codes:
@@ -206,7 +208,8 @@ def plan_capacity(scenario: Scenario, *, workers: int | None = None, time_limit_
                   pinned: Decisions | None = None, executor=None,
                   fallback: Decisions | None = None, fixed: Decisions | None = None,
                   fallback_allocation: dict[str, int] | None = None,
-                  previous: Decisions | None = None, change_cost: float = 0.0) -> CapacityPlan:
+                  previous: Decisions | None = None, change_cost: float = 0.0,
+                  budgets: dict[str, DistrictBudget] | None = None) -> CapacityPlan:
     """Plan kits, mobile kits, home-visit teams and letters for every ward, day and shift.
 
     First every district may take city kits at a token price; if together they take no more
@@ -215,6 +218,7 @@ def plan_capacity(scenario: Scenario, *, workers: int | None = None, time_limit_
     `should_stop` turns true, districts not yet planned keep the `fallback` decisions; so do
     districts whose model is infeasible or found no plan in time. They keep the city kits the
     fallback lends them (`fallback_allocation`) as far as the reserve still holds them.
+    `budgets` (the scenario's officer budgets) saves working them out again.
     """
     begin = time.perf_counter()
     solver = scenario.settings.solver
@@ -222,7 +226,8 @@ def plan_capacity(scenario: Scenario, *, workers: int | None = None, time_limit_
     limit = solver.time_limit_seconds if time_limit_seconds is None else time_limit_seconds
     executor = executor or make_executor(workers)
     inputs = district_inputs(scenario, arrivals=arrivals, start=start, first_day=first_day,
-                             pinned=pinned, fixed=fixed, previous=previous, change_cost=change_cost)
+                             pinned=pinned, fixed=fixed, previous=previous, change_cost=change_cost,
+                             budgets=budgets)
     reserve = scenario.city_mobile_kits
     if progress:
         progress(f"{len(inputs)} districts, {len(scenario.wards)} wards", 0.02)
