@@ -243,15 +243,20 @@ class NeighbourhoodSearch:
             print(f"    local search vars {len(model.x):5d} work {work:.3f} cost {score[1]}")
         if not self._better(score, current):
             return
-        self.stats.improvements += 1
-        self.stats.improved_by["local_search"] += 1
-        self.found_round = stats.rounds
-        if score[0] < current[0] or score[1] < (1 - STALL_GAIN) * current[1]:
-            self.improved_round = stats.rounds
+        self._count_improvement("local_search", score, current)
         if self.log:
             print(f"  round {stats.rounds}: {current} -> {score} (local_search, work {stats.work:.1f})", flush=True)
         self.plan = plan
         self.shortfall, self.cost = score
+
+    def _count_improvement(self, kind: str, score: tuple[int, float], current: tuple[int, float]) -> None:
+        """Count an improvement by `kind` and mark this round as the last that found one (and as
+        the last that gained STALL_GAIN, if it did)."""
+        self.stats.improvements += 1
+        self.stats.improved_by[kind] += 1
+        self.found_round = self.stats.rounds
+        if score[0] < current[0] or score[1] < (1 - STALL_GAIN) * current[1]:
+            self.improved_round = self.stats.rounds
 
     def _adapt(self, kind: str, optimal: bool, work: float, limit: float) -> None:
         """Grow a neighbourhood kind that is solved to optimality, shrink one that times out
@@ -280,11 +285,7 @@ class NeighbourhoodSearch:
         if not self._no_worse(best_score, current):
             return
         if self._better(best_score, current):
-            self.stats.improvements += 1
-            self.found_round = self.stats.rounds
-            if best_score[0] < current[0] or best_score[1] < (1 - STALL_GAIN) * current[1]:
-                self.improved_round = self.stats.rounds
-            self.stats.improved_by[best.neighbourhood.kind] += 1
+            self._count_improvement(best.neighbourhood.kind, best_score, current)
         plan, score = best.plan, best_score
         used = set(best.neighbourhood.cells)
         for other_score, _, other in scored[1:]:

@@ -108,7 +108,8 @@ def solve(problem: RosterProblem, time_limit_seconds: float = 60.0, workers: int
     deadline = started + time_limit_seconds - min(1.0, 0.02 * time_limit_seconds)
     workers = max(1, int(workers))
     compiled = Compiled(problem)
-    rate = WORK_UNITS_PER_SECOND_SMALL if full_model_size(compiled) <= FULL_MODEL_SMALL else WORK_UNITS_PER_SECOND
+    n_variables = full_model_size(compiled)
+    rate = WORK_UNITS_PER_SECOND_SMALL if n_variables <= FULL_MODEL_SMALL else WORK_UNITS_PER_SECOND
     budget = work_limit if work_limit is not None else time_limit_seconds * rate
     stats: dict[str, object] = {"work_budget": round(budget, 3), "phases": []}
     used = 0.0
@@ -118,7 +119,7 @@ def solve(problem: RosterProblem, time_limit_seconds: float = 60.0, workers: int
     if len(problem.sites) > 1 or _employee_variables(compiled) > CONSTRUCTION_MAX_EMPLOYEE_VARIABLES:
         plan, work, reason = greedy_plan(compiled), 0.0, "greedy"
     else:
-        steer = full_model_size(compiled) > FULL_MODEL_SMALL
+        steer = n_variables > FULL_MODEL_SMALL
         plan, work, reason = construct(compiled, seed, budget, deadline, steer=steer)
     used += work
     stats["phases"].append({"phase": "construction", "work": round(work, 3), "outcome": reason,
@@ -131,7 +132,6 @@ def solve(problem: RosterProblem, time_limit_seconds: float = 60.0, workers: int
     # on large problems only when the construction left someone short of their minimum
     constructed = plan if plan is not None and compiled.shortfall_minutes(plan) == 0 else None
     full_plan = None
-    n_variables = full_model_size(compiled)
     wanted = n_variables <= FULL_MODEL_SMALL or (constructed is None and n_variables <= FULL_MODEL_MAX_VARIABLES)
     if wanted and time.monotonic() < deadline and used < budget:
         full = RosterModel(compiled, constructed)
