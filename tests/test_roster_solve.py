@@ -149,7 +149,7 @@ def test_large_model_skips_the_full_model_after_a_complete_construction(monkeypa
 
 
 def test_full_model_roster_is_kept_when_the_search_ends_worse(monkeypatch):
-    """When the search from the construction ends worse than the full model's roster, that roster is returned."""
+    """When the search from the construction (with no polish after it) ends worse than the full model's roster, that roster is returned."""
     from optimizer.roster import solve as solve_module
 
     class Idle(solve_module.NeighbourhoodSearch):
@@ -157,6 +157,7 @@ def test_full_model_roster_is_kept_when_the_search_ends_worse(monkeypatch):
             return self.plan   # no improvement at all: the construction's roster
 
     monkeypatch.setattr(solve_module, "NeighbourhoodSearch", Idle)
+    monkeypatch.setattr(solve_module, "TAIL_SHARE", 0.0)
     problem = curtois.to_problem(curtois.read_instance(CURTOIS / "Instance5.txt"))
     compiled = solve_module.Compiled(problem)
     constructed, _, _ = solve_module.construct(compiled, 0, 12.0, math.inf)
