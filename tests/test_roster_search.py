@@ -21,14 +21,19 @@ STUCK_INSTANCE5 = Path(__file__).resolve().parent / "data" / "instance5-stuck-12
 SEARCHED_INSTANCE9 = Path(__file__).resolve().parent / "data" / "instance9-search-457.csv"
 
 
-def _stuck_instance5() -> tuple[curtois.CurtoisInstance, Compiled, Plan]:
-    instance = curtois.read_instance(CURTOIS / "Instance5.txt")
+def _instance_with_roster(name: str, roster: Path) -> tuple[curtois.CurtoisInstance, Compiled, Plan]:
+    """The Curtois instance `name` and the roster stored in `roster` (employee,day,shift)."""
+    instance = curtois.read_instance(CURTOIS / f"{name}.txt")
     problem = curtois.to_problem(instance)
-    with STUCK_INSTANCE5.open(encoding="utf-8") as handle:
+    with roster.open(encoding="utf-8") as handle:
         rows = list(csv.DictReader(line for line in handle if not line.startswith("#")))
     plan = Plan.from_assignments(problem, [Assignment(r["employee"], int(r["day"]), r["shift"],
                                                       curtois.SITE, curtois.ROLE) for r in rows])
     return instance, Compiled(problem), plan
+
+
+def _stuck_instance5() -> tuple[curtois.CurtoisInstance, Compiled, Plan]:
+    return _instance_with_roster("Instance5", STUCK_INSTANCE5)
 
 
 def test_shift_type_neighbourhood_frees_everyone_able_around_the_gap():
@@ -119,17 +124,11 @@ def test_polish_improves_a_roster_the_neighbourhood_search_ended_on():
     """From the Instance9 roster the search of seed 2 ended on at 36 units (457), CP-SAT's own
     large-neighbourhood workers (`solve.polish`, 2 units per worker) return a cheaper roster
     that keeps every hard rule of the instance, and the same roster twice with two workers."""
-    instance = curtois.read_instance(CURTOIS / "Instance9.txt")
-    problem = curtois.to_problem(instance)
-    with SEARCHED_INSTANCE9.open(encoding="utf-8") as handle:
-        rows = list(csv.DictReader(line for line in handle if not line.startswith("#")))
-    plan = Plan.from_assignments(problem, [Assignment(r["employee"], int(r["day"]), r["shift"],
-                                                      curtois.SITE, curtois.ROLE) for r in rows])
-    compiled = Compiled(problem)
+    instance, compiled, plan = _instance_with_roster("Instance9", SEARCHED_INSTANCE9)
     rosters = []
     for _ in range(2):
         polished, work, outcome = polish(compiled, plan, 2.0, math.inf, 2, seed=0)
-        rows = [(a.employee, a.day, a.shift) for a in polished.to_assignments(problem)]
+        rows = [(a.employee, a.day, a.shift) for a in polished.to_assignments(compiled.problem)]
         assert curtois.hard_violations(instance, rows) == []
         assert curtois.objective(instance, rows) == outcome["cost_after"] < outcome["cost_before"] == 457
         assert work > 0 and outcome["stopped_by"] == "work_limit"
