@@ -125,6 +125,33 @@ def sub_solve(model: RosterModel, seed: int, work_limit: float, seconds_left: fl
     return status, solver.deterministic_time, solver
 
 
+def solve_whole_roster(compiled: Compiled, plan: Plan, *, workers: int, seed: int, work_limit: float,
+                       deadline: float, lns_only: bool = False) -> tuple[Plan | None, float, bool]:
+    """Run CP-SAT's violation local search (`use_ls_only`), or with `lns_only` its
+    large-neighbourhood workers, alone on the full model from `plan` for `work_limit` units per
+    worker (interleaved with several workers, so deterministic). Returns (their roster or None,
+    the work used including the model's building, whether the wall clock stopped them)."""
+    model = RosterModel(compiled, plan, names=False)
+    model.add_hints()
+    solver = cp_model.CpSolver()
+    parameters = solver.parameters
+    parameters.num_workers = workers
+    parameters.interleave_search = workers > 1
+    if lns_only:
+        parameters.use_lns_only = True
+        parameters.linearization_level = 2
+    else:
+        parameters.use_ls_only = True
+    parameters.random_seed = seed
+    parameters.max_deterministic_time = max(0.01, work_limit) * workers   # summed over the workers
+    parameters.max_time_in_seconds = max(0.01, deadline - time.monotonic())
+    status = solver.solve(model.model)
+    work = solver.deterministic_time / workers + len(model.x) * BUILD_WORK_PER_VARIABLE
+    cut_by_clock = solver.wall_time >= parameters.max_time_in_seconds - 0.05
+    roster = model.read_plan(solver) if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) else None
+    return roster, work, cut_by_clock
+
+
 class NeighbourhoodSearch:
     """Improve `plan` within `work_budget` deterministic units (and before `deadline`)."""
 
@@ -216,31 +243,21 @@ class NeighbourhoodSearch:
 
     def _local_search(self) -> None:
         """Run CP-SAT's violation local search on the full model from the incumbent for LS_WORK
-        units (interleaved with several workers, so deterministic); keep its roster when better."""
+        units (`solve_whole_roster`); keep its roster when better."""
         stats = self.stats
-        model = RosterModel(self.c, self.plan, names=False)
-        model.add_hints()
-        solver = cp_model.CpSolver()
-        parameters = solver.parameters
-        parameters.num_workers = self.workers
-        parameters.interleave_search = self.workers > 1
-        parameters.use_ls_only = True
-        parameters.random_seed = (self.seed * 1_000_003 + stats.rounds * 31 + 17) % (2 ** 31)
-        limit = min(LS_WORK, max(0.05, self.work_budget - stats.work))
-        parameters.max_deterministic_time = limit * self.workers   # summed over the workers
-        parameters.max_time_in_seconds = max(0.01, self.deadline - time.monotonic())
-        status = solver.solve(model.model)
-        work = solver.deterministic_time / self.workers + len(model.x) * BUILD_WORK_PER_VARIABLE
+        plan, work, _ = solve_whole_roster(
+            self.c, self.plan, workers=self.workers,
+            seed=(self.seed * 1_000_003 + stats.rounds * 31 + 17) % (2 ** 31),
+            work_limit=min(LS_WORK, max(0.05, self.work_budget - stats.work)), deadline=self.deadline)
         self.searched_round = stats.rounds
         stats.rounds += 1
         stats.work += work
         stats.kinds["local_search"] += 1
-        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        if plan is None:
             return
-        plan = model.read_plan(solver)
         score, current = self._score(plan), (self.shortfall, self.cost)
         if self.log == "rounds":
-            print(f"    local search vars {len(model.x):5d} work {work:.3f} cost {score[1]}")
+            print(f"    local search work {work:.3f} cost {score[1]}")
         if not self._better(score, current):
             return
         self._count_improvement("local_search", score, current)

@@ -45,7 +45,7 @@ from .plan import Plan
 from .problem import RosterProblem
 from .greedy import greedy_plan
 from .result import Assignment, RosterResult, RosterStatus, Violation
-from .search import BUILD_WORK_PER_VARIABLE, NeighbourhoodSearch, plan_cost, plan_score
+from .search import NeighbourhoodSearch, plan_cost, plan_score, solve_whole_roster
 from .sweep import sweep, wanted as sweep_wanted
 
 __all__ = ["solve", "solve_roster", "RosterResult", "RosterStatus", "Assignment", "Violation"]
@@ -261,32 +261,17 @@ def _solve_full(model: RosterModel, work_limit: float, deadline: float, workers:
 
 def polish(compiled: Compiled, plan: Plan, work_limit: float, deadline: float, workers: int, seed: int
            ) -> tuple[Plan, float, dict]:
-    """Run CP-SAT's large-neighbourhood workers alone (`use_lns_only`) on the whole model from
-    `plan` for `work_limit` units per worker (interleaved with several workers, so
-    deterministic); returns the better of `plan` and their roster, the work used, and what
-    happened."""
-    model = RosterModel(compiled, plan, names=False)
-    model.add_hints()
-    solver = cp_model.CpSolver()
-    parameters = solver.parameters
-    parameters.num_workers = workers
-    parameters.interleave_search = workers > 1
-    parameters.use_lns_only = True
-    parameters.linearization_level = 2
-    parameters.random_seed = seed
-    parameters.max_deterministic_time = max(0.01, work_limit) * workers   # summed over the workers
-    parameters.max_time_in_seconds = max(0.01, deadline - time.monotonic())
-    status = solver.solve(model.model)
-    work = solver.deterministic_time / workers + len(model.x) * BUILD_WORK_PER_VARIABLE
-    stopped_by = "time_limit" if solver.wall_time >= parameters.max_time_in_seconds - 0.05 else "work_limit"
+    """Run CP-SAT's large-neighbourhood workers alone on the whole model from `plan` for
+    `work_limit` units per worker (`search.solve_whole_roster`); returns the better of `plan` and
+    their roster, the work used, and what happened."""
+    polished, work, cut_by_clock = solve_whole_roster(compiled, plan, workers=workers, seed=seed,
+                                                      work_limit=work_limit, deadline=deadline, lns_only=True)
     before = plan_score(compiled, plan)
-    outcome = {"stopped_by": stopped_by, "cost_before": before[1]}
-    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        polished = model.read_plan(solver)
-        if plan_score(compiled, polished) < before:
-            plan = polished
-    outcome["cost_after"] = plan_score(compiled, plan)[1]
-    return plan, work, outcome
+    after = plan_score(compiled, polished) if polished is not None else before
+    if after < before:
+        plan = polished
+    return plan, work, {"stopped_by": "time_limit" if cut_by_clock else "work_limit",
+                        "cost_before": before[1], "cost_after": min(before, after)[1]}
 
 
 def _employee_variables(compiled: Compiled) -> int:
