@@ -195,8 +195,8 @@ def start_plan(name: str, scenario: Scenario, whatif: wi.WhatIf, source: str,
 
 def start_roster(run_name: str) -> None:
     record: RunRecord = ss.runs[run_name]
-    if importlib.util.find_spec("optimizer.staffed") is None:
-        ss.notice = ("info", T("roster_unavailable", error="optimizer.staffed"))
+    if importlib.util.find_spec("optimizer.crews.plan_staffing") is None:
+        ss.notice = ("info", T("roster_unavailable", error="optimizer.crews.plan_staffing"))
         return
     cache = district_cache()
     pool = (worker_pool(record.scenario.settings.solver.workers)

@@ -29,7 +29,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from optimizer.exports import write_district_workbooks, write_officer_calendars  # noqa: E402
-from optimizer.roster_check import read_roster_csv  # noqa: E402
+from optimizer.roster.check import read_roster_csv  # noqa: E402
 from optimizer.scenario import load_scenario  # noqa: E402
 
 STAMP = dt.datetime(2022, 7, 24, 12, 0, tzinfo=dt.timezone.utc)

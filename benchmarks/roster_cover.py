@@ -26,10 +26,11 @@ sys.path.insert(0, str(ROOT))
 from optimizer.planner import run_plan  # noqa: E402
 from optimizer.roster.compiled import Compiled  # noqa: E402
 from optimizer.roster.cover import empty_days, fewest_missing, fill_cover  # noqa: E402
-from optimizer.roster.crews import crew_problem, greedy_crews  # noqa: E402
-from optimizer.roster.plan import Plan  # noqa: E402
+from optimizer.crews.assign import greedy_crews  # noqa: E402
+from optimizer.crews.problem import crew_problem  # noqa: E402
+from optimizer.roster.draft import RosterDraft  # noqa: E402
 from optimizer.scenario import load_scenario  # noqa: E402
-from optimizer.staffed import crew_slots  # noqa: E402
+from optimizer.crews.slots import crew_slots  # noqa: E402
 
 
 def main(argv=None) -> int:
@@ -48,7 +49,7 @@ def main(argv=None) -> int:
         mine = slots[slots["district_code"] == code].reset_index(drop=True)
         problem = crew_problem(scenario, code, mine)
         compiled = Compiled(problem)
-        greedy = Plan.from_assignments(problem, greedy_crews(problem))
+        greedy = RosterDraft.from_assignments(problem, greedy_crews(problem))
         started = time.process_time()
         filled, _ = fill_cover(problem, greedy)
         fill_seconds = time.process_time() - started

@@ -61,7 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def cmd_plan(args) -> int:
-    from .outputs import write_outputs
+    from .exports.outputs import write_outputs
     from .planner import run_plan
     from .scenario import load_scenario
 
@@ -93,7 +93,7 @@ def cmd_check(args) -> int:
     if roster_path.exists():
         import pandas as pd
 
-        from .roster_check import check_roster, read_roster_csv
+        from .roster.check import check_roster, read_roster_csv
         plan = pd.read_csv(Path(args.out) / "plan.csv", dtype={"ward_code": str, "district_code": str})
         violations = check_roster(scenario, read_roster_csv(roster_path), plan)
         lines.extend(str(v) for v in violations)

@@ -103,7 +103,7 @@ def add_roster(result: PlanResult, *, workers: int | None = None, time_limit_sec
     Where the officers cannot staff the plan, the districts concerned are re-planned with no
     more officers per role and shift than the roster found, and staffed by the same officers."""
     from .capacity.campaign import replan_districts
-    from .staffed import staff_plan
+    from .crews.plan_staffing import staff_plan
 
     scenario = result.scenario
     inputs = getattr(result, "sim_inputs", {}) or {}

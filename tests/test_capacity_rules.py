@@ -22,7 +22,7 @@ import pytest
 
 from optimizer.capacity.campaign import plan_capacity
 from optimizer.checker import check_plan, format_report
-from optimizer.outputs import write_outputs
+from optimizer.exports.outputs import write_outputs
 from optimizer.planner import run_plan
 from optimizer.scenario import load_scenario
 from optimizer.simulation import conservation_gap

@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-import optimizer.outputs
+import optimizer.exports.outputs
 from optimizer.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -180,7 +180,7 @@ def test_failed_write_leaves_the_previous_output(plan_copy, monkeypatch):
     def disk_full(path, data):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(optimizer.outputs, "write_json", disk_full)
+    monkeypatch.setattr(optimizer.exports.outputs, "write_json", disk_full)
     assert main(["plan", str(TINY), "--out", str(plan_copy), "--no-roster", "--workers", "1"]) == 1
     assert {p.name: p.read_bytes() for p in plan_copy.iterdir()} == before
     assert sorted(p.name for p in plan_copy.parent.iterdir()) == ["out"]

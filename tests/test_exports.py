@@ -29,7 +29,7 @@ from optimizer.exports.roster_table import enrich_roster
 from optimizer.exports.roster_xlsx import district_workbook, sheet_names
 from optimizer.exports.safe_text import cell_text, restore_text, safe_filename
 from optimizer.exports.xlsx_writer import save_workbook
-from optimizer.roster_check import read_roster_csv
+from optimizer.roster.check import read_roster_csv
 from optimizer.scenario import load_scenario
 
 TINY = Path(__file__).resolve().parents[1] / "scenarios" / "tiny"

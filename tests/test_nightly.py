@@ -2,7 +2,7 @@
 
 Actuals are drawn from the day-1 plan's own simulation (so a "plan as expected" night is easy
 to build) and then bent: fewer people, a ward that does not report. Roster tests use the
-greedy stand-in roster function (optimizer.nightly.synthetic) until optimizer.staffed lands.
+greedy stand-in roster function (optimizer.nightly.synthetic) until optimizer.crews.plan_staffing lands.
 """
 
 from __future__ import annotations

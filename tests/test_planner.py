@@ -20,7 +20,7 @@ from optimizer.capacity.campaign import district_inputs, plan_capacity
 from optimizer.capacity.lp import LPSession, LPSolution, SolveStatus, solve_lp
 from optimizer.capacity.model import DistrictModel
 from optimizer.checker import check_plan, format_report
-from optimizer.outputs import write_outputs
+from optimizer.exports.outputs import write_outputs
 from optimizer.planner import run_plan
 from optimizer.scenario import load_scenario
 from optimizer.simulation import Decisions, conservation_gap

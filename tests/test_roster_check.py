@@ -23,7 +23,7 @@ import pandas as pd
 import pytest
 
 from optimizer.exports import write_roster_csv
-from optimizer.roster_check import RULES, Violation, check_roster, read_roster_csv
+from optimizer.roster.check import RULES, Violation, check_roster, read_roster_csv
 from optimizer.scenario import load_scenario
 
 TINY = Path(__file__).resolve().parents[1] / "scenarios" / "tiny"

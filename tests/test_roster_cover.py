@@ -8,7 +8,7 @@ wanted per listed (day, shift); the fill's result is read as the set of (employe
 from __future__ import annotations
 
 from optimizer.roster.cover import fill_cover, windows
-from optimizer.roster.plan import Plan
+from optimizer.roster.draft import RosterDraft
 from optimizer.roster.problem import Employee
 from optimizer.roster.result import Assignment
 from tests.test_roster_rules import AFTERNOON, EVENING, MORNING, case
@@ -17,7 +17,7 @@ SHIFTS = (MORNING, AFTERNOON, EVENING)
 
 
 def filled(problem, plan=None, **options) -> set[tuple[str, int, str]]:
-    result, _ = fill_cover(problem, plan or Plan(), **options)
+    result, _ = fill_cover(problem, plan or RosterDraft(), **options)
     return {(a.employee, a.day, a.shift) for a in result.to_assignments(problem)}
 
 
@@ -91,7 +91,7 @@ def test_days_before_first_day_are_never_touched():
     """A frozen day 0 keeps its roster (the officer works the evening) although moving that shift
     would staff the next morning's empty slot."""
     problem = case([officer(forbidden_successions={("T", "S")})], [(0, "T"), (1, "S")], shifts=SHIFTS)
-    start = Plan.from_assignments(problem, [Assignment("a", 0, "T", "ward", "staff")])
+    start = RosterDraft.from_assignments(problem, [Assignment("a", 0, "T", "ward", "staff")])
     assert filled(problem, start, first_day=1) == {("a", 0, "T")}
 
 
@@ -99,7 +99,7 @@ def test_an_officer_goes_to_the_home_ward_first():
     """Two wards want one person each on day 0; each officer is sent to their own home ward."""
     problem = case([officer("a", home_site="w2"), officer("b", home_site="w1")], [(0, "S", "w1"), (0, "S", "w2")],
                    shifts=SHIFTS, sites=("w1", "w2"))
-    result, _ = fill_cover(problem, Plan())
+    result, _ = fill_cover(problem, RosterDraft())
     assert {(a.employee, a.site) for a in result.to_assignments(problem)} == {("a", "w2"), ("b", "w1")}
 
 

@@ -7,7 +7,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from optimizer.roster.crews import ROSTER_COLUMNS, UNSTAFFED_COLUMNS, crew_problem, roster_district
+from optimizer.crews.district import roster_district
+from optimizer.crews.problem import crew_problem
+from optimizer.crews.slots import ROSTER_COLUMNS, UNSTAFFED_COLUMNS
 from optimizer.scenario import load_scenario
 
 TINY = Path(__file__).resolve().parents[1] / "scenarios" / "tiny"
@@ -79,7 +81,7 @@ def test_slots_become_demands_with_unstaffed_cost(problem, scenario):
 
 def test_published_frozen_shifts_outweigh_everything_else(scenario, slots):
     """A published shift of the frozen window becomes a wish no other cost can outweigh."""
-    from optimizer.roster.crews import FROZEN_WEIGHT
+    from optimizer.crews.problem import FROZEN_WEIGHT
 
     frozen = pd.DataFrame([{"officer_id": "CA003", "day": 0, "shift": "S", "district_code": "001"}])
     problem = crew_problem(scenario, "001", slots, frozen=frozen)

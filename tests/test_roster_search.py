@@ -9,7 +9,7 @@ from pathlib import Path
 
 from optimizer.roster import curtois
 from optimizer.roster.compiled import Compiled
-from optimizer.roster.plan import Plan
+from optimizer.roster.draft import RosterDraft
 from optimizer.roster.result import Assignment
 from optimizer.roster.search import LS_STALL_ROUNDS, SHIFT_WINDOW_DAYS, STALL_ROUNDS, NeighbourhoodSearch
 from optimizer.roster.solve import polish
@@ -21,18 +21,18 @@ STUCK_INSTANCE5 = Path(__file__).resolve().parent / "data" / "instance5-stuck-12
 SEARCHED_INSTANCE9 = Path(__file__).resolve().parent / "data" / "instance9-search-457.csv"
 
 
-def _instance_with_roster(name: str, roster: Path) -> tuple[curtois.CurtoisInstance, Compiled, Plan]:
+def _instance_with_roster(name: str, roster: Path) -> tuple[curtois.CurtoisInstance, Compiled, RosterDraft]:
     """The Curtois instance `name` and the roster stored in `roster` (employee,day,shift)."""
     instance = curtois.read_instance(CURTOIS / f"{name}.txt")
     problem = curtois.to_problem(instance)
     with roster.open(encoding="utf-8") as handle:
         rows = list(csv.DictReader(line for line in handle if not line.startswith("#")))
-    plan = Plan.from_assignments(problem, [Assignment(r["employee"], int(r["day"]), r["shift"],
+    plan = RosterDraft.from_assignments(problem, [Assignment(r["employee"], int(r["day"]), r["shift"],
                                                       curtois.SITE, curtois.ROLE) for r in rows])
     return instance, Compiled(problem), plan
 
 
-def _stuck_instance5() -> tuple[curtois.CurtoisInstance, Compiled, Plan]:
+def _stuck_instance5() -> tuple[curtois.CurtoisInstance, Compiled, RosterDraft]:
     return _instance_with_roster("Instance5", STUCK_INSTANCE5)
 
 
@@ -41,7 +41,7 @@ def test_shift_type_neighbourhood_frees_everyone_able_around_the_gap():
     frees every employee allowed the badly covered shift, over a window of at least
     SHIFT_WINDOW_DAYS consecutive days around its day, and nobody else."""
     compiled = Compiled(curtois.to_problem(curtois.read_instance(CURTOIS / "Instance9.txt")))
-    search = NeighbourhoodSearch(compiled, Plan(), seed=0, workers=1, work_budget=0.0, deadline=math.inf)
+    search = NeighbourhoodSearch(compiled, RosterDraft(), seed=0, workers=1, work_budget=0.0, deadline=math.inf)
     hood = search._shift_type_window("shift", list(range(compiled.n_employees)))
     employees = {e for e, _ in hood.cells}
     days = sorted({d for _, d in hood.cells})
@@ -56,7 +56,7 @@ def test_shift_type_neighbourhood_only_after_a_stall():
     """Before STALL_ROUNDS rounds without a gain of STALL_GAIN no neighbourhood is of the shift
     type; after them about half are."""
     compiled = Compiled(curtois.to_problem(curtois.read_instance(CURTOIS / "Instance9.txt")))
-    search = NeighbourhoodSearch(compiled, Plan(), seed=0, workers=1, work_budget=0.0, deadline=math.inf)
+    search = NeighbourhoodSearch(compiled, RosterDraft(), seed=0, workers=1, work_budget=0.0, deadline=math.inf)
     search.shortfall = 0
     assert all(search._pick(set()).kind != "shift" for _ in range(40))
     search.stats.rounds = STALL_ROUNDS

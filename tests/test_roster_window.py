@@ -17,7 +17,7 @@ import pytest
 from optimizer.roster import curtois
 from optimizer.roster.compiled import Compiled
 from optimizer.roster.cost import evaluate
-from optimizer.roster.plan import Plan
+from optimizer.roster.draft import RosterDraft
 from optimizer.roster.problem import Employee
 from optimizer.roster.result import Assignment
 from optimizer.roster.sweep import sweep, sweep_windows
@@ -30,7 +30,7 @@ INSTANCES = Path(__file__).resolve().parents[1] / "benchmarks" / "curtois"
 def solved(problem, plan=None, days=None, employees=None) -> tuple[float, set[tuple[str, int, str]], int]:
     """(cost, worked (employee, day, shift), minutes short of the minimums) of the program's optimum."""
     compiled = Compiled(problem)
-    program = WindowProgram(compiled, plan or Plan(), days or range(compiled.horizon), employees=employees)
+    program = WindowProgram(compiled, plan or RosterDraft(), days or range(compiled.horizon), employees=employees)
     values, _, _ = program.solve(0, None, max_nodes=10_000, abs_gap=1e-6)   # no clock: deterministic
     assert values is not None
     result = program.apply(values)
@@ -137,7 +137,7 @@ def test_min_off_block_does_not_bind():
 def test_rules_over_the_horizon_count_the_days_outside_the_window():
     """Two D shifts at most, one already worked on day 0 outside the window: one more in days 1-2."""
     problem = case([Employee("a", max_shifts_by_type={"D": 2})], every_day(3))
-    plan = Plan.from_assignments(problem, [Assignment("a", 0, "D", "ward", "staff")])
+    plan = RosterDraft.from_assignments(problem, [Assignment("a", 0, "D", "ward", "staff")])
     cost, worked, _ = solved(problem, plan, days=range(1, 3))
     assert cost == 10 and ("a", 0, "D") in worked and len(worked) == 2
 
@@ -145,7 +145,7 @@ def test_rules_over_the_horizon_count_the_days_outside_the_window():
 def test_employees_left_out_keep_their_shifts_and_count_for_cover():
     """Only b is decided: a already covers day 0, so b works only the empty day 1."""
     problem = case([Employee("a"), Employee("b")], every_day(2), over=1.0)
-    plan = Plan.from_assignments(problem, [Assignment("a", 0, "D", "ward", "staff")])
+    plan = RosterDraft.from_assignments(problem, [Assignment("a", 0, "D", "ward", "staff")])
     assert solved(problem, plan, employees=[1]) == (0, {("a", 0, "D"), ("b", 1, "D")}, 0)
 
 
@@ -175,8 +175,8 @@ def test_sweep_never_makes_a_roster_worse_and_keeps_the_rules(instance1):
     a roster the benchmark's checker accepts, cheaper than where it started."""
     problem = curtois.to_problem(instance1)
     compiled = Compiled(problem)
-    plan, stats = sweep(compiled, Plan(), seed=0, deadline=float("inf"))
-    assert sweep(compiled, Plan(), seed=0, deadline=float("inf"))[0].cells == plan.cells
+    plan, stats = sweep(compiled, RosterDraft(), seed=0, deadline=float("inf"))
+    assert sweep(compiled, RosterDraft(), seed=0, deadline=float("inf"))[0].cells == plan.cells
     roster = [(a.employee, a.day, a.shift) for a in plan.to_assignments(problem)]
     assert stats["windows"] == 2 * len(sweep_windows(compiled.horizon)) and stats["improved"] >= 1
     assert curtois.objective(instance1, roster) < 7137

@@ -1,5 +1,5 @@
 """roster.csv: one row per officer-shift, for Excel users and for reading back
-(`optimizer.roster_check.read_roster_csv`)."""
+(`optimizer.roster.check.read_roster_csv`)."""
 
 from __future__ import annotations
 

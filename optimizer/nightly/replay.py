@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from ..demand import walk_in_arrivals
-from ..outputs import atomic_folder, write_json
+from ..exports.outputs import atomic_folder, write_json
 from ..planner import run_plan
 from ..result import PlanResult
 from ..scenario import Scenario

@@ -5,7 +5,7 @@ days and then makes sure that what officers were already told stays: every roste
 before `first_free_day` (days already worked and the freeze window) is the published row.
 
 A roster function has this signature (tests pass a stub; the default calls the lead engineer's
-`optimizer.planner.add_roster`, i.e. `optimizer.staffed.staff_plan`):
+`optimizer.planner.add_roster`, i.e. `optimizer.crews.plan_staffing.staff_plan`):
 
     roster_fn(result: PlanResult, *, first_free_day: int, frozen_roster: DataFrame | None,
               previous_roster: DataFrame | None, pinned: Decisions | None, fixed: Decisions | None,

@@ -39,7 +39,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ScenarioError
-from ..outputs import atomic_folder, write_json, write_plan_files
+from ..exports.outputs import atomic_folder, write_json, write_plan_files
 from ..planner import run_plan
 from ..result import PlanResult
 from ..scenario import Scenario, load_scenario

@@ -464,7 +464,7 @@ class PlanStore:
         """Every table as CSV in `out_dir` (written atomically), plus actuals_current.csv in the
         actuals input format and published_rosters.csv; returns the files written."""
         from ..exports.csv_file import write_csv
-        from ..outputs import atomic_folder
+        from ..exports.outputs import atomic_folder
 
         written = []
         with atomic_folder(out_dir) as staging:

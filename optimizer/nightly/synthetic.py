@@ -1,5 +1,5 @@
 """Stand-ins for tests, demos and benchmarks: actuals drawn from a simulated outcome, and a
-greedy roster function to use until `optimizer.staffed` lands.
+greedy roster function to use until `optimizer.crews.plan_staffing` lands.
 
 `greedy_roster` is NOT a rostering engine: it fills each crew slot of the plan (kits, mobile
 kits, home-visit teams) with an officer of the ward's district who holds the role, preferring

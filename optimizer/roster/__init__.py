@@ -1,2 +1,5 @@
-"""Officer rostering engine (CP-SAT): a generic rostering problem, its model, the solve loop,
-the Curtois & Qu benchmark adapter and the Hà Nội officers (`crews`: crew slots to rosters)."""
+"""Officer rostering engine (CP-SAT and HiGHS) for a generic rostering problem: the problem data
+(`problem`), a roster in progress (`draft`), its models and the solve loop, the Curtois & Qu
+benchmark adapter (`curtois`) and the independent roster checker (`check`). The engine depends
+on nothing else in `optimizer` (the checker reads the scenario); the plan's crew slots become
+roster problems in `optimizer.crews`."""

@@ -23,7 +23,7 @@ import time
 from collections import defaultdict
 
 from .compiled import Compiled
-from .plan import Plan
+from .draft import RosterDraft
 from .problem import RosterProblem
 from .window import WindowProgram
 
@@ -36,7 +36,7 @@ WINDOW_PAD_DAYS = 3
 WINDOW_MAX_DAYS = 12
 
 
-def empty_days(compiled: Compiled, plan: Plan, first_day: int = 0) -> dict[int, int]:
+def empty_days(compiled: Compiled, plan: RosterDraft, first_day: int = 0) -> dict[int, int]:
     """People missing per day (summed over the day's slots), from `first_day` on."""
     have: dict[tuple, int] = defaultdict(int)
     for (e, d), works in plan.cells.items():
@@ -63,8 +63,8 @@ def windows(days_with_gaps: list[int], horizon: int, first_day: int = 0) -> list
     return [range(low, high + 1) for low, high in spans]
 
 
-def fill_cover(problem: RosterProblem, plan: Plan, *, first_day: int = 0, seed: int = 0,
-               deadline: float | None = None) -> tuple[Plan, dict]:
+def fill_cover(problem: RosterProblem, plan: RosterDraft, *, first_day: int = 0, seed: int = 0,
+               deadline: float | None = None) -> tuple[RosterDraft, dict]:
     """Fill empty slots of `plan` window by window, then over the whole campaign if any is left
     (see the module docstring); days before `first_day` (a frozen window) are never touched.
     Returns the new plan and {windows, nodes, filled}."""
@@ -91,7 +91,7 @@ def fill_cover(problem: RosterProblem, plan: Plan, *, first_day: int = 0, seed: 
     return plan, stats
 
 
-def fewest_missing(problem: RosterProblem, plan: Plan, *, seed: int = 0,
+def fewest_missing(problem: RosterProblem, plan: RosterDraft, *, seed: int = 0,
                    time_limit_seconds: float | None = None) -> int:
     """A proof: no roster leaves fewer people missing than this over the whole horizon (the
     program of every day at once, people missing alone in the objective, its dual bound)."""

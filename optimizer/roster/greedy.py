@@ -14,7 +14,7 @@ import math
 from collections import Counter, defaultdict
 
 from .compiled import Compiled
-from .plan import Plan
+from .draft import RosterDraft
 
 
 class _Schedule:
@@ -149,7 +149,7 @@ class _Schedule:
         return False
 
 
-def greedy_plan(compiled: Compiled) -> Plan:
+def greedy_plan(compiled: Compiled) -> RosterDraft:
     """Roster day by day; each day the employees most behind their pace choose first, each
     taking at most one shift: the one whose (role, site) gap is worth most to fill, net of the
     cross-site, reserve and shift costs and of their requests."""
@@ -229,7 +229,7 @@ def greedy_plan(compiled: Compiled) -> Plan:
                     cells[(e, d)] = ((s, role, site),)
                     if role is not None:
                         need[(d, s, role, site)] -= 1
-    return Plan(cells)
+    return RosterDraft(cells)
 
 
 def _best_place(compiled: Compiled, e: int, d: int, s: int, need, weight, sites_of, home_only: bool = False

@@ -26,20 +26,20 @@ from typing import Iterable
 from ortools.sat.python import cp_model
 
 from .compiled import Compiled
-from .plan import AWAY, FREE, Cell, Plan, place_at_sites
+from .draft import AWAY, FREE, Cell, RosterDraft, place_at_sites
 from .problem import Demand
 
-__all__ = ["RosterModel", "Compiled", "Plan", "Cell"]   # Compiled and Plan kept importable from here
+__all__ = ["RosterModel", "Compiled", "RosterDraft", "Cell"]   # Compiled and RosterDraft kept importable from here
 
 class RosterModel:
     """CP-SAT model of the free cells of a roster; see the module docstring."""
 
-    def __init__(self, compiled: Compiled, plan: Plan | None = None, free: Iterable[Cell] | None = None,
+    def __init__(self, compiled: Compiled, plan: RosterDraft | None = None, free: Iterable[Cell] | None = None,
                  *, guard: bool = False, names: bool = True, soft_minimums: bool = False,
                  sites: Iterable[str] | None = None, extra_under: dict | None = None):
         self.c = compiled
         self.problem = compiled.problem
-        self.plan = plan if plan is not None else Plan()
+        self.plan = plan if plan is not None else RosterDraft()
         self.guard_mode = guard
         self.names = names
         self.soft_minimums = soft_minimums
@@ -731,7 +731,7 @@ class RosterModel:
         """Scaled constant of the `negated` terms: weight * (1 - x) = weight - weight * x."""
         return sum(int(round(weight * self.c.scale)) for _, _, weight, _, negated in self.terms if negated)
 
-    def read_plan(self, solver: cp_model.CpSolver) -> Plan:
+    def read_plan(self, solver: cp_model.CpSolver) -> RosterDraft:
         """The plan with the free cells and the touched slots' sites taken from the solver."""
         problem, c = self.problem, self.c
         cells = dict(self.plan.cells)
@@ -754,7 +754,7 @@ class RosterModel:
                     cells[(e, d)] = tuple(works)
                 else:
                     cells.pop((e, d), None)
-        plan = Plan(cells)
+        plan = RosterDraft(cells)
         counts = {}
         for slot, info in self.slots.items():
             cover = {site: int(solver.value(expr)) if not isinstance(expr, int) else expr

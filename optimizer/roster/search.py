@@ -36,7 +36,7 @@ from ortools.sat.python import cp_model
 from .cost import evaluate
 from .compiled import Compiled
 from .model import RosterModel
-from .plan import Cell, Plan
+from .draft import Cell, RosterDraft
 
 # Python model building is not counted by CP-SAT; count it as this much work per variable.
 BUILD_WORK_PER_VARIABLE = 4e-6
@@ -84,7 +84,7 @@ class SubSolve:
     """The outcome of re-solving one neighbourhood."""
 
     neighbourhood: Neighbourhood
-    plan: Plan | None
+    plan: RosterDraft | None
     optimal: bool
     work: float
 
@@ -101,12 +101,12 @@ class SearchStats:
     improved_by: Counter = field(default_factory=Counter)
 
 
-def plan_cost(compiled: Compiled, plan: Plan) -> float:
+def plan_cost(compiled: Compiled, plan: RosterDraft) -> float:
     """The roster's soft cost by the engine's cost function (`cost.evaluate`)."""
     return evaluate(compiled.problem, plan.to_assignments(compiled.problem, sort=False), details=False).objective
 
 
-def plan_score(compiled: Compiled, plan: Plan) -> tuple[int, float]:
+def plan_score(compiled: Compiled, plan: RosterDraft) -> tuple[int, float]:
     """(minutes short of the minimums, cost) of a roster: lower is better."""
     return compiled.shortfall_minutes(plan), plan_cost(compiled, plan)
 
@@ -125,8 +125,8 @@ def sub_solve(model: RosterModel, seed: int, work_limit: float, seconds_left: fl
     return status, solver.deterministic_time, solver
 
 
-def solve_whole_roster(compiled: Compiled, plan: Plan, *, workers: int, seed: int, work_limit: float,
-                       deadline: float, lns_only: bool = False) -> tuple[Plan | None, float, bool]:
+def solve_whole_roster(compiled: Compiled, plan: RosterDraft, *, workers: int, seed: int, work_limit: float,
+                       deadline: float, lns_only: bool = False) -> tuple[RosterDraft | None, float, bool]:
     """Run CP-SAT's violation local search (`use_ls_only`), or with `lns_only` its
     large-neighbourhood workers, alone on the full model from `plan` for `work_limit` units per
     worker (interleaved with several workers, so deterministic). Returns (their roster or None,
@@ -157,7 +157,7 @@ class NeighbourhoodSearch:
 
     KINDS = ("employees", "days", "cover", "requests")
 
-    def __init__(self, compiled: Compiled, plan: Plan, *, seed: int, workers: int, work_budget: float,
+    def __init__(self, compiled: Compiled, plan: RosterDraft, *, seed: int, workers: int, work_budget: float,
                  deadline: float, log: bool = False, local_search: bool = False,
                  long_shift_solves: bool = False):
         self.c = compiled
@@ -183,7 +183,7 @@ class NeighbourhoodSearch:
         self.vars_per_cell = max(1.0, avg_shifts)
 
     # -- loop -----------------------------------------------------------------------------
-    def run(self) -> Plan:
+    def run(self) -> RosterDraft:
         pool = ThreadPoolExecutor(max_workers=self.workers) if self.workers > 1 else None
         last_round = 0.0
         try:
@@ -325,7 +325,7 @@ class NeighbourhoodSearch:
         self.plan = plan
         self.shortfall, self.cost = score
 
-    def _score(self, plan: Plan) -> tuple[int, float]:
+    def _score(self, plan: RosterDraft) -> tuple[int, float]:
         return plan_score(self.c, plan)
 
     @staticmethod

@@ -41,7 +41,7 @@ from ortools.sat.python import cp_model
 from .cost import evaluate
 from .compiled import Compiled
 from .model import RosterModel
-from .plan import Plan
+from .draft import RosterDraft
 from .problem import RosterProblem
 from .greedy import greedy_plan
 from .result import Assignment, RosterResult, RosterStatus, Violation
@@ -222,7 +222,7 @@ def solve(problem: RosterProblem, time_limit_seconds: float = 60.0, workers: int
     return _result(_proven(compiled, plan, bound), compiled, plan, bound, started, stats)
 
 
-def _proven(compiled: Compiled, plan: Plan, bound: float | None) -> RosterStatus:
+def _proven(compiled: Compiled, plan: RosterDraft, bound: float | None) -> RosterStatus:
     """OPTIMAL when the roster's cost meets the proven bound, FEASIBLE otherwise."""
     cost = plan_cost(compiled, plan)
     return RosterStatus.OPTIMAL if bound is not None and cost <= bound + 1e-6 else RosterStatus.FEASIBLE
@@ -259,8 +259,8 @@ def _solve_full(model: RosterModel, work_limit: float, deadline: float, workers:
     return status, solver
 
 
-def polish(compiled: Compiled, plan: Plan, work_limit: float, deadline: float, workers: int, seed: int
-           ) -> tuple[Plan, float, dict]:
+def polish(compiled: Compiled, plan: RosterDraft, work_limit: float, deadline: float, workers: int, seed: int
+           ) -> tuple[RosterDraft, float, dict]:
     """Run CP-SAT's large-neighbourhood workers alone on the whole model from `plan` for
     `work_limit` units per worker (`search.solve_whole_roster`); returns the better of `plan` and
     their roster, the work used, and what happened."""
@@ -284,14 +284,14 @@ def _batch_size(compiled: Compiled) -> int:
 
 
 def construct(compiled: Compiled, seed: int, work_budget: float, deadline: float, *, steer: bool = True
-              ) -> tuple[Plan | None, float, str]:
+              ) -> tuple[RosterDraft | None, float, str]:
     """Greedy construction with the same model: roster a few employees at a time over the whole
     horizon, the ones before them fixed and the ones after them not working yet, so each batch
     goes where cover is still missing; with `steer`, first where few of the employees after
     them could fill it (`scarcity_weights`). A minimum-minutes shortfall is penalised rather than
     forbidden (the search works it away later), so a batch always has a roster unless other
     hard rules conflict. Returns (plan or None, work used, outcome)."""
-    plan = Plan()
+    plan = RosterDraft()
     used = 0.0
     batch = _batch_size(compiled)
     able_later = able_counts(compiled, range(compiled.n_employees))
@@ -335,7 +335,7 @@ def able_counts(compiled: Compiled, employees) -> Counter:
     return able
 
 
-def scarcity_weights(compiled: Compiled, plan: Plan, able_later: Counter) -> dict:
+def scarcity_weights(compiled: Compiled, plan: RosterDraft, able_later: Counter) -> dict:
     """Under-cover weight added to each demand still short in `plan` for a construction batch:
     `SCARCITY_SHARE` of its weight times gap / (gap + employees able to work it later). Without
     it a batch fills any gap, and the last employees find the remaining ones where their rules
@@ -388,7 +388,7 @@ def explain_infeasibility(compiled: Compiled, time_limit_seconds: float) -> str:
     return "no roster satisfies these hard rules together: " + "; ".join(parts)
 
 
-def _result(status: RosterStatus, compiled: Compiled, plan: Plan | None, bound: float | None, started: float,
+def _result(status: RosterStatus, compiled: Compiled, plan: RosterDraft | None, bound: float | None, started: float,
             stats: dict, explanation: str = "") -> RosterResult:
     problem = compiled.problem
     stats["deterministic"] = stats.get("stopped_by") != "time_limit" and not stats.get("cut_by_clock")

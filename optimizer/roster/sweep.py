@@ -20,7 +20,7 @@ from __future__ import annotations
 import time
 
 from .compiled import Compiled
-from .plan import Plan
+from .draft import RosterDraft
 from .search import plan_score
 from .window import WindowProgram
 
@@ -51,7 +51,7 @@ def sweep_windows(horizon: int) -> list[range]:
     return [range(max(0, s), min(horizon, s + SWEEP_DAYS)) for s in starts]
 
 
-def sweep(compiled: Compiled, plan: Plan, *, seed: int, deadline: float) -> tuple[Plan, dict]:
+def sweep(compiled: Compiled, plan: RosterDraft, *, seed: int, deadline: float) -> tuple[RosterDraft, dict]:
     """`SWEEP_PASSES` passes of windows over `plan` (see the module doc); returns the roster and
     {windows, improved, nodes, cut_by_clock}."""
     stats = {"windows": 0, "improved": 0, "nodes": 0, "cut_by_clock": False}

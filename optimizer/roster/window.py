@@ -35,7 +35,7 @@ from highspy._core import _Highs
 import scipy.sparse as sp
 
 from .compiled import Compiled
-from .plan import Plan
+from .draft import RosterDraft
 
 __all__ = ["WindowProgram"]
 
@@ -55,7 +55,7 @@ class WindowProgram:
     """The MIP of one window of days: the shifts of `employees` (all by default) in `days`, the
     rest of the roster fixed."""
 
-    def __init__(self, compiled: Compiled, plan: Plan, days: range, *, employees: list[int] | None = None,
+    def __init__(self, compiled: Compiled, plan: RosterDraft, days: range, *, employees: list[int] | None = None,
                  cover_only: bool = False):
         """`employees`: whose shifts are decided (all by default; the others' shifts in the window
         are fixed and count towards cover); `cover_only`: the objective is the people missing
@@ -412,7 +412,7 @@ class WindowProgram:
             return None, nodes, bound
         return np.asarray(highs.getSolution().col_value), nodes, bound
 
-    def apply(self, values: np.ndarray) -> Plan:
+    def apply(self, values: np.ndarray) -> RosterDraft:
         """The plan with the window's shifts as the program chose them, placed at sites."""
         cells = dict(self.plan.cells)
         chosen: dict[tuple[int, int], list[tuple[int, str]]] = defaultdict(list)
@@ -425,10 +425,10 @@ class WindowProgram:
         sites = _place(self.c, self.plan, chosen, self.employees)
         for (e, d), works in chosen.items():
             cells[(e, d)] = tuple(sorted((s, role, sites[(e, d, s)]) for s, role in works))
-        return Plan(cells)
+        return RosterDraft(cells)
 
 
-def _place(compiled: Compiled, before: Plan, chosen: dict, free: list[int]) -> dict[tuple[int, int, int], str]:
+def _place(compiled: Compiled, before: RosterDraft, chosen: dict, free: list[int]) -> dict[tuple[int, int, int], str]:
     """A site for every shift chosen, slot by slot: first everyone who worked the same slot at a
     site that still needs people, then their home site, then the site short of most people
     (ties: site order); the employees not in `free` stay where they are and count. Who goes

@@ -15,7 +15,7 @@ import pandas as pd
 from ..exports import (write_deployment_csv, write_district_workbooks, write_officer_calendars,
                        write_roster_csv)
 from ..exports.csv_file import write_csv
-from ..outputs import _json_default
+from ..exports.outputs import _json_default
 from ..result import PlanResult
 from ..scenario import Scenario
 

@@ -19,7 +19,7 @@ FREE = "_free"   # home key of an employee without home site (no cross-site cost
 AWAY = "_away"   # home key of an employee whose home site has no demand in the slot
 
 
-class Plan:
+class RosterDraft:
     """A roster being built or improved: (employee index, day) -> the shifts worked that day."""
 
     def __init__(self, cells: dict[Cell, tuple[Work, ...]] | None = None):
@@ -28,11 +28,11 @@ class Plan:
     def works(self, e: int, d: int) -> tuple[Work, ...]:
         return self.cells.get((e, d), ())
 
-    def copy(self) -> "Plan":
-        return Plan(self.cells)
+    def copy(self) -> "RosterDraft":
+        return RosterDraft(self.cells)
 
     def to_assignments(self, problem: RosterProblem, sort: bool = True) -> list[Assignment]:
-        """The plan as assignments, sorted by employee order, day and shift order."""
+        """The draft as assignments, sorted by employee order, day and shift order."""
         codes = problem.shift_codes
         employees = problem.employees
         cells = sorted(self.cells.items()) if sort else self.cells.items()
@@ -40,7 +40,7 @@ class Plan:
                 for (e, d), works in cells for s, role, site in works]
 
     @classmethod
-    def from_assignments(cls, problem: RosterProblem, assignments: Iterable[Assignment]) -> "Plan":
+    def from_assignments(cls, problem: RosterProblem, assignments: Iterable[Assignment]) -> "RosterDraft":
         index = {e.id: i for i, e in enumerate(problem.employees)}
         cells: dict[Cell, list[Work]] = defaultdict(list)
         for a in assignments:
@@ -48,7 +48,7 @@ class Plan:
         return cls({cell: tuple(sorted(works, key=lambda w: w[0])) for cell, works in cells.items()})
 
 
-def place_at_sites(compiled: Compiled, plan: Plan, counts: dict | None = None) -> None:
+def place_at_sites(compiled: Compiled, plan: RosterDraft, counts: dict | None = None) -> None:
     """Give every worked shift a site, slot by slot (day, shift, role), in place.
 
     `counts[slot] = (people per site, people moved away per home site, members)` fixes the

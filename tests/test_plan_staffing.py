@@ -10,12 +10,15 @@ import pandas as pd
 import pytest
 
 from optimizer.planner import run_plan
-from optimizer.roster.crews import greedy_crews, crew_problem, roster_district
-from optimizer.roster_check import check_roster
+from optimizer.crews.assign import greedy_crews
+from optimizer.crews.district import roster_district
+from optimizer.crews.problem import crew_problem
+from optimizer.roster.check import check_roster
 from optimizer.scenario import load_scenario
 from optimizer.simulation import Decisions
 from optimizer.staffing import CrewNeeds
-from optimizer.staffed import crew_ceiling, crew_slots, reassign_to_slots, staffed_decisions
+from optimizer.crews.plan_staffing import crew_ceiling, reassign_to_slots, staffed_decisions
+from optimizer.crews.slots import crew_slots
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -170,7 +173,7 @@ def test_cover_fill_fills_a_slot_the_greedy_left_by_swapping_shifts(tmp_path):
     """The greedy gives the evening to the first officer, who then may not work the next morning (the only one free); the fill swaps."""
     from tests.test_capacity_rules import build
     from optimizer.roster.cover import fill_cover
-    from optimizer.roster.plan import Plan
+    from optimizer.roster.draft import RosterDraft
 
     scenario = build(tmp_path / "case", days=2, shifts="SCT", rules={"forbidden_successions": [["T", "S"]]},
                      officers=[{"roles": "operator"}, {"roles": "operator", "leave_dates": "2022-07-26"}])
@@ -179,7 +182,7 @@ def test_cover_fill_fills_a_slot_the_greedy_left_by_swapping_shifts(tmp_path):
     problem = crew_problem(scenario, "001", slots)
     greedy = greedy_crews(problem)
     assert {(a.employee, a.day, a.shift) for a in greedy} == {("CA001", 0, "T")}
-    repaired, stats = fill_cover(problem, Plan.from_assignments(problem, greedy))
+    repaired, stats = fill_cover(problem, RosterDraft.from_assignments(problem, greedy))
     assert {(a.employee, a.day, a.shift) for a in repaired.to_assignments(problem)} == \
         {("CA002", 0, "T"), ("CA001", 1, "S")}
     assert stats["filled"] == 1
@@ -190,7 +193,7 @@ def test_days_off_per_7_check_matches_every_7_day_run():
     `min_off` days off; checked against a count of each run on many worked-day patterns."""
     import random
 
-    from optimizer.roster.crews import _days_off_per_7_kept
+    from optimizer.crews.assign import _days_off_per_7_kept
 
     rng = random.Random(7)
     for _ in range(500):
@@ -208,7 +211,7 @@ def test_days_off_per_7_check_matches_every_7_day_run():
 def test_a_published_shift_stays_with_its_officer_while_the_plan_keeps_its_slot(tmp_path):
     """The greedy keeps the officer who can also make home visits off the day-1 kit; once that kit-shift is published with him, he keeps it."""
     from tests.test_capacity_rules import build
-    from optimizer.roster.crews import roster_district
+    from optimizer.crews.district import roster_district
 
     scenario = build(tmp_path / "case", days=2, shifts="S",
                      officers=[{"roles": "operator"}, {"roles": "operator|home_visit"}])

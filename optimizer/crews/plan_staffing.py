@@ -17,10 +17,11 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
-from .result import PlanResult
-from .scenario import Scenario
-from .simulation import Decisions, simulate
-from .staffing import CrewNeeds
+from ..result import PlanResult
+from ..scenario import Scenario
+from ..simulation import Decisions, simulate
+from ..staffing import CrewNeeds
+from .slots import ROSTER_COLUMNS, UNSTAFFED_COLUMNS, crew_slots, empty_slots, trim_to_slots
 
 # After the greedy roster and its cover fill (bounded by MIP nodes), the
 # neighbourhood search of all districts gets ROSTER_SHARE of the solver's time limit (spread
@@ -32,37 +33,6 @@ ROSTER_MIN_SECONDS = 0.6
 # Districts whose first roster left at least this share of their crew slots empty are
 # re-planned with the staffing the roster found; elsewhere the few empty slots are closed.
 REPLAN_MIN_SHARE = 0.03
-
-SLOT_COLUMNS = ["ward_code", "district_code", "day", "shift", "role", "needed", "activity"]
-
-
-def crew_slots(scenario: Scenario, decisions: Decisions, *, first_day: int = 0) -> pd.DataFrame:
-    """Officers needed per ward, day, shift and role (summed over kits, mobile kits, teams)."""
-    crew = CrewNeeds.of(scenario)
-    codes = scenario.shift_codes
-    mobile = {codes.index(c) for c in scenario.settings.mobile_kit.shifts}
-    home = codes.index(scenario.settings.home_visit.shift)
-    wards = scenario.wards
-    ward_codes = wards.index.to_numpy()
-    districts = wards["district_code"].to_numpy()
-    rows = []
-    for activity, counts, needs, allowed in (
-            ("kit", decisions.kits_open, crew.kit, None),
-            ("mobile", decisions.mobile_kits, crew.mobile, mobile),
-            ("home_visit", decisions.home_visit_teams, crew.home_visit, {home})):
-        for w, d, s in np.argwhere(counts[:, first_day:, :] > 0):
-            d += first_day
-            if allowed is not None and s not in allowed:
-                continue
-            for role, per_unit in needs.items():
-                rows.append((ward_codes[w], districts[w], int(d), codes[s], role,
-                             int(counts[w, d, s] * per_unit), activity))
-    frame = pd.DataFrame(rows, columns=SLOT_COLUMNS)
-    if frame.empty:
-        return frame.drop(columns="activity")
-    return (frame.groupby(["ward_code", "district_code", "day", "shift", "role"], sort=True, as_index=False)
-            ["needed"].sum())
-
 
 def staffed_decisions(scenario: Scenario, decisions: Decisions, roster: pd.DataFrame) -> Decisions:
     """The plan cut down to what the roster staffs: per ward and shift, home-visit teams first
@@ -109,7 +79,7 @@ def roster_districts(scenario: Scenario, slots: pd.DataFrame, districts: list[st
                      previous: pd.DataFrame | None = None, executor=None,
                      progress: Callable | None = None) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
     """Roster the given districts in parallel; returns (roster, unstaffed, per-district report)."""
-    from .executor import make_executor
+    from ..executor import make_executor
 
     executor = executor or make_executor(workers)
     share = ROSTER_SHARE * time_limit_seconds * max(1, workers) / max(1, len(districts))
@@ -139,16 +109,13 @@ def roster_districts(scenario: Scenario, slots: pd.DataFrame, districts: list[st
     rosters = [r[0] for r in results if r[0] is not None and len(r[0])]
     unstaffed = [r[1] for r in results if r[1] is not None and len(r[1])]
     reports = {code: r[2] for code, r in zip(districts, results)}
-    roster = pd.concat(rosters, ignore_index=True) if rosters else pd.DataFrame(
-        columns=["officer_id", "display_name", "district_code", "home_ward", "date", "day", "shift", "ward_code",
-                 "role"])
-    missing = pd.concat(unstaffed, ignore_index=True) if unstaffed else pd.DataFrame(
-        columns=["ward_code", "date", "day", "shift", "role", "missing"])
+    roster = pd.concat(rosters, ignore_index=True) if rosters else pd.DataFrame(columns=ROSTER_COLUMNS)
+    missing = pd.concat(unstaffed, ignore_index=True) if unstaffed else pd.DataFrame(columns=UNSTAFFED_COLUMNS)
     return roster, missing, reports
 
 
 def _roster_task(task: dict):
-    from .roster.crews import roster_district
+    from .district import roster_district
     return roster_district(**task)
 
 
@@ -174,7 +141,7 @@ def staff_plan(result: PlanResult, *, workers: int | None = None, time_limit_sec
         # districts concerned with no more officers per role and shift than the roster has, and
         # staff it with the same officer-shifts. The one the simulation scores higher is
         # published; nothing is published with empty slots.
-        from .objective import objective_terms, officer_shifts
+        from ..objective import objective_terms, officer_shifts
         inputs = getattr(result, "sim_inputs", {}) or {}
 
         def score(decisions: Decisions):
@@ -278,28 +245,3 @@ def reassign_to_slots(roster: pd.DataFrame, slots: pd.DataFrame) -> pd.DataFrame
     out = roster.loc[keep].copy()
     out["ward_code"] = [ward for _, ward in rows]
     return out.sort_index().reset_index(drop=True)
-
-
-def trim_to_slots(roster: pd.DataFrame, slots: pd.DataFrame) -> pd.DataFrame:
-    """Drop officer-shifts beyond what the plan's slots need (activities closed by a correction)."""
-    if not len(roster):
-        return roster
-    need = {(r.ward_code, int(r.day), r.shift, r.role): int(r.needed) for r in slots.itertuples()}
-    keep, used = [], {}
-    for i, r in enumerate(roster.itertuples()):
-        key = (r.ward_code, int(r.day), r.shift, r.role)
-        if used.get(key, 0) < need.get(key, 0):
-            used[key] = used.get(key, 0) + 1
-            keep.append(i)
-    return roster.iloc[keep].reset_index(drop=True)
-
-
-def empty_slots(scenario: Scenario, slots: pd.DataFrame, roster: pd.DataFrame) -> pd.DataFrame:
-    """Slots of the plan the roster leaves empty, by ward, day, shift and role (column `missing`)."""
-    have = roster.groupby(["ward_code", "day", "shift", "role"]).size() if len(roster) else pd.Series(dtype=int)
-    rows = []
-    for r in slots.itertuples():
-        got = int(have.get((r.ward_code, int(r.day), r.shift, r.role), 0))
-        if got < int(r.needed):
-            rows.append((r.ward_code, scenario.dates[int(r.day)], int(r.day), r.shift, r.role, int(r.needed) - got))
-    return pd.DataFrame(rows, columns=["ward_code", "date", "day", "shift", "role", "missing"])

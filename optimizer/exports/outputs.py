@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .result import PlanResult
+from ..result import PlanResult
 
 
 @contextlib.contextmanager
@@ -63,10 +63,10 @@ def write_plan_files(result: PlanResult, folder: Path, *, language: str = "vi") 
     result.bottleneck_frame().to_csv(folder / "bottlenecks.csv", index=False, encoding="utf-8-sig")
     result.district_frame().to_csv(folder / "districts.csv", index=False, encoding="utf-8-sig")
     result.shortfall_frame().to_csv(folder / "shortfalls.csv", index=False, encoding="utf-8-sig")
-    from .exports import write_deployment_csv
+    from .deployment import write_deployment_csv
     write_deployment_csv(result.scenario, plan, folder / "deployment.csv")
     if result.roster is not None:
-        from .exports import write_district_workbooks, write_officer_calendars, write_roster_csv
+        from . import write_district_workbooks, write_officer_calendars, write_roster_csv
         write_roster_csv(result.scenario, result.roster, folder / "roster.csv")
         write_district_workbooks(result.scenario, result.roster, folder, language=language)
         write_officer_calendars(result.scenario, result.roster, folder, language=language,

@@ -38,7 +38,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .scenario import Scenario
+from ..scenario import Scenario
 
 ROSTER_COLUMNS = ("officer_id", "display_name", "district_code", "home_ward", "date", "day",
                   "shift", "ward_code", "role")
