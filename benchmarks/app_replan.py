@@ -32,7 +32,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from optimizer.planner import run_plan  # noqa: E402
+from optimizer.planner import SolveOptions, run_plan  # noqa: E402
 from optimizer.scenario import load_scenario  # noqa: E402
 from optimizer.uncertainty import coverage_band  # noqa: E402
 from optimizer.ui import charts, replan, views, whatif  # noqa: E402
@@ -207,7 +207,7 @@ def main(argv=None) -> int:
     check = "not run (use --check)"
     if args.check and last is not None:
         changed, result = last
-        fresh = run_plan(changed, workers=args.workers)
+        fresh = run_plan(changed, SolveOptions(workers=args.workers))
         same = all((getattr(fresh.decisions, n) == getattr(result.decisions, n)).all()
                    for n in ("kits_open", "mobile_kits", "home_visit_teams", "letters"))
         check = (f"{'identical' if same else 'DIFFERENT'} decisions; enrolled {result.enrolled:,} (cached) vs "

@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT))
 
 from optimizer.nightly.replay import run_replay  # noqa: E402
 from optimizer.nightly.run import NightlyOptions  # noqa: E402
-from optimizer.planner import run_plan  # noqa: E402
+from optimizer.planner import SolveOptions, run_plan  # noqa: E402
 from optimizer.scenario import load_scenario  # noqa: E402
 
 
@@ -59,7 +59,7 @@ def main() -> None:
     scenario = load_scenario(args.scenario)
     options = NightlyOptions(time_limit_seconds=args.time_limit, workers=args.workers, with_roster=False)
     began = time.perf_counter()
-    initial = run_plan(scenario, workers=args.workers, time_limit_seconds=args.time_limit)
+    initial = run_plan(scenario, SolveOptions(workers=args.workers, time_limit_seconds=args.time_limit))
     print(f"day-1 plan: {time.perf_counter() - began:.1f} s", file=sys.stderr, flush=True)
     reports = []
     for seed in args.seeds:

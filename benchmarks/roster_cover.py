@@ -23,7 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from optimizer.planner import run_plan  # noqa: E402
+from optimizer.planner import SolveOptions, run_plan  # noqa: E402
 from optimizer.roster.compiled import Compiled  # noqa: E402
 from optimizer.roster.cover import empty_days, fewest_missing, fill_cover  # noqa: E402
 from optimizer.crews.assign import greedy_crews  # noqa: E402
@@ -40,7 +40,7 @@ def main(argv=None) -> int:
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "roster-cover.md")
     args = parser.parse_args(argv)
     scenario = load_scenario(ROOT / "scenarios" / args.scenario)
-    result = run_plan(scenario, workers=args.workers)
+    result = run_plan(scenario, SolveOptions(workers=args.workers))
     slots = crew_slots(scenario, result.decisions, first_day=result.first_day)
     lines = ["| district | crew slots | missing after the greedy | missing after the fill | fill CPU s | "
              "proven minimum | bound CPU s |", "|---|---:|---:|---:|---:|---:|---:|"]

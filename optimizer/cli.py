@@ -62,7 +62,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def cmd_plan(args) -> int:
     from .exports.outputs import write_outputs
-    from .planner import run_plan
+    from .planner import SolveOptions, run_plan
     from .scenario import load_scenario
 
     start = time.perf_counter()
@@ -70,8 +70,8 @@ def cmd_plan(args) -> int:
     progress = _progress(start)
     progress(f"scenario '{scenario.name}': {len(scenario.districts)} districts, {len(scenario.wards)} wards, "
              f"{scenario.n_days} days, target {scenario.total_target:,}", 0.0)
-    result = run_plan(scenario, workers=args.workers, time_limit_seconds=args.time_limit, seed=args.seed,
-                      progress=progress, with_roster=not args.no_roster)
+    result = run_plan(scenario, SolveOptions(workers=args.workers, time_limit_seconds=args.time_limit, seed=args.seed,
+                                             progress=progress, with_roster=not args.no_roster))
     write_outputs(result, args.out, language=args.language)
     summary = result.summary()
     gap = "n/a" if summary["gap"] is None else f"{100 * summary['gap']:.2f} %"

@@ -1,119 +1,114 @@
 """The one entry point the CLI, the app and the nightly job share: plan a scenario.
 
-`run_plan(scenario)` -> PlanResult: capacity plan (districts in parallel, proven bound),
-the proportional baseline on the same resources, the simulated outcome of both, the
-marginal values, and (unless asked not to) the officer roster made to agree with the plan.
+`run_plan(scenario, options, window)` -> PlanResult: capacity plan (districts in parallel,
+proven bound), the proportional baseline on the same resources, the simulated outcome of both,
+the marginal values, and (with `options.with_roster`) the officer roster made to agree with the
+plan. `options` says how to solve, `window` which days (default: the whole campaign); the
+result keeps the window, and no caller needs to change the result afterwards.
 """
 
 from __future__ import annotations
 
 import time
-from typing import Callable
 
-import numpy as np
 import ortools
 
 from .baseline import baseline_decisions
 from .capacity.campaign import plan_capacity
 from .objective import objective_terms, officer_shifts
-from .result import PlanResult
+from .plan_request import Progress, ReplanWindow, SolveOptions
+from .result import PlanResult, PlanStatus
 from .scenario import Scenario
-from .simulation import Decisions, StartState, simulate
+from .simulation import Decisions, simulate
 from .staffing import district_budgets
 
-Progress = Callable[[str, float], None]
+__all__ = ["run_plan", "add_roster", "SolveOptions", "ReplanWindow", "PlanResult", "PlanStatus", "Progress"]
 
 
-def run_plan(scenario: Scenario, *, workers: int | None = None, time_limit_seconds: float | None = None,
-             seed: int | None = None, progress: Progress | None = None,
-             should_stop: Callable[[], bool] | None = None, with_roster: bool = False,
-             arrivals: np.ndarray | None = None, start: StartState | None = None, first_day: int = 0,
-             fixed: Decisions | None = None, pinned: Decisions | None = None,
-             executor=None, previous: Decisions | None = None, change_cost: float = 0.0,
-             frozen_roster=None, previous_roster=None) -> PlanResult:
-    """Plan the campaign (or the days from `first_day`, from the `start` state) and evaluate it.
+def run_plan(scenario: Scenario, options: SolveOptions | None = None,
+             window: ReplanWindow | None = None) -> PlanResult:
+    """Plan the campaign (or the window's days, from its start state) and evaluate it.
 
-    `fixed` holds decisions for days before `first_day` (already happened), kept as they are;
-    `pinned` holds decisions from `first_day` on that must stay (published rosters), -1 = free;
-    `previous` (the published plan) makes each kit moved away from it cost `change_cost` people;
-    `frozen_roster` rows (published) are kept as they are, `previous_roster` is what officers were
-    told (changes to it cost).
-    """
+    The days before `window.first_day` keep `window.fixed` while planning and simulating (the
+    objective counts them as the officers' budgets do) and show `window.executed` on the result
+    when given (what actually happened there)."""
+    options = options or SolveOptions()
+    window = window or ReplanWindow()
     begin = time.perf_counter()
-    solver = scenario.settings.solver
-    seed = solver.seed if seed is None else seed
+    seed = scenario.settings.solver.seed if options.seed is None else options.seed
+    first_day, fixed = window.first_day, window.fixed
     timings = {}
     t = time.perf_counter()
     budgets = district_budgets(scenario)   # officer budgets, shared by the baseline and the model
     base, base_allocation = baseline_decisions(scenario, budgets)
     if fixed is not None and first_day > 0:
-        for name in ("kits_open", "mobile_kits", "home_visit_teams", "letters"):
-            getattr(base, name)[:, :first_day] = getattr(fixed, name)[:, :first_day]
+        base.overlay(fixed, before_day=first_day)
     timings["baseline_seconds"] = time.perf_counter() - t
     t = time.perf_counter()
-    capacity = plan_capacity(scenario, workers=workers, time_limit_seconds=time_limit_seconds,
-                             progress=progress, should_stop=should_stop, arrivals=arrivals, start=start,
-                             first_day=first_day, pinned=pinned, executor=executor,
-                             fallback=base, fixed=fixed, fallback_allocation=base_allocation,
-                             previous=previous, change_cost=change_cost, budgets=budgets)
+    capacity = plan_capacity(scenario, workers=options.workers, time_limit_seconds=options.time_limit_seconds,
+                             progress=options.progress, should_stop=options.should_stop,
+                             arrivals=window.arrivals, start=window.start, first_day=first_day,
+                             pinned=window.pinned, executor=options.executor, fallback=base, fixed=fixed,
+                             fallback_allocation=base_allocation, previous=window.previous,
+                             change_cost=window.change_cost, budgets=budgets)
     timings["capacity_seconds"] = time.perf_counter() - t
     decisions = capacity.decisions
     if fixed is not None and first_day > 0:
-        for name in ("kits_open", "mobile_kits", "home_visit_teams", "letters"):
-            getattr(decisions, name)[:, :first_day] = getattr(fixed, name)[:, :first_day]
+        decisions.overlay(fixed, before_day=first_day)
     t = time.perf_counter()
-    outcome = simulate(scenario, decisions, arrivals=arrivals, start=start, first_day=first_day)
-    base_outcome = simulate(scenario, base, arrivals=arrivals, start=start, first_day=first_day)
+    outcome = simulate(scenario, decisions, arrivals=window.arrivals, start=window.start, first_day=first_day)
+    base_outcome = simulate(scenario, base, arrivals=window.arrivals, start=window.start, first_day=first_day)
     timings["simulation_seconds"] = time.perf_counter() - t
     terms = objective_terms(scenario, decisions, outcome)
     objective = float(sum(terms.values()))
     terms["officer_shifts_count"] = float(officer_shifts(scenario, decisions))
+    if window.executed is not None:
+        decisions.overlay(window.executed, before_day=first_day)
     bound = capacity.objective_bound
     max_enrollable = capacity.max_enrollable
-    if start is not None:  # the models count only the window; add what is already enrolled
-        before = float(start.enrolled.sum())
+    if window.start is not None:  # the models count only the window; add what is already enrolled
+        before = float(window.start.enrolled.sum())
         bound = bound + scenario.settings.objective.enrolled * before
         max_enrollable = max_enrollable + before
     result = PlanResult(
-        scenario=scenario, status=capacity.status.value, decisions=decisions, outcome=outcome,
+        scenario=scenario, status=PlanStatus(capacity.status.value), decisions=decisions, outcome=outcome,
         baseline_decisions=base, baseline_outcome=base_outcome, objective=objective,
         objective_terms=terms, objective_bound=bound, max_enrollable=max_enrollable,
         reserve_allocation=capacity.reserve_allocation, baseline_reserve_allocation=base_allocation,
         marginal_by_district={code: plan.marginal for code, plan in capacity.districts.items()},
-        seed=seed, wall_seconds=0.0, solver_version=f"ortools {ortools.__version__} (HiGHS)",
+        seed=seed, wall_seconds=0.0, solver_version=f"ortools {ortools.__version__} (HiGHS)",  # type: ignore[attr-defined]
         messages=list(capacity.messages), stopped_early=capacity.stopped_early, timings=timings,
-        first_day=first_day)
-    result.sim_inputs = {"arrivals": arrivals, "start": start, "first_day": first_day}
-    if with_roster:
+        window=window)
+    if options.with_roster:
         t = time.perf_counter()
-        add_roster(result, workers=workers, time_limit_seconds=time_limit_seconds, progress=progress,
-                   frozen_roster=frozen_roster, previous_roster=previous_roster, executor=executor,
-                   pinned=pinned, fixed=fixed, allocation=capacity.reserve_allocation)
+        add_roster(result, options, allocation=capacity.reserve_allocation)
         timings["roster_seconds"] = time.perf_counter() - t
     result.wall_seconds = time.perf_counter() - begin
     return result
 
 
-def add_roster(result: PlanResult, *, workers: int | None = None, time_limit_seconds: float | None = None,
-               progress: Progress | None = None, frozen_roster=None, previous_roster=None, executor=None,
-               pinned: Decisions | None = None, fixed: Decisions | None = None,
+def add_roster(result: PlanResult, options: SolveOptions | None = None, window: ReplanWindow | None = None, *,
                allocation: dict | None = None) -> PlanResult:
-    """Roster the officers for a plan (the same step `run_plan(with_roster=True)` takes).
+    """Roster the officers for a plan (the same step `run_plan` takes with `options.with_roster`).
 
-    Where the officers cannot staff the plan, the districts concerned are re-planned with no
-    more officers per role and shift than the roster found, and staffed by the same officers."""
+    `window` (default: the result's) gives the published rosters to keep (`frozen_roster`) and to
+    change little (`previous_roster`), and the pinned and fixed decisions of a re-plan. Where the
+    officers cannot staff the plan, the districts concerned are re-planned with no more officers
+    per role and shift than the roster found, and staffed by the same officers."""
     from .capacity.campaign import replan_districts
     from .crews.plan_staffing import staff_plan
 
+    options = options or SolveOptions()
+    window = window or result.window
     scenario = result.scenario
-    inputs = getattr(result, "sim_inputs", {}) or {}
 
     def replan(closed: Decisions, districts: list[str], crew_ceiling: dict) -> Decisions:
         return replan_districts(scenario, closed, districts, None,
-                                allocation or result.reserve_allocation, workers=workers,
-                                time_limit_seconds=time_limit_seconds, arrivals=inputs.get("arrivals"),
-                                start=inputs.get("start"), first_day=result.first_day, pinned=pinned,
-                                fixed=fixed, executor=executor, crew_ceiling=crew_ceiling)
+                                allocation or result.reserve_allocation, workers=options.workers,
+                                time_limit_seconds=options.time_limit_seconds, arrivals=result.window.arrivals,
+                                start=result.window.start, first_day=result.first_day, pinned=window.pinned,
+                                fixed=window.fixed, executor=options.executor, crew_ceiling=crew_ceiling)
 
-    return staff_plan(result, workers=workers, time_limit_seconds=time_limit_seconds, progress=progress,
-                      frozen=frozen_roster, previous=previous_roster, executor=executor, replan=replan)
+    return staff_plan(result, workers=options.workers, time_limit_seconds=options.time_limit_seconds,
+                      progress=options.progress, frozen=window.frozen_roster, previous=window.previous_roster,
+                      executor=options.executor, replan=replan)

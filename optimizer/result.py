@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 import numpy as np
 import pandas as pd
 
+from .plan_request import ReplanWindow
 from .scenario import Scenario
 from .simulation import Decisions, Outcome
 
@@ -16,12 +18,26 @@ PLAN_COLUMNS = ["ward_code", "district_code", "date", "day", "shift", "kits_open
                 "queue_walk_in_end", "queue_invited_end", "queue_end", "gave_up"]
 
 
+class PlanStatus(StrEnum):
+    """How the capacity plan came out: proven optimal (within the solver's gap), feasible, proven
+    infeasible (e.g. pinned decisions that cannot stand), or no plan found in the time given."""
+
+    OPTIMAL = "optimal"
+    FEASIBLE = "feasible"
+    INFEASIBLE = "infeasible"
+    NO_SOLUTION = "no_solution"
+
+    @property
+    def has_plan(self) -> bool:
+        return self in (PlanStatus.OPTIMAL, PlanStatus.FEASIBLE)
+
+
 @dataclass
 class PlanResult:
     """Everything a planning run produced; tables are built on demand."""
 
     scenario: Scenario
-    status: str
+    status: PlanStatus
     decisions: Decisions
     outcome: Outcome
     baseline_decisions: Decisions
@@ -42,8 +58,12 @@ class PlanResult:
     unstaffed: pd.DataFrame | None = None
     roster_report: dict = field(default_factory=dict)
     timings: dict = field(default_factory=dict)
-    first_day: int = 0
-    sim_inputs: dict = field(default_factory=dict)   # arrivals, start state, first day (re-simulation)
+    window: ReplanWindow = field(default_factory=ReplanWindow)   # the days planned, from what state
+
+    @property
+    def first_day(self) -> int:
+        """First day the run planned (days before it had already happened)."""
+        return self.window.first_day
 
     # -- headline numbers -------------------------------------------------------------------
     @property
@@ -102,8 +122,9 @@ class PlanResult:
     def bottleneck_frame(self) -> pd.DataFrame:
         """Per district: what one more kit-shift, officer-shift or evening kit-shift adds (people)."""
         rows = []
-        districts = self.district_frame().set_index("district_code")
+        districts = self.district_frame().set_index("district_code").to_dict("index")
         for code in self.scenario.district_codes:
+            district = districts[code]
             m = self.marginal_by_district.get(code, {})
             kit_where = m.get("kit_shift_where") or {}
             officer_where = m.get("officer_shift_where") or {}
@@ -111,8 +132,8 @@ class PlanResult:
             rows.append({
                 "district_code": code,
                 "district_name": self.scenario.districts.at[code, "district_name"],
-                "coverage": float(districts.at[code, "coverage"]),
-                "shortfall": int(districts.at[code, "target"] - districts.at[code, "enrolled"]),
+                "coverage": float(district["coverage"]),
+                "shortfall": int(district["target"] - district["enrolled"]),
                 "per_kit_shift": round(float(m.get("kit_shift", 0.0)), 2),
                 "kit_shift_ward": kit_where.get("ward_code", ""),
                 "kit_shift_date": kit_where.get("date", ""),
@@ -147,11 +168,12 @@ class PlanResult:
         return {
             "scenario": self.scenario.name,
             "scenario_path": str(self.scenario.path),
-            "status": self.status,
+            "status": str(self.status),
             "target": self.target,
             "enrolled": self.enrolled,
             "coverage": round(coverage, 6),
-            "max_enrollable": None if not np.isfinite(self.max_enrollable) else int(np.floor(self.max_enrollable + 1e-6)),
+            "max_enrollable": (None if not np.isfinite(self.max_enrollable)
+                               else int(np.floor(self.max_enrollable + 1e-6))),
             "objective": round(self.objective, 3),
             "objective_bound": None if not np.isfinite(self.objective_bound) else round(self.objective_bound, 3),
             "gap": None if not np.isfinite(self.gap) else round(self.gap, 6),

@@ -9,6 +9,7 @@ projections all use it; the independent checker re-implements it from the text.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 import numpy as np
 
@@ -30,6 +31,8 @@ class Decisions:
     home_visit_teams: np.ndarray
     letters: np.ndarray
 
+    FIELDS: ClassVar[tuple[str, ...]] = ("kits_open", "mobile_kits", "home_visit_teams", "letters")
+
     @classmethod
     def zeros(cls, n_wards: int, n_days: int, n_shifts: int) -> "Decisions":
         shape = (n_wards, n_days, n_shifts)
@@ -38,6 +41,13 @@ class Decisions:
     def copy(self) -> "Decisions":
         return Decisions(self.kits_open.copy(), self.mobile_kits.copy(),
                          self.home_visit_teams.copy(), self.letters.copy())
+
+    def overlay(self, other: "Decisions", *, before_day: int) -> "Decisions":
+        """Take `other`'s decisions for the days before `before_day` (days already past), in
+        place; returns these decisions."""
+        for name in self.FIELDS:
+            getattr(self, name)[:, :before_day] = getattr(other, name)[:, :before_day]
+        return self
 
 
 @dataclass

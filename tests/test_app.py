@@ -20,7 +20,7 @@ import streamlit as st
 from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
 from streamlit.testing.v1 import AppTest
 
-from optimizer.planner import run_plan
+from optimizer.planner import SolveOptions, run_plan
 from optimizer.scenario import load_scenario
 from optimizer.ui import replan
 from optimizer.ui import whatif as wi
@@ -38,7 +38,7 @@ def tiny():
 
 @pytest.fixture(scope="module")
 def tiny_result(tiny):
-    return run_plan(tiny, workers=1)
+    return run_plan(tiny, SolveOptions(workers=1))
 
 
 @pytest.fixture
@@ -131,7 +131,7 @@ def test_district_multiplier_replans_and_shows_the_new_numbers(app, tiny):
     at = settle(submit(app, "Hoàn Kiếm ×1,5", wi_districts={
         "edited_rows": {1: {"demand": 1.5}}, "added_rows": [], "deleted_rows": []}))
     assert not at.exception
-    expected = run_plan(wi.scale_demand(tiny, {"002": 1.5}), workers=1)
+    expected = run_plan(wi.scale_demand(tiny, {"002": 1.5}), SolveOptions(workers=1))
     assert at.session_state["view_run"] == "Hoàn Kiếm ×1,5"
     assert metric(at, "Thu nhận đến hạn chót") == number(expected.enrolled, "vi") != before
     assert "thay đổi: nhu cầu" in texts(at)

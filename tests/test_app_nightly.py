@@ -21,7 +21,7 @@ from streamlit.testing.v1 import AppTest
 
 from optimizer.nightly import NightlyOptions, PlanStore, actual_vs_planned, latest_published_roster, run_history
 from optimizer.nightly.synthetic import greedy_roster
-from optimizer.planner import run_plan
+from optimizer.planner import SolveOptions, run_plan
 from optimizer.scenario import CITY, load_scenario
 from optimizer.ui import charts, downloads, nightly, views
 from optimizer.ui.formatting import number
@@ -46,7 +46,7 @@ def tiny():
 def store(tmp_path_factory, tiny) -> Path:
     """A plan store with three published runs (day-1 plan and two nights), each with a roster."""
     folder = tmp_path_factory.mktemp("nightly-store")
-    day1 = run_plan(tiny, workers=1)
+    day1 = run_plan(tiny, SolveOptions(workers=1))
     options = NightlyOptions(workers=1, with_roster=True)
     night(folder, tiny, day1, 0, options=options, roster_fn=greedy_roster)
     night(folder, tiny, day1, 1, scale=0.8, options=options, roster_fn=greedy_roster)

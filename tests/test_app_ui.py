@@ -21,7 +21,7 @@ import pandas as pd
 import pytest
 
 from optimizer.errors import ScenarioError
-from optimizer.planner import run_plan
+from optimizer.planner import SolveOptions, run_plan
 from optimizer.scenario import CITY, COHORTS, load_scenario
 from optimizer.uncertainty import coverage_band
 from optimizer.ui import downloads, formatting, replan, views
@@ -43,7 +43,7 @@ def tiny():
 
 @pytest.fixture(scope="module")
 def tiny_result(tiny):
-    return run_plan(tiny, workers=1)
+    return run_plan(tiny, SolveOptions(workers=1))
 
 
 def _roster(scenario) -> pd.DataFrame:
@@ -223,7 +223,7 @@ def test_shift_hours_and_an_extra_night_shift(tiny):
     assert preference["T"] == pytest.approx(0.9 * 0.48)
     with pytest.raises(wi.WhatIfError, match="already used"):
         wi.add_shift(tiny, "S", "22:00", "00:00", 0.1)
-    result = run_plan(night, workers=1)
+    result = run_plan(night, SolveOptions(workers=1))
     assert result.decisions.kits_open.shape[2] == 4
 
 
@@ -299,7 +299,7 @@ def test_cached_replan_matches_a_plan_from_scratch(tiny):
     changed = wi.scale_demand(tiny, {"002": 1.4})
     again = replan.plan(changed, cache=cache)
     assert again.timings["district_solves"] == 1 and again.timings["district_reuses"] == 1
-    fresh = run_plan(changed, workers=1)
+    fresh = run_plan(changed, SolveOptions(workers=1))
     for name in DECISIONS:
         np.testing.assert_array_equal(getattr(again.decisions, name), getattr(fresh.decisions, name))
     assert again.summary()["max_enrollable"] == fresh.summary()["max_enrollable"]
@@ -490,7 +490,7 @@ def test_ward_day_grid_metrics(tiny_result):
 
 def test_comparison_tables(tiny, tiny_result):
     """Compare lists the KPIs of two runs with B - A, and per-district changes."""
-    other = run_plan(wi.scale_demand(tiny, {"002": 1.3}), workers=1)
+    other = run_plan(wi.scale_demand(tiny, {"002": 1.3}), SolveOptions(workers=1))
     kpis = views.compare_kpis(tiny_result, other).set_index("kpi")
     assert kpis.at["enrolled", "delta"] == other.enrolled - tiny_result.enrolled
     assert kpis.at["target", "b"] > kpis.at["target", "a"]

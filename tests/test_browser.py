@@ -32,7 +32,7 @@ if not CHROMIUM.exists():
 
 from playwright.sync_api import Page, expect  # noqa: E402
 
-from optimizer.planner import run_plan  # noqa: E402
+from optimizer.planner import SolveOptions, run_plan  # noqa: E402
 from optimizer.scenario import load_scenario  # noqa: E402
 from optimizer.ui import downloads  # noqa: E402
 from optimizer.ui.formatting import number  # noqa: E402
@@ -103,8 +103,8 @@ def _headline(page: Page):
 def test_replan_a_district_and_download_the_plan(page: Page, app_url: str):
     """Change Hoàn Kiếm's demand to ×1.5, re-plan, see the new headline and chart, download the plan."""
     tiny = load_scenario(ROOT / "scenarios" / "tiny")
-    base = run_plan(tiny, workers=1)
-    changed = run_plan(scale_demand(tiny, {"002": 1.5}), workers=1)
+    base = run_plan(tiny, SolveOptions(workers=1))
+    changed = run_plan(scale_demand(tiny, {"002": 1.5}), SolveOptions(workers=1))
     assert changed.enrolled != base.enrolled
 
     page.set_viewport_size({"width": 1400, "height": 1000})

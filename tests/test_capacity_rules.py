@@ -23,7 +23,7 @@ import pytest
 from optimizer.capacity.campaign import plan_capacity
 from optimizer.checker import check_plan, format_report
 from optimizer.exports.outputs import write_outputs
-from optimizer.planner import run_plan
+from optimizer.planner import SolveOptions, run_plan
 from optimizer.scenario import load_scenario
 from optimizer.simulation import conservation_gap
 
@@ -127,7 +127,7 @@ def make(tmp_path):
 
 def plan(scenario):
     """run_plan on one worker, plus the invariants every plan must keep."""
-    result = run_plan(scenario, workers=1)
+    result = run_plan(scenario, SolveOptions(workers=1))
     assert conservation_gap(result.outcome) == 0
     assert result.objective_bound >= result.objective - 1e-6, (result.objective_bound, result.objective)
     assert result.max_enrollable >= result.enrolled - 1e-6, (result.max_enrollable, result.enrolled)

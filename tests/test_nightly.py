@@ -20,7 +20,6 @@ from optimizer.cli import main
 from optimizer.nightly import NightlyOptions, PlanStore, run_nightly
 from optimizer.nightly.roster import RosterUnavailable
 from optimizer.nightly.synthetic import actuals_from_outcome, greedy_roster, write_actuals
-from optimizer.planner import run_plan
 from optimizer.scenario import load_scenario
 
 TINY = Path(__file__).resolve().parents[1] / "scenarios" / "tiny"
@@ -33,10 +32,10 @@ def tiny():
     return load_scenario(TINY)
 
 
-@pytest.fixture(scope="module")
-def day1(tiny):
-    """The day-1 plan the store publishes first (same scenario, seed and workers)."""
-    return run_plan(tiny, workers=1)
+@pytest.fixture
+def day1(tiny_plan):
+    """The day-1 plan the store publishes first (same scenario, seed and workers; read-only)."""
+    return tiny_plan
 
 
 def actuals(tmp_path: Path, tiny, day1, days, name: str, *, scale: float = 1.0, skip=()) -> Path:

@@ -17,7 +17,6 @@ from optimizer.nightly.actuals import canonical, observed_arrays
 from optimizer.nightly.reforecast import check_conservation, reforecast, scale_arrivals, with_show_up
 from optimizer.nightly.run import pinned_decisions
 from optimizer.nightly.synthetic import actuals_from_outcome
-from optimizer.planner import run_plan
 from optimizer.scenario import load_scenario
 from optimizer.simulation import simulate
 
@@ -29,9 +28,10 @@ def tiny():
     return load_scenario(TINY)
 
 
-@pytest.fixture(scope="module")
-def day1(tiny):
-    return run_plan(tiny, workers=1)
+@pytest.fixture
+def day1(tiny_plan):
+    """Tiny's plan, shared by the session (read-only)."""
+    return tiny_plan
 
 
 def truth_outcome(scenario, decisions, multiplier: float, show_up: float | None = None):

@@ -5,20 +5,19 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pytest
 
-from optimizer.planner import run_plan
 from optimizer.crews.assign import greedy_crews
 from optimizer.crews.district import roster_district
+from optimizer.crews.plan_staffing import crew_ceiling, reassign_to_slots, staffed_decisions
 from optimizer.crews.problem import crew_problem
+from optimizer.crews.slots import crew_slots
+from optimizer.planner import SolveOptions, run_plan
 from optimizer.roster.check import check_roster
 from optimizer.scenario import load_scenario
 from optimizer.simulation import Decisions
 from optimizer.staffing import CrewNeeds
-from optimizer.crews.plan_staffing import crew_ceiling, reassign_to_slots, staffed_decisions
-from optimizer.crews.slots import crew_slots
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -30,7 +29,7 @@ def tiny():
 
 @pytest.fixture(scope="module")
 def staffed_run(tiny):
-    return run_plan(tiny, workers=1, with_roster=True, time_limit_seconds=4)
+    return run_plan(tiny, SolveOptions(workers=1, with_roster=True, time_limit_seconds=4))
 
 
 def test_crew_slots_count_each_role_of_each_open_activity(tiny):
@@ -82,7 +81,7 @@ def test_too_few_officers_close_kits_and_list_them(tiny, tmp_path):
     officers.to_csv(folder / "officers.csv", index=False)
     (folder / "requests.csv").write_text("officer_id,date,shift,kind,weight\nCA001,2022-07-26,T,avoid,2\n")
     scenario = load_scenario(folder)
-    result = run_plan(scenario, workers=1, with_roster=True, time_limit_seconds=4)
+    result = run_plan(scenario, SolveOptions(workers=1, with_roster=True, time_limit_seconds=4))
     assert check_roster(scenario, result.roster, result.plan_frame()) == []
     report = result.roster_report
     assert report["unstaffed_slots"] == (int(result.unstaffed["missing"].sum()) if len(result.unstaffed) else 0)
@@ -125,7 +124,8 @@ def test_roster_is_deterministic(tiny):
 
 
 def test_reassign_moves_officers_between_wards_without_changing_their_shifts():
-    """The same officers keep their day, shift and role; each stays at its ward if needed there, else goes home, else to an open slot."""
+    """The same officers keep their day, shift and role; each stays at its ward if needed there, else goes home,
+    else to an open slot."""
     columns = ["officer_id", "display_name", "district_code", "home_ward", "date", "day", "shift", "ward_code", "role"]
     roster = pd.DataFrame([
         ("A", "a", "001", "00001", "2022-07-25", 0, "S", "00001", "operator"),
@@ -153,7 +153,8 @@ def test_crew_ceiling_counts_officers_by_role_day_and_shift(tiny):
 
 
 def test_greedy_keeps_officers_of_a_scarce_role_for_it(tmp_path):
-    """A verifier who can also make home visits is kept for the evening visit; the plain verifier takes the morning kit."""
+    """A verifier who can also make home visits is kept for the evening visit; the plain verifier takes the morning
+    kit."""
     from tests.test_capacity_rules import build
 
     scenario = build(tmp_path / "case", shifts="ST", rules={"min_rest_hours": 9},
@@ -170,10 +171,11 @@ def test_greedy_keeps_officers_of_a_scarce_role_for_it(tmp_path):
 
 
 def test_cover_fill_fills_a_slot_the_greedy_left_by_swapping_shifts(tmp_path):
-    """The greedy gives the evening to the first officer, who then may not work the next morning (the only one free); the fill swaps."""
-    from tests.test_capacity_rules import build
+    """The greedy gives the evening to the first officer, who then may not work the next morning (the only one
+    free); the fill swaps."""
     from optimizer.roster.cover import fill_cover
     from optimizer.roster.draft import RosterDraft
+    from tests.test_capacity_rules import build
 
     scenario = build(tmp_path / "case", days=2, shifts="SCT", rules={"forbidden_successions": [["T", "S"]]},
                      officers=[{"roles": "operator"}, {"roles": "operator", "leave_dates": "2022-07-26"}])
@@ -209,9 +211,10 @@ def test_days_off_per_7_check_matches_every_7_day_run():
 
 
 def test_a_published_shift_stays_with_its_officer_while_the_plan_keeps_its_slot(tmp_path):
-    """The greedy keeps the officer who can also make home visits off the day-1 kit; once that kit-shift is published with him, he keeps it."""
-    from tests.test_capacity_rules import build
+    """The greedy keeps the officer who can also make home visits off the day-1 kit; once that kit-shift is
+    published with him, he keeps it."""
     from optimizer.crews.district import roster_district
+    from tests.test_capacity_rules import build
 
     scenario = build(tmp_path / "case", days=2, shifts="S",
                      officers=[{"roles": "operator"}, {"roles": "operator|home_visit"}])

@@ -21,7 +21,7 @@ from optimizer.capacity.lp import LPSession, LPSolution, SolveStatus, solve_lp
 from optimizer.capacity.model import DistrictModel
 from optimizer.checker import check_plan, format_report
 from optimizer.exports.outputs import write_outputs
-from optimizer.planner import run_plan
+from optimizer.planner import PlanStatus, ReplanWindow, SolveOptions, run_plan
 from optimizer.scenario import load_scenario
 from optimizer.simulation import Decisions, conservation_gap
 
@@ -36,9 +36,10 @@ def tiny():
     return load_scenario(TINY)
 
 
-@pytest.fixture(scope="module")
-def tiny_result(tiny):
-    return run_plan(tiny, workers=1)
+@pytest.fixture
+def tiny_result(tiny_plan):
+    """Tiny's plan, shared by the session (read-only)."""
+    return tiny_plan
 
 
 def free_pins(scenario) -> Decisions:
@@ -85,7 +86,7 @@ def test_status_infeasible_names_the_conflicting_input(tiny, tmp_path):
     # proportional rule (with the pinned letters) and district 002 is planned as usual.
     pinned = free_pins(tiny)
     pinned.letters[1, 2, 1] = 150
-    result = run_plan(tiny, workers=1, pinned=pinned)
+    result = run_plan(tiny, SolveOptions(workers=1), ReplanWindow(pinned=pinned))
     assert result.status == "infeasible"
     explanation = [m for m in result.messages if m.startswith("district 001:")]
     assert explanation == ["district 001: ward 00004 has 150 letters already sent for 2022-07-27 "
@@ -103,7 +104,7 @@ def test_pinned_decisions_are_kept(tiny):
     pinned = free_pins(tiny)
     pinned.kits_open[0, 3, :] = 0
     pinned.letters[0, 4, 1] = 30
-    result = run_plan(tiny, workers=1, pinned=pinned)
+    result = run_plan(tiny, SolveOptions(workers=1), ReplanWindow(pinned=pinned))
     assert result.status in ("optimal", "feasible")
     assert result.decisions.kits_open[0, 3].tolist() == [0, 0, 0]
     assert result.decisions.letters[0, 4, 1] == 30
@@ -157,7 +158,7 @@ def test_status_no_solution_keeps_the_proportional_rule(tiny, tmp_path, monkeypa
     size_002 = DistrictModel(district_inputs(tiny)[1]).lp.n_vars
     assert size_002 != DistrictModel(district_inputs(tiny)[0]).lp.n_vars
     monkeypatch.setattr(district_module, "LPSession", OutOfTime)
-    result = run_plan(tiny, workers=1)
+    result = run_plan(tiny, SolveOptions(workers=1))
     assert result.status == "no_solution"
     assert "district 002: the LP relaxation found no solution within the time limit" in result.messages
     assert "no plan for districts 002: they keep the proportional rule" in result.messages
@@ -169,7 +170,7 @@ def test_status_no_solution_keeps_the_proportional_rule(tiny, tmp_path, monkeypa
 
 def test_tiny_time_limit_everywhere(tiny, tmp_path):
     """With a time limit of a nanosecond no district is solved: no_solution, the proportional plan."""
-    result = run_plan(tiny, workers=1, time_limit_seconds=1e-9)
+    result = run_plan(tiny, SolveOptions(workers=1, time_limit_seconds=1e-9))
     assert result.status == "no_solution"
     assert same_decisions(result.decisions, result.baseline_decisions)
     assert result.enrolled == result.baseline_enrolled
@@ -178,7 +179,7 @@ def test_tiny_time_limit_everywhere(tiny, tmp_path):
 
 def test_stop_at_once_keeps_the_proportional_rule(tiny, tmp_path):
     """should_stop true at once: every district keeps the proportional rule, and the messages say so."""
-    result = run_plan(tiny, workers=1, should_stop=lambda: True)
+    result = run_plan(tiny, SolveOptions(workers=1, should_stop=lambda: True))
     assert result.stopped_early
     assert result.messages == ["stopped early: districts 001, 002 keep the proportional rule"]
     assert same_decisions(result.decisions, result.baseline_decisions)
@@ -197,7 +198,7 @@ def test_stop_after_the_first_district(tiny, tmp_path):
         asked.append(True)
         return len(asked) > 1
 
-    result = run_plan(tiny, workers=1, should_stop=stop)
+    result = run_plan(tiny, SolveOptions(workers=1, should_stop=stop))
     assert result.messages == ["stopped early: districts 002 keep the proportional rule"]
     assert same_decisions(result.decisions, result.baseline_decisions, DISTRICT_002)
     assert not same_decisions(result.decisions, result.baseline_decisions, DISTRICT_001)
@@ -210,7 +211,7 @@ def test_same_inputs_same_plan_bytes(tiny, tiny_result, tmp_path):
     """Same scenario and seed: plan.csv and projection.csv are byte for byte the same, on 1 or 2 workers."""
     folders = [write_outputs(tiny_result, tmp_path / "first")]
     for name, workers in (("again", 1), ("two_workers", 2)):
-        folders.append(write_outputs(run_plan(tiny, workers=workers, seed=0), tmp_path / name))
+        folders.append(write_outputs(run_plan(tiny, SolveOptions(workers=workers, seed=0)), tmp_path / name))
     for file in ("plan.csv", "projection.csv"):
         contents = [(folder / file).read_bytes() for folder in folders]
         assert contents[0] == contents[1] == contents[2], file
@@ -249,9 +250,28 @@ def random_variant(tiny, seed: int):
 def test_bounds_hold_on_random_variants(tiny, seed, tmp_path):
     """On random small variants the bounds cover the plan, people are conserved and the checker agrees."""
     scenario = random_variant(tiny, seed)
-    result = run_plan(scenario, workers=1)
+    result = run_plan(scenario, SolveOptions(workers=1))
     assert result.status in ("optimal", "feasible")
     assert result.objective_bound >= result.objective - 1e-6
     assert result.max_enrollable >= result.enrolled - 1e-6
     assert conservation_gap(result.outcome) == 0
     assert_checker_accepts(result, tmp_path / "out")
+
+
+def test_result_keeps_the_window_it_planned(tiny):
+    """run_plan returns the window it was given on the result, with a typed status."""
+    window = ReplanWindow(pinned=free_pins(tiny))
+    result = run_plan(tiny, SolveOptions(workers=1), window)
+    assert result.window is window and result.first_day == 0
+    assert isinstance(result.status, PlanStatus) and result.status.has_plan
+
+
+def test_overlay_takes_only_the_days_before(tiny):
+    """Decisions.overlay copies every decision field of the days before the given day, and no other day."""
+    shape = (len(tiny.wards), tiny.n_days, len(tiny.shifts))
+    mine, past = Decisions.zeros(*shape), Decisions.zeros(*shape)
+    for name in Decisions.FIELDS:
+        getattr(past, name)[:] = 7
+    mine.overlay(past, before_day=2)
+    for name in Decisions.FIELDS:
+        assert (getattr(mine, name)[:, :2] == 7).all() and (getattr(mine, name)[:, 2:] == 0).all()

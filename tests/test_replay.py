@@ -11,7 +11,6 @@ import pytest
 from optimizer.cli import main
 from optimizer.nightly.replay import draw_truth, play_truth, run_replay
 from optimizer.nightly.run import NightlyOptions
-from optimizer.planner import run_plan
 from optimizer.scenario import load_scenario
 from optimizer.simulation import conservation_gap
 
@@ -56,11 +55,11 @@ def test_zero_nights_is_the_day1_plan(tiny):
     assert report["policies"]["nightly"]["final_coverage"] == report["policies"]["day1_plan"]["final_coverage"]
 
 
-def test_truth_conserves_people(tiny):
+def test_truth_conserves_people(tiny, tiny_plan):
     """The drawn truth played through the queue simulation conserves people, letters beyond its pool unsent."""
     truth = draw_truth(tiny, 11, district_sigma=0.5)
     walk_in = tiny.wards["walk_in"].to_numpy()
     assert (truth.arrivals.sum(axis=1) <= walk_in).all() and (truth.invitable >= 0).all()
-    decisions = run_plan(tiny, workers=1).decisions
+    decisions = tiny_plan.decisions.copy()
     decisions.letters[:] = 120                      # far more letters than anyone can receive
     assert conservation_gap(play_truth(tiny, truth, decisions)) == 0

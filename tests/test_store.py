@@ -20,7 +20,6 @@ from optimizer.nightly import (NightlyOptions, PlanStore, StoreBusy, StoreError,
 from optimizer.nightly.actuals import read_actuals
 from optimizer.nightly.store import MIGRATIONS, migrate
 from optimizer.nightly.synthetic import actuals_from_outcome, greedy_roster, write_actuals
-from optimizer.planner import run_plan
 from optimizer.scenario import load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -35,9 +34,10 @@ def tiny():
     return load_scenario(TINY)
 
 
-@pytest.fixture(scope="module")
-def day1(tiny):
-    return run_plan(tiny, workers=1)
+@pytest.fixture
+def day1(tiny_plan):
+    """Tiny's plan, shared by the session (read-only)."""
+    return tiny_plan
 
 
 def night(tmp_path: Path, tiny, day1, day: int, *, scale: float = 1.0, options=FAST, **kwargs):

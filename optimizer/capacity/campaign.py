@@ -310,7 +310,7 @@ def plan_capacity(scenario: Scenario, *, workers: int | None = None, time_limit_
                 take = min(over, int(decisions.mobile_kits[w, d, mobile_shifts[0]]))
                 decisions.mobile_kits[w, d, mobile_shifts] -= take
     if pinned is not None:
-        for name in ("kits_open", "mobile_kits", "home_visit_teams", "letters"):
+        for name in Decisions.FIELDS:
             values = getattr(pinned, name)
             mask = values >= 0
             getattr(decisions, name)[mask] = values[mask]

@@ -23,12 +23,12 @@ def greedy_crews(problem: RosterProblem, frozen_days: int = 0, pinned: list | No
     n_days = problem.horizon
     employees = problem.employees
     index = {e.id: i for i, e in enumerate(employees)}
-    wishes = {}
+    wishes: dict[tuple[int, int, str], float] = {}
     for r in problem.requests:
         wishes[(index[r.employee], r.day, r.shift)] = wishes.get((index[r.employee], r.day, r.shift), 0.0) + (
             r.weight if r.kind == "want" else -r.weight)
-    worked = [[[] for _ in range(n_days)] for _ in employees]      # shift indexes per day
-    week_minutes = [dict() for _ in employees]
+    worked: list[list[list[int]]] = [[[] for _ in range(n_days)] for _ in employees]      # shift indexes per day
+    week_minutes: list[dict[int, int]] = [{} for _ in employees]
     count = [0] * len(employees)
     assignments = []
 
@@ -105,7 +105,7 @@ def greedy_crews(problem: RosterProblem, frozen_days: int = 0, pinned: list | No
     scarcity = {role: needed[role] / max(1e-9, supply[role]) for role in needed}
     other_roles = {(e, role): round(sum(scarcity[r] for r in employees[e].skills if r != role and r in scarcity), 1)
                    for e in range(len(employees)) for role in needed}
-    order = []
+    order: list[tuple] = []
     for (d, s), demands in sorted(by_slot.items()):
         demands.sort(key=lambda x: (ROLE_ORDER.index(x.role) if x.role in ROLE_ORDER else 9, x.site))
         order.extend((d, s, demand) for demand in demands)

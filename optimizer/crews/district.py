@@ -11,14 +11,14 @@ from ..roster.compiled import Compiled
 from ..roster.cost import evaluate
 from ..roster.cover import fill_cover
 from ..roster.draft import RosterDraft
+from ..roster.problem import RosterProblem
 from ..roster.result import Assignment
 from ..roster.search import NeighbourhoodSearch
 from ..roster.solve import WORK_UNITS_PER_SECOND
 from ..scenario import Scenario
 from .assign import greedy_crews
-from ..roster.problem import RosterProblem
 from .problem import crew_problem
-from .slots import ROSTER_COLUMNS, UNSTAFFED_COLUMNS, empty_slots, trim_to_slots
+from .slots import ROSTER_COLUMNS, UNSTAFFED_COLUMNS, empty_slots, table_rows, trim_to_slots
 
 # The cover fill is bounded by nodes (deterministic); this wall-clock stop is for an overloaded
 # machine only. The neighbourhood search likewise, times its time share.
@@ -57,7 +57,7 @@ def roster_district(scenario: Scenario, district_code: str, slots: pd.DataFrame,
     pinned, published_kept = [], []
     frozen_days = 0
     if frozen is not None and len(frozen):
-        pinned = [Assignment(r.officer_id, int(r.day), r.shift, r.ward_code, r.role) for r in frozen.itertuples()]
+        pinned = [Assignment(r.officer_id, int(r.day), r.shift, r.ward_code, r.role) for r in table_rows(frozen)]
         frozen_days = int(frozen["day"].max()) + 1
     if previous is not None and len(previous):
         # published shifts stay where the new plan still has their slot: a part of a roster that
@@ -65,7 +65,7 @@ def roster_district(scenario: Scenario, district_code: str, slots: pd.DataFrame,
         ids = {e.id for e in problem.employees}
         later = previous[(previous["day"] >= frozen_days) & previous["officer_id"].isin(ids)]
         published_kept = [Assignment(r.officer_id, int(r.day), r.shift, r.ward_code, r.role)
-                          for r in trim_to_slots(later.reset_index(drop=True), slots).itertuples()]
+                          for r in table_rows(trim_to_slots(later.reset_index(drop=True), slots))]
         report["published_shifts_kept_first"] = len(published_kept)
     assignments = greedy_crews(problem, frozen_days=frozen_days, pinned=pinned + published_kept)
     status, method = "feasible", "greedy"

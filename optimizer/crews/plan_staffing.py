@@ -12,7 +12,7 @@
 from __future__ import annotations
 
 import time
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
@@ -21,7 +21,7 @@ from ..result import PlanResult
 from ..scenario import Scenario
 from ..simulation import Decisions, simulate
 from ..staffing import CrewNeeds
-from .slots import ROSTER_COLUMNS, UNSTAFFED_COLUMNS, crew_slots, empty_slots, trim_to_slots
+from .slots import ROSTER_COLUMNS, UNSTAFFED_COLUMNS, crew_slots, empty_slots, table_rows, trim_to_slots
 
 # After the greedy roster and its cover fill (bounded by MIP nodes), the
 # neighbourhood search of all districts gets ROSTER_SHARE of the solver's time limit (spread
@@ -142,11 +142,11 @@ def staff_plan(result: PlanResult, *, workers: int | None = None, time_limit_sec
         # staff it with the same officer-shifts. The one the simulation scores higher is
         # published; nothing is published with empty slots.
         from ..objective import objective_terms, officer_shifts
-        inputs = getattr(result, "sim_inputs", {}) or {}
+        window = result.window
 
         def score(decisions: Decisions):
-            outcome = simulate(scenario, decisions, arrivals=inputs.get("arrivals"), start=inputs.get("start"),
-                               first_day=result.first_day)
+            outcome = simulate(scenario, decisions, arrivals=window.arrivals, start=window.start,
+                               first_day=window.first_day)
             terms = objective_terms(scenario, decisions, outcome)
             return float(sum(terms.values())), outcome, terms
 
@@ -220,13 +220,13 @@ def reassign_to_slots(roster: pd.DataFrame, slots: pd.DataFrame) -> pd.DataFrame
     if not len(roster):
         return roster
     need: dict[tuple, dict[str, int]] = {}
-    for r in slots.itertuples():
+    for r in table_rows(slots):
         need.setdefault((r.district_code, int(r.day), r.shift, r.role), {})[r.ward_code] = int(r.needed)
     rows = []
     for key, group in roster.groupby(["district_code", "day", "shift", "role"], sort=True):
         open_slots = dict(need.get((key[0], int(key[1]), key[2], key[3]), {}))
         waiting = []
-        for i, r in zip(group.index, group.itertuples()):
+        for i, r in zip(group.index, table_rows(group)):
             if open_slots.get(r.ward_code, 0) > 0:
                 open_slots[r.ward_code] -= 1
                 rows.append((i, r.ward_code))

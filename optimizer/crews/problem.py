@@ -16,6 +16,7 @@ import pandas as pd
 
 from ..roster.problem import Costs, Day, Demand, Employee, Request, RosterProblem, ShiftType
 from ..scenario import Scenario
+from .slots import table_rows
 
 FROZEN_WEIGHT = 10_000.0   # a published frozen shift outweighs anything else in the roster
 
@@ -63,19 +64,19 @@ def crew_problem(scenario: Scenario, district_code: str, slots: pd.DataFrame, *,
     demands = tuple(Demand(day=int(r.day), shift=r.shift, site=r.ward_code, role=r.role,
                            requirement=int(r.needed), weight_under=weights.unstaffed_slot,
                            weight_over=math.inf)
-                    for r in slots.itertuples() if int(r.needed) > 0)
+                    for r in table_rows(slots) if int(r.needed) > 0)
     wishes: dict[tuple[str, int, str, str], float] = {}
     start = scenario.dates[0]
     ids = {e.id for e in employees}
     if scenario.requests is not None:
-        for r in scenario.requests.itertuples():
+        for r in table_rows(scenario.requests):
             if r.officer_id in ids:
                 key = (r.officer_id, (dt.date.fromisoformat(r.date) - start).days, r.shift, r.kind)
                 wishes[key] = wishes.get(key, 0.0) + float(r.weight) * weights.request
     for frame, weight in ((previous, change_cost), (frozen, FROZEN_WEIGHT)):
         if frame is None or not len(frame):
             continue
-        for r in frame.itertuples():
+        for r in table_rows(frame):
             if r.officer_id in ids:
                 key = (r.officer_id, int(r.day), r.shift, "want")
                 wishes[key] = max(wishes.get(key, 0.0), weight) if weight == FROZEN_WEIGHT else \

@@ -3,12 +3,21 @@ meets them: the table columns, the rows beyond what the slots need, the slots le
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
 from ..scenario import Scenario
 from ..simulation import Decisions
 from ..staffing import CrewNeeds
+
+
+def table_rows(frame: pd.DataFrame) -> Iterator[Any]:
+    """The frame's rows as named tuples (attributes by column name; their types vary by table)."""
+    return frame.itertuples()
+
 
 SLOT_COLUMNS = ["ward_code", "district_code", "day", "shift", "role", "needed", "activity"]
 ROSTER_COLUMNS = ["officer_id", "display_name", "district_code", "home_ward", "date", "day", "shift",
@@ -48,9 +57,10 @@ def trim_to_slots(roster: pd.DataFrame, slots: pd.DataFrame) -> pd.DataFrame:
     """Drop officer-shifts beyond what the plan's slots need (activities closed by a correction)."""
     if not len(roster):
         return roster
-    need = {(r.ward_code, int(r.day), r.shift, r.role): int(r.needed) for r in slots.itertuples()}
-    keep, used = [], {}
-    for i, r in enumerate(roster.itertuples()):
+    need = {(r.ward_code, int(r.day), r.shift, r.role): int(r.needed) for r in table_rows(slots)}
+    keep: list[int] = []
+    used: dict[tuple, int] = {}
+    for i, r in enumerate(table_rows(roster)):
         key = (r.ward_code, int(r.day), r.shift, r.role)
         if used.get(key, 0) < need.get(key, 0):
             used[key] = used.get(key, 0) + 1
@@ -62,7 +72,7 @@ def empty_slots(scenario: Scenario, slots: pd.DataFrame, roster: pd.DataFrame) -
     """Slots of the plan the roster leaves empty, by ward, day, shift and role (column `missing`)."""
     have = roster.groupby(["ward_code", "day", "shift", "role"]).size() if len(roster) else pd.Series(dtype=int)
     rows = []
-    for r in slots.itertuples():
+    for r in table_rows(slots):
         got = int(have.get((r.ward_code, int(r.day), r.shift, r.role), 0))
         if got < int(r.needed):
             rows.append((r.ward_code, scenario.dates[int(r.day)], int(r.day), r.shift, r.role, int(r.needed) - got))

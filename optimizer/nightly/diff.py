@@ -19,7 +19,7 @@ from .store import roster_frame
 
 DIFF_COLUMNS = ["kind", "district_code", "ward_code", "date", "day", "shift", "officer_id", "display_name",
                 "field", "before", "after", "change"]
-FIELDS = ("kits_open", "mobile_kits", "home_visit_teams", "letters")
+FIELDS = Decisions.FIELDS
 
 
 def decision_changes(scenario: Scenario, before: Decisions, after: Decisions, from_day: int) -> pd.DataFrame:

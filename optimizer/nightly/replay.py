@@ -30,7 +30,7 @@ import pandas as pd
 
 from ..demand import walk_in_arrivals
 from ..exports.outputs import atomic_folder, write_json
-from ..planner import run_plan
+from ..planner import SolveOptions, run_plan
 from ..result import PlanResult
 from ..scenario import Scenario
 from ..simulation import Decisions, Outcome, StartState, simulate
@@ -136,8 +136,8 @@ def run_replay(scenario: Scenario, seed: int, *, nights: int | None = None,
     truth = draw_truth(scenario, seed, district_sigma=district_sigma, daily_sigma=daily_sigma)
     rng = np.random.default_rng(seed + 1)
     if initial is None:
-        initial = run_plan(scenario, workers=options.workers, time_limit_seconds=options.time_limit_seconds,
-                           seed=options.seed, executor=executor)
+        initial = run_plan(scenario, SolveOptions(workers=options.workers, time_limit_seconds=options.time_limit_seconds,
+                                                  seed=options.seed, executor=executor))
     day1 = initial.decisions.copy()
     baseline = initial.baseline_decisions.copy()
     last_night = scenario.n_days - 2

@@ -21,12 +21,13 @@ roster should change as little as the objective allows (each changed officer-shi
 re-plans districts it cannot staff.
 It raises `RosterUnavailable` when it cannot roster at all; the nightly then publishes the plan
 without rosters and says so. It may cut the plan's decisions (kits nobody can staff) and
-re-simulate with `result.sim_inputs` ({"arrivals", "start", "first_day"}, set by run_plan); the
+re-simulate with `result.window` (the arrivals, start state and first day of the run); the
 diff and the summary are taken after it.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Callable
 
 import pandas as pd
@@ -47,12 +48,14 @@ def staffed_roster(result: PlanResult, *, first_free_day: int, frozen_roster: pd
     """The default roster function: the planner's own roster step (`optimizer.planner.add_roster`,
     which re-plans districts the officers cannot staff) with the frozen and previous rows."""
     try:
-        from ..planner import add_roster
+        from ..planner import SolveOptions, add_roster
     except ImportError as exc:
         raise RosterUnavailable(f"rostering is not available ({exc})") from None
+    window = dataclasses.replace(result.window, frozen_roster=frozen_roster, previous_roster=previous_roster,
+                                 pinned=pinned, fixed=fixed)
     try:
-        add_roster(result, workers=workers, time_limit_seconds=time_limit_seconds, progress=progress,
-                   frozen_roster=frozen_roster, previous_roster=previous_roster, pinned=pinned, fixed=fixed)
+        add_roster(result, SolveOptions(workers=workers, time_limit_seconds=time_limit_seconds, progress=progress),
+                   window)
     except ImportError as exc:   # the rostering engine behind it is not installed yet
         raise RosterUnavailable(f"rostering is not available ({exc})") from None
 

@@ -40,7 +40,7 @@ import pandas as pd
 
 from ..errors import ScenarioError
 from ..exports.outputs import atomic_folder, write_json, write_plan_files
-from ..planner import run_plan
+from ..planner import ReplanWindow, SolveOptions, run_plan
 from ..result import PlanResult
 from ..scenario import Scenario, load_scenario
 from ..simulation import Decisions, simulate
@@ -51,7 +51,7 @@ from .roster import RosterFunction, RosterUnavailable, make_roster, staffed_rost
 from .store import PlanStore
 
 Progress = Callable[[str, float], None]
-FIELDS = ("kits_open", "mobile_kits", "home_visit_teams", "letters")
+FIELDS = Decisions.FIELDS
 
 
 class NightlyFailed(RuntimeError):
@@ -131,14 +131,13 @@ def replan_night(scenario: Scenario, published: Decisions, observed: Observed, a
     budget_past = forecast.executed.copy()
     budget_past.kits_open[:, :first] = np.minimum(forecast.executed.kits_open[:, :first],
                                                   published.kits_open[:, :first])
-    result = run_plan(forecast.scenario, workers=options.workers, time_limit_seconds=options.time_limit_seconds,
-                      seed=options.seed, progress=progress, arrivals=forecast.arrivals, start=forecast.start,
-                      first_day=first, fixed=budget_past, pinned=pinned, executor=executor,
-                      previous=published, change_cost=options.change_cost)
-    for f in FIELDS:
-        getattr(result.decisions, f)[:, :first] = getattr(forecast.executed, f)[:, :first]
+    result = run_plan(forecast.scenario,
+                      SolveOptions(workers=options.workers, time_limit_seconds=options.time_limit_seconds,
+                                   seed=options.seed, progress=progress, executor=executor),
+                      ReplanWindow(first_day=first, arrivals=forecast.arrivals, start=forecast.start,
+                                   fixed=budget_past, executed=forecast.executed, pinned=pinned,
+                                   previous=published, change_cost=options.change_cost))
     result.timings["reforecast_seconds"] = reforecast_seconds
-    result.sim_inputs = {"arrivals": forecast.arrivals, "start": forecast.start, "first_day": first}
     notes = []
     until = frozen_until(scenario, as_of_day)
     roster_status = "skipped (--no-roster)"
@@ -173,8 +172,8 @@ def plan_initial(scenario: Scenario, options: NightlyOptions = NightlyOptions(),
                  roster_fn: RosterFunction = staffed_roster, progress: Progress | None = None,
                  executor=None) -> tuple[PlanResult, str]:
     """The day-1 plan of the whole campaign (and its roster), as the first published plan."""
-    result = run_plan(scenario, workers=options.workers, time_limit_seconds=options.time_limit_seconds,
-                      seed=options.seed, progress=progress, executor=executor)
+    result = run_plan(scenario, SolveOptions(workers=options.workers, time_limit_seconds=options.time_limit_seconds,
+                                             seed=options.seed, progress=progress, executor=executor))
     status = "skipped (--no-roster)"
     if options.with_roster and scenario.officers is not None:
         try:

@@ -27,9 +27,10 @@ import numpy as np
 import pandas as pd
 
 from ..capacity.model import DistrictInput
-from ..planner import run_plan
+from ..planner import SolveOptions, run_plan
 from ..result import PlanResult
 from ..scenario import Scenario
+from ..simulation import Decisions
 
 
 def _frame_digest(frame: pd.DataFrame) -> bytes:
@@ -71,7 +72,7 @@ def task_key(fn: Callable, item) -> str | None:
     if pinned is None:
         digest.update(b"unpinned")
     else:
-        for name in ("kits_open", "mobile_kits", "home_visit_teams", "letters"):
+        for name in Decisions.FIELDS:
             _array_digest(digest, getattr(pinned, name))
     return digest.hexdigest()
 
@@ -229,9 +230,9 @@ def plan(scenario: Scenario, *, cache: DistrictPlanCache, pool: WorkerPool | Non
     """`run_plan` through a `CachingExecutor`; the result's timings gain the districts solved
     and reused."""
     executor = CachingExecutor(cache, pool)
-    result = run_plan(scenario, workers=workers or (pool.workers if pool else 1),
-                      time_limit_seconds=time_limit_seconds, seed=seed, progress=progress,
-                      should_stop=should_stop, with_roster=with_roster, executor=executor)
+    result = run_plan(scenario, SolveOptions(workers=workers or (pool.workers if pool else 1),
+                                             time_limit_seconds=time_limit_seconds, seed=seed, progress=progress,
+                                             should_stop=should_stop, with_roster=with_roster, executor=executor))
     result.timings["district_solves"] = executor.solved
     result.timings["district_reuses"] = executor.reused
     return result

@@ -1,0 +1,41 @@
+"""Shared fixtures: the tiny scenario and its plan, each made once per test session.
+
+`tiny_plan` is shared by every test that asks for it, so it is read-only: its decision and
+outcome arrays refuse writes (a test that needs to change a plan copies it first).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from optimizer.planner import PlanResult, SolveOptions, run_plan
+from optimizer.scenario import Scenario, load_scenario
+
+TINY = Path(__file__).resolve().parents[1] / "scenarios" / "tiny"
+
+
+def _freeze(value) -> None:
+    """Make every numpy array field of a dataclass read-only."""
+    for item in dataclasses.fields(value):
+        array = getattr(value, item.name)
+        if isinstance(array, np.ndarray):
+            array.setflags(write=False)
+
+
+@pytest.fixture(scope="session")
+def tiny_scenario() -> Scenario:
+    """The tiny scenario (5 wards, 2 districts, 7 days), loaded once."""
+    return load_scenario(TINY)
+
+
+@pytest.fixture(scope="session")
+def tiny_plan(tiny_scenario) -> PlanResult:
+    """Tiny's plan on one worker with the scenario's seed, no roster; read-only."""
+    result = run_plan(tiny_scenario, SolveOptions(workers=1))
+    for part in (result.decisions, result.baseline_decisions, result.outcome, result.baseline_outcome):
+        _freeze(part)
+    return result
