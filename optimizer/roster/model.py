@@ -12,22 +12,23 @@ Variables: `x[e, d, s]` employee e works shift s on day d; `y[e, d, s, role]` in
 (an alias of x when only one role is possible); `w[e, d]` day d is worked. Sites are decided
 per cover slot (day, shift, role) by counts: how many people of each home site move away and
 how many arrive at each site, which is exact because every move costs the same.
-Each rule family is one method below whose docstring states the rule; soft rules add named
+Each rule family is one method below whose docstring states the rule (the cover rules in
+`cover_rules.py`, the placement at sites in `site_placement.py`); soft rules add named
 penalty terms (`terms`), gathered into one objective scaled to integers.
 """
 
 from __future__ import annotations
 
-import math
 from collections import Counter, defaultdict
-from dataclasses import replace
-from typing import Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from ortools.sat.python import cp_model
 
 from .compiled import Compiled
-from .draft import AWAY, FREE, Cell, RosterDraft, place_at_sites
-from .problem import Demand
+from .cover_rules import add_cover
+from .draft import Cell, RosterDraft
+from .site_placement import place_at_sites
 
 __all__ = ["RosterModel", "Compiled", "RosterDraft", "Cell"]   # Compiled and RosterDraft kept importable from here
 
@@ -37,7 +38,7 @@ class RosterModel:
     def __init__(self, compiled: Compiled, plan: RosterDraft | None = None, free: Iterable[Cell] | None = None,
                  *, guard: bool = False, names: bool = True, soft_minimums: bool = False,
                  sites: Iterable[str] | None = None, extra_under: dict | None = None):
-        self.c = compiled
+        self.compiled = compiled
         self.problem = compiled.problem
         self.plan = plan if plan is not None else RosterDraft()
         self.guard_mode = guard
@@ -60,14 +61,14 @@ class RosterModel:
         self.full = free is None   # the whole problem: constant costs count too
         self.x: dict[tuple[int, int, int], cp_model.IntVar] = {}
         self.y: dict[tuple[int, int, int, str | None], cp_model.IntVar] = {}
-        self.w: dict[Cell, object] = {}
+        self.w: dict[Cell, Any] = {}
         self.guards: dict[tuple[str, str], cp_model.IntVar] = {}
         self.terms: list[tuple[str, str, float, object, bool]] = []   # rule, label, weight, var, negated
         self.hint: dict = {}
         self.slots: dict[tuple[int, int, str], dict] = {}
         self._obj_vars: list = []
         self._obj_coefs: list[int] = []
-        self._constant = 0    # scaled objective constant (cover cost of slots solved linearly)
+        self.constant = 0    # scaled objective constant (cover cost of slots solved linearly)
         self._fixed_stats: dict[int, dict] = {}
         self.build()
 
@@ -87,7 +88,7 @@ class RosterModel:
         self._days_off_per_7()
         self._rest_between_shifts()
         self._forbidden_successions()
-        self._cover()
+        add_cover(self)
         self._requests()
         self._shift_costs()
         self._fairness()
@@ -97,10 +98,10 @@ class RosterModel:
     def _name(self, text: str) -> str:
         return text if self.names else ""
 
-    def _bool(self, name: str):
+    def bool_var(self, name: str):
         return self.model.new_bool_var(self._name(name))
 
-    def _int(self, low: int, high: int, name: str):
+    def int_var(self, low: int, high: int, name: str):
         return self.model.new_int_var(low, high, self._name(name))
 
     def guard(self, rule: str, who: str):
@@ -112,25 +113,25 @@ class RosterModel:
             self.guards[key] = self.model.new_bool_var(f"guard[{rule}, {who}]")
         return self.guards[key]
 
-    def _is_free(self, e: int, d: int) -> bool:
+    def is_free(self, e: int, d: int) -> bool:
         days = self.free_set.get(e)
         return days is not None and d in days
 
-    def xv(self, e: int, d: int, s: int):
+    def shift_worked(self, e: int, d: int, s: int):
         """Employee e works shift s on day d: a literal, or 0/1 for a fixed or impossible cell."""
-        if self._is_free(e, d):
+        if self.is_free(e, d):
             return self.x.get((e, d, s), 0)
         return 1 if any(work[0] == s for work in self.plan.works(e, d)) else 0
 
-    def wv(self, e: int, d: int):
+    def day_worked(self, e: int, d: int):
         """Employee e works on day d (0 outside the horizon or the decided days)."""
-        if d < 0 or d >= self.c.horizon:
+        if d < 0 or d >= self.compiled.horizon:
             return 0
-        if self._is_free(e, d):
+        if self.is_free(e, d):
             return self.w[(e, d)]
         return 1 if self.plan.works(e, d) else 0
 
-    def _clause(self, literals: list[tuple[object, bool]], enforce=None) -> None:
+    def _clause(self, literals: list[tuple[Any, bool]], enforce=None) -> None:
         """At least one of the (term, positive) literals holds; constants are simplified away."""
         lits = []
         for term, positive in literals:
@@ -143,7 +144,7 @@ class RosterModel:
         if enforce is not None:
             ct.only_enforce_if(enforce)
 
-    def _linear(self, terms: list[tuple[int, object]], low: int | None, high: int | None, enforce=None) -> None:
+    def _linear(self, terms: list[tuple[int, Any]], low: int | None, high: int | None, enforce=None) -> None:
         """low <= sum(coef * term) <= high with constant terms folded in."""
         const = 0
         variables, coefs = [], []
@@ -166,11 +167,11 @@ class RosterModel:
             ct.only_enforce_if(enforce)
 
     @staticmethod
-    def _enforced(constraint, guard) -> None:
+    def enforced(constraint, guard) -> None:
         if guard is not None:
             constraint.only_enforce_if(guard)
 
-    def _penalise(self, rule: str, label: str, weight: float, var, negated: bool = False) -> None:
+    def penalise(self, rule: str, label: str, weight: float, var, negated: bool = False) -> None:
         """Add weight * var (or weight * (1 - var)) to the objective under a readable name."""
         if weight == 0:
             return
@@ -179,9 +180,9 @@ class RosterModel:
             # so its bound) must include it
             value = 1 - var if negated else var
             if self.full and value:
-                self._constant += int(round(weight * self.c.scale))
+                self.constant += int(round(weight * self.compiled.scale))
             return
-        coef = int(round(weight * self.c.scale))
+        coef = int(round(weight * self.compiled.scale))
         if coef == 0:
             return
         self.terms.append((rule, label, weight, var, negated))
@@ -190,7 +191,7 @@ class RosterModel:
 
     def _starts_touching(self, e: int, first: int, last: int, length: int) -> list[int]:
         """Window starts t in [first, last] whose days t .. t+length-1 include a free day of e."""
-        starts = set()
+        starts: set[int] = set()
         for f in self.free_days[e]:
             starts.update(range(max(first, f - length + 1), min(last, f) + 1))
         return sorted(starts)
@@ -200,15 +201,17 @@ class RosterModel:
         stats = self._fixed_stats.get(e)
         if stats is None:
             free = self.free_set.get(e, set())
-            by_shift, minutes_by_week, weekends, shifts, minutes = Counter(), Counter(), set(), 0, 0
+            by_shift: Counter[int] = Counter()
+            minutes_by_week: Counter[int] = Counter()
+            weekends, shifts, minutes = set(), 0, 0
             days = self.problem.days
-            for d in range(self.c.horizon):
+            for d in range(self.compiled.horizon):
                 if d in free:
                     continue
                 for s, _, _ in self.plan.works(e, d):
                     by_shift[s] += 1
-                    minutes += self.c.lengths[s]
-                    minutes_by_week[days[d].week] += self.c.lengths[s]
+                    minutes += self.compiled.lengths[s]
+                    minutes_by_week[days[d].week] += self.compiled.lengths[s]
                     shifts += 1
                     if days[d].weekend is not None:
                         weekends.add(days[d].weekend)
@@ -219,10 +222,11 @@ class RosterModel:
 
     def _roles_here(self, e: int, d: int, s: int) -> tuple[str, ...]:
         """Roles employee e could fill in shift s of day d at a site this model places at."""
-        roles = self.c.roles_for(e, d, s)
+        roles = self.compiled.roles_for(e, d, s)
         if self.site_filter is None:
             return roles
-        return tuple(r for r in roles if any(dm.site in self.site_filter for dm in self.c.slot_demands[(d, s, r)]))
+        return tuple(r for r in roles
+                     if any(dm.site in self.site_filter for dm in self.compiled.slot_demands[(d, s, r)]))
 
     def _plan_has(self, e: int, d: int, s: int, role=None) -> int:
         for work in self.plan.works(e, d):
@@ -234,16 +238,16 @@ class RosterModel:
     def _variables(self) -> None:
         """x[e, d, s] for every free cell and shift the employee may work; y per role when the
         employee could fill several roles there (exactly one role per worked shift)."""
-        problem, c = self.problem, self.c
-        all_shifts = tuple(range(c.n_shifts))
+        problem, compiled = self.problem, self.compiled
+        all_shifts = tuple(range(compiled.n_shifts))
         for e, days in self.free_days.items():
             employee = problem.employees[e]
-            shifts = all_shifts if self.guard_mode else c.allowed[e]
+            shifts = all_shifts if self.guard_mode else compiled.allowed[e]
             for d in days:
                 if d in employee.days_off and not self.guard_mode:
                     continue
                 for s in shifts:
-                    x = self._bool(f"x[{employee.id},{d},{problem.shifts[s].code}]")
+                    x = self.bool_var(f"x[{employee.id},{d},{problem.shifts[s].code}]")
                     self.x[(e, d, s)] = x
                     hint = self._plan_has(e, d, s)
                     self.hint[x] = hint
@@ -253,7 +257,7 @@ class RosterModel:
                         continue
                     ys = []
                     for role in roles:
-                        y = self._bool(f"y[{employee.id},{d},{problem.shifts[s].code},{role}]")
+                        y = self.bool_var(f"y[{employee.id},{d},{problem.shifts[s].code},{role}]")
                         self.y[(e, d, s, role)] = y
                         self.hint[y] = self._plan_has(e, d, s, role)
                         ys.append(y)
@@ -266,13 +270,13 @@ class RosterModel:
         for e, days in self.free_days.items():
             one_a_day = self.problem.employees[e].max_shifts_per_day == 1 and not self.guard_mode
             for d in days:
-                shifts = [self.x[(e, d, s)] for s in range(self.c.n_shifts) if (e, d, s) in self.x]
+                shifts = [self.x[(e, d, s)] for s in range(self.compiled.n_shifts) if (e, d, s) in self.x]
                 if not shifts:
                     self.w[(e, d)] = 0
                 elif len(shifts) == 1:
                     self.w[(e, d)] = shifts[0]
                 else:
-                    w = self._bool(f"w[{self.problem.employees[e].id},{d}]")
+                    w = self.bool_var(f"w[{self.problem.employees[e].id},{d}]")
                     self.w[(e, d)] = w
                     self.hint[w] = 1 if self.plan.works(e, d) else 0
                     if one_a_day:
@@ -292,7 +296,7 @@ class RosterModel:
                 continue  # encoded exactly in _link_work_days
             guard = self.guard("max_shifts_per_day", employee.id)
             for d in days:
-                shifts = [self.x[(e, d, s)] for s in range(self.c.n_shifts) if (e, d, s) in self.x]
+                shifts = [self.x[(e, d, s)] for s in range(self.compiled.n_shifts) if (e, d, s) in self.x]
                 if len(shifts) > limit:
                     self._linear([(1, x) for x in shifts], None, limit, guard)
 
@@ -313,7 +317,7 @@ class RosterModel:
             employee = self.problem.employees[e]
             guard = self.guard("max_shifts_by_type", employee.id)
             fixed = self.fixed_stats(e)["by_shift"]
-            for s, limit in self.c.type_limits[e].items():
+            for s, limit in self.compiled.type_limits[e].items():
                 terms = [(1, self.x[(e, d, s)]) for d in days if (e, d, s) in self.x]
                 if fixed[s] + len(terms) > limit:
                     self._linear(terms + [(1, fixed[s])], None, limit, guard)
@@ -328,17 +332,17 @@ class RosterModel:
             low, high = employee.min_total_minutes, employee.max_total_minutes
             if low == 0 and high is None:
                 continue
-            terms = [(self.c.lengths[s], self.x[(e, d, s)]) for d in days
-                     for s in range(self.c.n_shifts) if (e, d, s) in self.x]
+            terms = [(self.compiled.lengths[s], self.x[(e, d, s)]) for d in days
+                     for s in range(self.compiled.n_shifts) if (e, d, s) in self.x]
             fixed = self.fixed_stats(e)["minutes"]
             guard = self.guard("total_minutes", employee.id)
             if self.soft_minimums and low > 0:
-                short = self._int(0, low, f"minutes_short[{employee.id}]")
-                worked = fixed + sum(self.c.lengths[s] for d in days for s, _, _ in self.plan.works(e, d))
+                short = self.int_var(0, low, f"minutes_short[{employee.id}]")
+                worked = fixed + sum(self.compiled.lengths[s] for d in days for s, _, _ in self.plan.works(e, d))
                 self.hint[short] = max(0, low - worked)
                 self._linear(terms + [(1, fixed), (1, short)], low, None, guard)
-                self._penalise("min_total_shortfall", f"minutes_short(employee={employee.id})",
-                               self.c.shortfall_weight, short)
+                self.penalise("min_total_shortfall", f"minutes_short(employee={employee.id})",
+                               self.compiled.shortfall_weight, short)
                 low = 0
             self._linear(terms + [(1, fixed)], low or None, high, guard)
 
@@ -352,9 +356,9 @@ class RosterModel:
             fixed = self.fixed_stats(e)["minutes_by_week"]
             by_week = defaultdict(list)
             for d in days:
-                for s in range(self.c.n_shifts):
+                for s in range(self.compiled.n_shifts):
                     if (e, d, s) in self.x:
-                        by_week[days_of[d].week].append((self.c.lengths[s], self.x[(e, d, s)]))
+                        by_week[days_of[d].week].append((self.compiled.lengths[s], self.x[(e, d, s)]))
             guard = self.guard("max_minutes_per_week", employee.id)
             for week, terms in sorted(by_week.items()):
                 if fixed[week] + sum(coef for coef, _ in terms) > employee.max_minutes_per_week:
@@ -363,7 +367,7 @@ class RosterModel:
     def _max_consecutive_days(self) -> None:
         """At most `max_consecutive_days` days worked in a row (days outside the horizon are off):
         every window of max + 1 consecutive days has a day off."""
-        horizon = self.c.horizon
+        horizon = self.compiled.horizon
         for e in self.free_days:
             employee = self.problem.employees[e]
             limit = employee.max_consecutive_days
@@ -371,7 +375,7 @@ class RosterModel:
                 continue
             guard = self.guard("max_consecutive_days", employee.id)
             for t in self._starts_touching(e, 0, horizon - limit - 1, limit + 1):
-                self._linear([(1, self.wv(e, d)) for d in range(t, t + limit + 1)], None, limit, guard)
+                self._linear([(1, self.day_worked(e, d)) for d in range(t, t + limit + 1)], None, limit, guard)
 
     def _min_consecutive_days(self) -> None:
         """Work blocks last at least `min_consecutive_days` days: if d is off and d+1 worked,
@@ -385,7 +389,7 @@ class RosterModel:
         self._min_block(work=False)
 
     def _min_block(self, work: bool) -> None:
-        horizon = self.c.horizon
+        horizon = self.compiled.horizon
         exempt = self.problem.edge_blocks_exempt
         rule = "min_consecutive_days" if work else "min_consecutive_days_off"
         for e in self.free_days:
@@ -396,24 +400,24 @@ class RosterModel:
             guard = self.guard(rule, employee.id)
             first = 0 if exempt else -1
             for d in self._starts_touching(e, first, horizon - 2, length + 1):
-                before, start = self.wv(e, d), self.wv(e, d + 1)
+                before, start = self.day_worked(e, d), self.day_worked(e, d + 1)
                 for j in range(2, length + 1):
                     if d + j >= horizon and exempt:
                         break
                     # work: not w[d] and w[d+1] -> w[d+j]; off: w[d] and not w[d+1] -> not w[d+j]
-                    self._clause([(before, work), (start, not work), (self.wv(e, d + j), work)], guard)
+                    self._clause([(before, work), (start, not work), (self.day_worked(e, d + j), work)], guard)
 
     def _max_weekends(self) -> None:
         """At most `max_weekends` weekends with any work (Saturday or Sunday)."""
-        for e, days in self.free_days.items():
+        for e in self.free_days:
             employee = self.problem.employees[e]
             limit = employee.max_weekends
-            if limit is None or limit >= len(self.c.weekends):
+            if limit is None or limit >= len(self.compiled.weekends):
                 continue
             fixed = self.fixed_stats(e)["weekends"]
             free = self.free_set[e]
             terms = []
-            for weekend, weekend_days in sorted(self.c.weekends.items()):
+            for weekend, weekend_days in sorted(self.compiled.weekends.items()):
                 if weekend in fixed:
                     terms.append((1, 1))
                     continue
@@ -424,7 +428,7 @@ class RosterModel:
                 if len(literals) == 1:
                     terms.append((1, literals[0]))
                     continue
-                worked = self._bool(f"weekend[{employee.id},{weekend}]")
+                worked = self.bool_var(f"weekend[{employee.id},{weekend}]")
                 for lit in literals:
                     self.model.add_implication(lit, worked)
                 self.hint[worked] = max(self.hint.get(lit, 0) for lit in literals)
@@ -434,7 +438,7 @@ class RosterModel:
 
     def _days_off_per_7(self) -> None:
         """Every 7 consecutive days of the horizon hold at least `min_days_off_per_7` days off."""
-        horizon = self.c.horizon
+        horizon = self.compiled.horizon
         for e in self.free_days:
             employee = self.problem.employees[e]
             need = employee.min_days_off_per_7
@@ -442,14 +446,14 @@ class RosterModel:
                 continue
             guard = self.guard("min_days_off_per_7", employee.id)
             for t in self._starts_touching(e, 0, horizon - 7, 7):
-                self._linear([(1, self.wv(e, d)) for d in range(t, t + 7)], None, 7 - need, guard)
+                self._linear([(1, self.day_worked(e, d)) for d in range(t, t + 7)], None, 7 - need, guard)
 
     def _rest_between_shifts(self) -> None:
         """Two work periods are at least `min_rest_minutes` apart (shifts that touch form one
         period) and no two worked shifts overlap in time, across midnight too."""
-        horizon = self.c.horizon
+        horizon = self.compiled.horizon
         for e in self.free_days:
-            conflicts = self.c.conflicts[e]
+            conflicts = self.compiled.conflicts[e]
             if not conflicts:
                 continue
             employee = self.problem.employees[e]
@@ -459,16 +463,16 @@ class RosterModel:
                 for conflict in conflicts:
                     if d + conflict.delta >= horizon:
                         continue
-                    literals = [(self.xv(e, d, conflict.first), False),
-                                (self.xv(e, d + conflict.delta, conflict.second), False)]
-                    literals += [(self.xv(e, d + offset, c), True) for offset, c in conflict.bridges]
+                    literals = [(self.shift_worked(e, d, conflict.first), False),
+                                (self.shift_worked(e, d + conflict.delta, conflict.second), False)]
+                    literals += [(self.shift_worked(e, d + offset, c), True) for offset, c in conflict.bridges]
                     self._clause(literals, guard)
 
     def _forbidden_successions(self) -> None:
         """Shift b is not worked the day after shift a for each forbidden succession (a, b)."""
-        horizon = self.c.horizon
+        horizon = self.compiled.horizon
         for e in self.free_days:
-            after = self.c.successions[e]
+            after = self.compiled.successions[e]
             if not after:
                 continue
             employee = self.problem.employees[e]
@@ -476,10 +480,10 @@ class RosterModel:
             one_a_day = employee.max_shifts_per_day == 1
             for d in self._starts_touching(e, 0, horizon - 2, 2):
                 for a, followers in after.items():
-                    first = self.xv(e, d, a)
+                    first = self.shift_worked(e, d, a)
                     if isinstance(first, int) and first == 0:
                         continue
-                    seconds = [self.xv(e, d + 1, b) for b in followers]
+                    seconds = [self.shift_worked(e, d + 1, b) for b in followers]
                     if one_a_day and guard is None:
                         # at most one of them: x[d, a] and any follower on d + 1
                         terms = [first] + [t for t in seconds if not isinstance(t, int) or t == 1]
@@ -499,163 +503,6 @@ class RosterModel:
         elif len(variables) > 1:
             self.model.add_at_most_one(variables)
 
-    # -- cover ------------------------------------------------------------------------------
-    def _cover(self) -> None:
-        """Cover per (day, shift, site, role): each missing person costs weight_under, each
-        extra person weight_over (infinite = hard). People are placed at sites by counts;
-        an employee working away from their home site costs `cross_site_per_shift`."""
-        problem, c = self.problem, self.c
-        free_by_slot = defaultdict(list)
-        for (e, d, s, role), y in self.y.items():
-            if role is not None:
-                free_by_slot[(d, s, role)].append((e, y))
-        if self.full:
-            self._uncoverable_slots(free_by_slot)
-        if not free_by_slot:
-            return
-        fixed_by_slot: dict[tuple, list[int]] = defaultdict(list)
-        touched_days = {d for d, _, _ in free_by_slot}
-        site_filter = self.site_filter
-        for (e, d), works in self.plan.cells.items():
-            if d in touched_days and not self._is_free(e, d):
-                for s, role, site in works:
-                    if (d, s, role) in free_by_slot and (site_filter is None or site in site_filter):
-                        fixed_by_slot[(d, s, role)].append(e)
-        cross = problem.costs.cross_site_per_shift
-        codes = problem.shift_codes
-        for slot in sorted(free_by_slot, key=lambda k: (k[0], k[1], k[2])):
-            d, s, role = slot
-            demands = tuple(self._steered(dm, s) for dm in c.slot_demands[slot]
-                            if site_filter is None or dm.site in site_filter)
-            sites = tuple(dm.site for dm in demands)
-            where = f"day={d}, shift={codes[s]}, role={role}"
-            variables = defaultdict(list)    # home key -> literals
-            constants = Counter()            # home key -> fixed people
-            hints = Counter()
-            for e, y in free_by_slot[slot]:
-                key = c.home_key(e, sites)
-                variables[key].append(y)
-                hints[key] += self.hint.get(y, 0)
-                if key == AWAY:
-                    self._penalise("cross_site", f"cross_site(employee={problem.employees[e].id}, {where})",
-                                   cross, y)
-            for e in fixed_by_slot.get(slot, ()):
-                constants[c.home_key(e, sites)] += 1
-            for key, count in constants.items():
-                hints[key] += count
-            plan_cover = self._plan_cover(slot, sites, fixed_by_slot.get(slot, ()), free_by_slot[slot])
-            members = list(fixed_by_slot.get(slot, ())) + [e for e, _ in free_by_slot[slot]]
-            info = {"sites": sites, "cover": {}, "moved": {}, "members": members}
-            if len(sites) == 1:
-                every = [v for vs in variables.values() for v in vs]
-                info["cover"][sites[0]] = cp_model.LinearExpr.sum(every) + sum(constants.values())
-                if len(every) == 1 and self._cover_by_one(demands[0], every[0], sum(constants.values()), where):
-                    self.slots[slot] = info
-                    continue
-            else:
-                self._place_by_counts(variables, constants, hints, plan_cover, sites, where, info)
-            self.slots[slot] = info
-            for demand in demands:
-                self._cover_penalties(demand, info["cover"][demand.site], plan_cover[demand.site], where)
-
-    def _steered(self, demand: Demand, s: int) -> Demand:
-        """The demand with its under-cover weight raised by `extra_under` (a construction's
-        steer towards gaps that are hard to fill later)."""
-        extra = self.extra_under.get((demand.day, s, demand.role, demand.site), 0.0)
-        return replace(demand, weight_under=demand.weight_under + extra) if extra else demand
-
-    def _uncoverable_slots(self, free_by_slot) -> None:
-        """In the full model, demands nobody can work keep their whole under-cover cost."""
-        for slot, demands in self.c.slot_demands.items():
-            if slot in free_by_slot:
-                continue
-            for demand in demands:
-                if demand.requirement == 0:
-                    continue
-                if math.isinf(demand.weight_under):
-                    self._enforced(self.model.add_bool_or([]), self.guard("cover_min", f"site={demand.site}, "
-                                   f"day={slot[0]}, shift={self.problem.shifts[slot[1]].code}, role={slot[2]}"))
-                else:
-                    self._constant += int(round(demand.weight_under * demand.requirement * self.c.scale))
-
-    def _place_by_counts(self, variables, constants, hints, plan_cover, sites, where, info) -> None:
-        """Several sites want this role in this slot: `arrive[site]` people come from elsewhere
-        and, when moving costs, `moved[site]` people of that home site work elsewhere.
-        Everyone works somewhere: arrivals = moved away + people without a usable home site."""
-        cross = self.problem.costs.cross_site_per_shift
-        people = sum(len(v) for v in variables.values()) + sum(constants.values())
-        arrivals, moved_away = [], []
-        for site in sites:
-            arrive = self._int(0, people, f"arrive[{site},{where}]")
-            arrivals.append(arrive)
-            home_literals = variables.get(site, [])
-            home_most = len(home_literals) + constants.get(site, 0)
-            if cross > 0 and home_most > 0:
-                n_home = cp_model.LinearExpr.sum(home_literals) + constants.get(site, 0)
-                moved = self._int(0, home_most, f"moved[{site},{where}]")
-                self.model.add(moved <= n_home)
-                moved_away.append(moved)
-                info["moved"][site] = moved
-                info["cover"][site] = n_home - moved + arrive
-                stay = min(hints[site], plan_cover[site])
-                self.hint[moved] = hints[site] - stay
-                self.hint[arrive] = plan_cover[site] - stay
-                self._penalise("cross_site", f"moved_away(home={site}, {where})", cross, moved)
-            elif cross > 0:
-                info["cover"][site] = arrive
-                self.hint[arrive] = plan_cover[site]
-            else:
-                info["cover"][site] = arrive   # without moving costs, homes do not matter
-                self.hint[arrive] = plan_cover[site]
-        if cross > 0:
-            pool = [v for key in (AWAY, FREE) for v in variables.get(key, [])]
-            pool_size = constants.get(AWAY, 0) + constants.get(FREE, 0)
-            self.model.add(sum(arrivals) == sum(moved_away) + cp_model.LinearExpr.sum(pool) + pool_size)
-        else:
-            every = [v for vs in variables.values() for v in vs]
-            self.model.add(sum(arrivals) == cp_model.LinearExpr.sum(every) + sum(constants.values()))
-
-    def _plan_cover(self, slot, sites, fixed_employees, free_pairs) -> Counter:
-        """People per site in this slot in the plan (hint values)."""
-        d, s, role = slot
-        cover = Counter()
-        for e in list(fixed_employees) + [e for e, _ in free_pairs]:
-            for work in self.plan.works(e, d):
-                if work[0] == s and work[1] == role and work[2] in sites:
-                    cover[work[2]] += 1
-        return cover
-
-    def _cover_by_one(self, demand: Demand, literal, others: int, where: str) -> bool:
-        """A slot only one free employee can change: its cover cost is linear in that literal
-        (cost with them minus cost without), so no under/over variables are needed."""
-        if math.isinf(demand.weight_under) or math.isinf(demand.weight_over):
-            return False
-        def cost(people: int) -> float:
-            return (demand.weight_under * max(0, demand.requirement - people)
-                    + demand.weight_over * max(0, people - demand.requirement))
-        label = f"site={demand.site}, {where}"
-        self._constant += int(round(cost(others) * self.c.scale))
-        self._penalise("cover", f"cover({label})", cost(others + 1) - cost(others), literal)
-        return True
-
-    def _cover_penalties(self, demand: Demand, expr, plan_cover: int, where: str) -> None:
-        label = f"site={demand.site}, {where}"
-        need = demand.requirement
-        if demand.weight_under == math.inf:
-            self._enforced(self.model.add(expr >= need), self.guard("cover_min", label))
-        elif demand.weight_under > 0 and need > 0:
-            under = self._int(0, need, f"under[{label}]")
-            self.model.add(under + expr >= need)
-            self.hint[under] = max(0, need - plan_cover)
-            self._penalise("understaffed", f"understaffed({label})", demand.weight_under, under)
-        if demand.weight_over == math.inf:
-            self._enforced(self.model.add(expr <= need), self.guard("cover_max", label))
-        elif demand.weight_over > 0:
-            over = self._int(0, len(self.problem.employees), f"over[{label}]")
-            self.model.add(expr - over <= need)
-            self.hint[over] = max(0, plan_cover - need)
-            self._penalise("overstaffed", f"overstaffed({label})", demand.weight_over, over)
-
     # -- other soft rules -------------------------------------------------------------------
     def _requests(self) -> None:
         """A `want` request costs its weight when the shift (or day) is not worked, an `avoid`
@@ -663,13 +510,13 @@ class RosterModel:
         problem = self.problem
         for e in self.free_days:
             employee = problem.employees[e]
-            for d, s, kind, weight in self.c.requests_of[e]:
-                if not self._is_free(e, d):
+            for d, s, kind, weight in self.compiled.requests_of[e]:
+                if not self.is_free(e, d):
                     continue
-                literal = self.wv(e, d) if s is None else self.xv(e, d, s)
+                literal = self.day_worked(e, d) if s is None else self.shift_worked(e, d, s)
                 code = "any" if s is None else problem.shifts[s].code
                 label = f"request_not_honoured(employee={employee.id}, day={d}, shift={code}, kind={kind})"
-                self._penalise("request_not_honoured", label, weight, literal, negated=(kind == "want"))
+                self.penalise("request_not_honoured", label, weight, literal, negated=(kind == "want"))
 
     def _shift_costs(self) -> None:
         """Each shift worked costs `shift_worked`, plus `reserve_per_shift` for a reserve employee."""
@@ -680,9 +527,9 @@ class RosterModel:
         for (e, d, s), x in self.x.items():
             employee = self.problem.employees[e]
             where = f"employee={employee.id}, day={d}, shift={codes[s]}"
-            self._penalise("shifts_worked", f"shift_worked({where})", costs.shift_worked, x)
+            self.penalise("shifts_worked", f"shift_worked({where})", costs.shift_worked, x)
             if employee.reserve:
-                self._penalise("reserve_used", f"reserve_used({where})", costs.reserve_per_shift, x)
+                self.penalise("reserve_used", f"reserve_used({where})", costs.reserve_per_shift, x)
 
     def _fairness(self) -> None:
         """Balanced load: each employee's shift count is compared with the median count of their
@@ -690,11 +537,11 @@ class RosterModel:
         weight = self.problem.costs.fairness_per_shift
         if weight <= 0:
             return
-        most = self.c.horizon * max(e.max_shifts_per_day for e in self.problem.employees)
-        for group, members in sorted(self.c.groups.items()):
+        most = self.compiled.horizon * max(e.max_shifts_per_day for e in self.problem.employees)
+        for group, members in sorted(self.compiled.groups.items()):
             if len(members) < 2 or not any(e in self.free_days for e in members):
                 continue
-            median = self._int(0, most, f"median_load[{group}]")
+            median = self.int_var(0, most, f"median_load[{group}]")
             counts, hints = [], []
             for e in members:
                 terms = [x for (e2, d, s), x in self.x.items() if e2 == e] if e in self.free_days else []
@@ -706,18 +553,18 @@ class RosterModel:
             self.hint[median] = ordered[(len(ordered) - 1) // 2]
             for e, (terms, constant), hint in zip(members, counts, hints):
                 employee = self.problem.employees[e]
-                deviation = self._int(0, most, f"load_deviation[{employee.id}]")
+                deviation = self.int_var(0, most, f"load_deviation[{employee.id}]")
                 load = cp_model.LinearExpr.sum(terms) + constant
                 self.model.add(deviation >= load - median)
                 self.model.add(deviation >= median - load)
                 self.hint[deviation] = abs(hint - self.hint[median])
-                self._penalise("unbalanced_load", f"unbalanced_load(employee={employee.id}, group={group or '-'})",
+                self.penalise("unbalanced_load", f"unbalanced_load(employee={employee.id}, group={group or '-'})",
                                weight, deviation)
 
     def _objective(self) -> None:
         """Minimise the sum of every named penalty term (scaled to integers by `Compiled.scale`)."""
         self.model.minimize(cp_model.LinearExpr.weighted_sum(self._obj_vars, self._obj_coefs)
-                            + self.objective_offset() + self._constant)
+                            + self.objective_offset() + self.constant)
 
     # -- solutions --------------------------------------------------------------------------
     def add_hints(self) -> None:
@@ -729,16 +576,16 @@ class RosterModel:
 
     def objective_offset(self) -> int:
         """Scaled constant of the `negated` terms: weight * (1 - x) = weight - weight * x."""
-        return sum(int(round(weight * self.c.scale)) for _, _, weight, _, negated in self.terms if negated)
+        return sum(int(round(weight * self.compiled.scale)) for _, _, weight, _, negated in self.terms if negated)
 
     def read_plan(self, solver: cp_model.CpSolver) -> RosterDraft:
         """The plan with the free cells and the touched slots' sites taken from the solver."""
-        problem, c = self.problem, self.c
+        problem, compiled = self.problem, self.compiled
         cells = dict(self.plan.cells)
         for e, days in self.free_days.items():
             for d in days:
                 works = []
-                for s in range(c.n_shifts):
+                for s in range(compiled.n_shifts):
                     x = self.x.get((e, d, s))
                     if x is None or not solver.boolean_value(x):
                         continue
@@ -761,7 +608,7 @@ class RosterModel:
                      for site, expr in info["cover"].items()}
             moved = {site: int(solver.value(v)) for site, v in info["moved"].items()}
             counts[slot] = (cover, moved, info["members"])
-        place_at_sites(c, plan, counts)
+        place_at_sites(compiled, plan, counts)
         return plan
 
 
