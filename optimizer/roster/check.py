@@ -31,7 +31,6 @@ Rules, in the order they are checked (`RULES` holds the labels):
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from pathlib import Path

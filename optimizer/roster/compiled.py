@@ -112,7 +112,7 @@ class Compiled:
         finite += [r.weight for r in problem.requests]
         self.shortfall_weight = max([1.0] + finite)
 
-    def shortfall_minutes(self, plan: "RosterDraft") -> int:
+    def shortfall_minutes(self, plan: RosterDraft) -> int:
         """Minutes below min_total_minutes, summed over employees (0 for a feasible roster)."""
         worked = Counter()
         for (e, _), works in plan.cells.items():

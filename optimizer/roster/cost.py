@@ -7,8 +7,8 @@ not check hard rules; `optimizer.roster.check` is the independent checker.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 from .problem import RosterProblem
 from .result import Assignment, Violation

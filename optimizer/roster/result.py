@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import TYPE_CHECKING, Mapping, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
     from .problem import RosterProblem
@@ -58,7 +59,7 @@ class RosterResult:
     seconds: float
     explanation: str = ""
     stats: Mapping[str, object] = field(default_factory=dict)
-    problem: "RosterProblem | None" = field(default=None, compare=False, repr=False)
+    problem: RosterProblem | None = field(default=None, compare=False, repr=False)
 
     @property
     def has_roster(self) -> bool:
