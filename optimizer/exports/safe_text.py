@@ -16,10 +16,11 @@ import re
 
 from pandas.api.types import is_object_dtype, is_string_dtype
 
+from ..file_names import file_stem
+
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 GUARD = "'"
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")   # not allowed in XML 1.0 (tab, LF, CR are)
-_UNSAFE_FILENAME = re.compile(r"[^0-9A-Za-z._-]")
 
 
 def _starts_formula(text: str) -> bool:
@@ -51,6 +52,6 @@ def safe_frame(frame):
 
 
 def safe_filename(text: str) -> str:
-    """A file name stem made of ASCII letters, digits, dot, dash and underscore only."""
-    stem = _UNSAFE_FILENAME.sub("_", str(text)).strip(".")
-    return stem or "_"
+    """A collision-free file name stem made of ASCII letters, digits, dot, dash and underscore
+    (`optimizer.file_names.file_stem`)."""
+    return file_stem(text)
