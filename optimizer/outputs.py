@@ -162,12 +162,15 @@ def _json_default(value):
 def write_plan_files(result: PlanResult, folder: Path, *, language: str = "vi") -> None:
     """summary.json, plan.csv, projection.csv, bottlenecks.csv, districts.csv, shortfalls.csv
     and, when the run made a roster, roster.csv, rosters/*.xlsx, ics/*.ics, deployment.csv."""
+    from .exports.csv_file import write_csv
+    from .exports.safe_text import safe_frame
+
     plan = result.plan_frame()
-    plan.to_csv(folder / "plan.csv", index=False)
-    result.projection_frame().to_csv(folder / "projection.csv", index=False)
-    result.bottleneck_frame().to_csv(folder / "bottlenecks.csv", index=False, encoding="utf-8-sig")
-    result.district_frame().to_csv(folder / "districts.csv", index=False, encoding="utf-8-sig")
-    result.shortfall_frame().to_csv(folder / "shortfalls.csv", index=False, encoding="utf-8-sig")
+    safe_frame(plan).to_csv(folder / "plan.csv", index=False)       # read back by `check`
+    safe_frame(result.projection_frame()).to_csv(folder / "projection.csv", index=False)
+    write_csv(result.bottleneck_frame(), folder / "bottlenecks.csv")
+    write_csv(result.district_frame(), folder / "districts.csv")
+    write_csv(result.shortfall_frame(), folder / "shortfalls.csv")
     from .exports import write_deployment_csv
     write_deployment_csv(result.scenario, plan, folder / "deployment.csv")
     if result.roster is not None:
@@ -177,7 +180,7 @@ def write_plan_files(result: PlanResult, folder: Path, *, language: str = "vi") 
         write_officer_calendars(result.scenario, result.roster, folder, language=language,
                                 stamp=pd.Timestamp(result.scenario.dates[0]).to_pydatetime())
         if result.unstaffed is not None:
-            result.unstaffed.to_csv(folder / "unstaffed.csv", index=False, encoding="utf-8-sig")
+            write_csv(result.unstaffed, folder / "unstaffed.csv")
     write_json(folder / "summary.json", result.summary())
 
 
