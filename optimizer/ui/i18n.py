@@ -46,6 +46,8 @@ TEXT: dict[str, dict[str, str]] = {
                                   "en": "{file} unpacks to more than {limit_mb} MB."},
     "upload_no_campaign": {"vi": "Tệp {file} không có campaign.toml.", "en": "{file} has no campaign.toml."},
     "upload_bad_table_type": {"vi": "Tệp {file} phải là .csv hoặc .xlsx.", "en": "{file} must be a .csv or .xlsx file."},
+    "upload_too_many_cells": {"vi": "Trang tính đầu của tệp {file} có hơn {limit} ô.",
+                              "en": "The first sheet of {file} has more than {limit} cells."},
     "upload_bad_xlsx": {"vi": "Không đọc được tệp Excel {file}.", "en": "{file} is not a readable Excel workbook."},
     "upload_no_base": {"vi": "Hãy tải kịch bản nén hoặc chọn kịch bản có sẵn.",
                        "en": "Upload a zipped scenario or choose a bundled one."},
