@@ -108,7 +108,7 @@ def band_table(key: str, runs: int, seed: int, _scenario, _decisions) -> pd.Data
 @st.cache_data(show_spinner=False, max_entries=8)
 def nightly_store(path: str, signature: tuple):
     """The plan store at `path` as the page shows it (read again whenever the file changes)."""
-    return nightly.read_store(path)
+    return nightly.read_store(path, root=nightly.store_folder())
 
 
 # --- session ----------------------------------------------------------------------------------

@@ -150,7 +150,7 @@ def cmd_store(args) -> int:
         from .outputs import check_output_folder
 
         check_output_folder(args.out)
-        with PlanStore(args.db, create=False) as store:
+        with PlanStore(args.db, read_only=True) as store:
             files = store.export_csv(args.out)
         print(f"wrote {len(files)} files to {args.out}")
         return EXIT_OK

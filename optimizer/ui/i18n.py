@@ -357,6 +357,8 @@ TEXT: dict[str, dict[str, str]] = {
     "store_newer": {"vi": "Kho {path} do phiên bản mới hơn của chương trình tạo ra ({detail}); hãy cập nhật chương trình.",
                     "en": "The store {path} was written by a newer version of the planner ({detail}); update the planner."},
     "store_no_runs": {"vi": "Kho {path} chưa có lần lập kế hoạch nào.", "en": "The store {path} holds no runs yet."},
+    "store_outside": {"vi": "{path} nằm ngoài thư mục kho kế hoạch ({detail}); trang chỉ mở kho trong thư mục đó.",
+                      "en": "{path} is outside the plan store folder ({detail}); the page only opens stores there."},
     "store_unreadable": {"vi": "Không đọc được kho {path}: {detail}", "en": "The store {path} cannot be read: {detail}"},
     "store_how_to": {"vi": "Mỗi đêm, lệnh sau nhận số liệu thu nhận thực tế trong ngày, lập lại kế hoạch cho các ngày còn lại "
                            "và ghi vào kho (tạo kho nếu chưa có):",
