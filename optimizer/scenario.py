@@ -353,13 +353,17 @@ def load_campaign(path: Path) -> CampaignFile:
     text = _read_text(path)
     try:
         data = tomllib.loads(text)
+        check_toml_values(path.name, data)
     except tomllib.TOMLDecodeError as exc:
         key, line = _toml_error_line(text, str(exc))
         shown = f": {line.strip()!r}" if line else ""
         raise ScenarioError(path.name, f"not valid TOML{shown} ({exc})", key=key) from None
-    check_toml_values(path.name, data)
+    except RecursionError:
+        raise ScenarioError(path.name, "values nested too deeply") from None
     try:
         return CampaignFile.model_validate(data)
+    except RecursionError:
+        raise ScenarioError(path.name, "values nested too deeply") from None
     except ValidationError as exc:
         error = exc.errors()[0]
         key = ".".join(str(p) for p in error["loc"]) or "(top level)"
