@@ -114,10 +114,16 @@ def test_staging_folder_of_a_killed_run_is_removed_on_the_next_run(tmp_path):
     assert remove_stale_staging(out) == []
 
 
-def test_plan_without_a_solution_exits_1_and_writes_nothing(tmp_path, capsys):
-    """A solve that finds no plan (a time limit too short to find one) never exits 0 nor writes."""
+def test_plan_without_a_solution_exits_1_and_writes_nothing(tmp_path, capsys, monkeypatch):
+    """A solve that finds no plan (status no_solution) never exits 0 nor writes outputs."""
+    import types
+
+    import optimizer.planner
+
+    monkeypatch.setattr(optimizer.planner, "run_plan",
+                        lambda *args, **kwargs: types.SimpleNamespace(status="no_solution"))
     out = tmp_path / "out"
-    code = main(["plan", str(TINY), "--out", str(out), "--no-roster", "--time-limit", "0.0001"])
+    code = main(["plan", str(TINY), "--out", str(out), "--no-roster"])
     error = capsys.readouterr().err.strip().splitlines()[-1]
     assert code == 1 and "no plan" in error
     assert not out.exists()
