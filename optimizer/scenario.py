@@ -46,6 +46,7 @@ MAX_RESERVE_OFFICERS = 10_000  # per district and role
 MAX_LETTERS_PER_WARD_DAY = 100_000
 MAX_THROUGHPUT_PER_KIT_HOUR = 1_000.0
 MAX_CREW_PER_ROLE = 20
+MIN_RATE = 0.01                # smallest throughput, team rate, weekend factor, enrolled weight
 EARLIEST_START = dt.date(2000, 1, 1)
 LATEST_START = dt.date(2100, 12, 31)
 FORMULA_STARTS = ("=", "+", "-", "@")
@@ -118,7 +119,7 @@ class DemandSettings(_Strict):
     walk_in_turnout: float = Field(ge=0, le=1)
     turnout_curve: Literal["flat", "front", "back", "wave"] = "front"
     turnout_peak_day: int = Field(default=3, ge=0, le=365)
-    weekend_factor: float = Field(default=1.3, gt=0, le=10)
+    weekend_factor: float = Field(default=1.3, ge=MIN_RATE, le=10)
     shift_preference: dict[str, float]
     invitation_show_up: float = Field(ge=0, le=1)
     invitation_lead_days: int = Field(default=1, ge=0, le=14)
@@ -129,9 +130,9 @@ class DemandSettings(_Strict):
 
 
 class ThroughputSettings(_Strict):
-    walk_in: float = Field(gt=0, le=MAX_THROUGHPUT_PER_KIT_HOUR)
-    invited: float = Field(gt=0, le=MAX_THROUGHPUT_PER_KIT_HOUR)
-    institution: float = Field(gt=0, le=MAX_THROUGHPUT_PER_KIT_HOUR)
+    walk_in: float = Field(ge=MIN_RATE, le=MAX_THROUGHPUT_PER_KIT_HOUR)
+    invited: float = Field(ge=MIN_RATE, le=MAX_THROUGHPUT_PER_KIT_HOUR)
+    institution: float = Field(ge=MIN_RATE, le=MAX_THROUGHPUT_PER_KIT_HOUR)
 
 
 class CrewPerKit(_Strict):
@@ -153,13 +154,13 @@ class MobileKitSettings(_Strict):
 
 class HomeVisitSettings(_Strict):
     shift: str
-    people_per_team_hour: float = Field(gt=0, le=100)
+    people_per_team_hour: float = Field(ge=MIN_RATE, le=100)
     crew: CrewPerKit
 
 
 class OfficerRules(_Strict):
     max_shifts_per_day: int = Field(default=2, ge=1, le=3)
-    min_rest_hours: float = Field(default=9, ge=0, le=48)
+    min_rest_hours: float = Field(default=9, ge=0, le=24)   # a longer rest is a days-off rule
     max_consecutive_days: int = Field(default=6, ge=1, le=366)
     min_days_off_per_7: int = Field(default=1, ge=0, le=7)
     max_hours_per_week: float = Field(default=56, gt=0, le=168)
@@ -167,7 +168,7 @@ class OfficerRules(_Strict):
 
 
 class ObjectiveWeights(_Strict):
-    enrolled: float = Field(default=1.0, gt=0, le=MAX_WEIGHT)
+    enrolled: float = Field(default=1.0, ge=MIN_RATE, le=MAX_WEIGHT)
     shortfall_steps: list[tuple[float, float]] = Field(default_factory=lambda: [(0.05, 0.5), (0.10, 1.0)],
                                                        max_length=10)
     wait_per_person_shift: float = Field(default=0.01, ge=0, le=MAX_WEIGHT)
