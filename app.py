@@ -22,6 +22,7 @@ import pandas as pd
 import streamlit as st
 
 from optimizer.errors import ScenarioError
+from optimizer.exports.csv_file import csv_bytes
 from optimizer.scenario import CITY, ROLES, Scenario, load_scenario
 from optimizer.uncertainty import coverage_band
 from optimizer.ui import charts, downloads, nightly, replan, views
@@ -107,7 +108,7 @@ def band_table(key: str, runs: int, seed: int, _scenario, _decisions) -> pd.Data
 @st.cache_data(show_spinner=False, max_entries=8)
 def nightly_store(path: str, signature: tuple):
     """The plan store at `path` as the page shows it (read again whenever the file changes)."""
-    return nightly.read_store(path)
+    return nightly.read_store(path, root=nightly.store_folder())
 
 
 # --- session ----------------------------------------------------------------------------------
@@ -479,7 +480,7 @@ def waiting_preview(scenario: Scenario) -> None:
     chosen = st.multiselect(T("districts_shown"), codes, key="preview_districts", placeholder=T("choose_districts"),
                             format_func=lambda c: district_name(scenario, c), max_selections=6)
     st.altair_chart(charts.arrivals_chart(views.expected_arrivals(scenario, tuple(chosen)), T, lang))
-    st.download_button(T("dl_wards"), data=lambda: scenario.wards.reset_index().to_csv(index=False).encode("utf-8-sig"),
+    st.download_button(T("dl_wards"), data=lambda: csv_bytes(scenario.wards.reset_index()),
                        file_name="wards.csv", mime="text/csv", key="dl_wards", on_click="ignore")
 
 

@@ -22,6 +22,7 @@ def _spread_evenly(count: int, slots: int) -> np.ndarray:
     out = np.zeros(slots, dtype=np.int64)
     if count <= 0:
         return out
+    count = min(count, slots)      # bounded by the data's size, whatever the count asked
     positions = np.floor((np.arange(count) + 0.5) * slots / count).astype(int)
     out[np.clip(positions, 0, slots - 1)] = 1
     return out

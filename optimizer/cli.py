@@ -14,6 +14,7 @@ from pathlib import Path
 from .errors import ScenarioError
 
 EXIT_OK, EXIT_VIOLATIONS, EXIT_BAD_INPUT = 0, 1, 2
+NO_PLAN_STATUSES = ("no_solution", "infeasible")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -61,17 +62,24 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def cmd_plan(args) -> int:
-    from .exports.outputs import write_outputs
+    from .exports.outputs import check_output_folder, write_outputs
     from .planner import SolveOptions, run_plan
     from .scenario import load_scenario
 
     start = time.perf_counter()
+    check_output_folder(args.out)
     scenario = load_scenario(args.scenario)
     progress = _progress(start)
     progress(f"scenario '{scenario.name}': {len(scenario.districts)} districts, {len(scenario.wards)} wards, "
              f"{scenario.n_days} days, target {scenario.total_target:,}", 0.0)
+    for warning in scenario.notes.get("warnings", []):
+        progress(f"warning: {warning}", 0.0)
     result = run_plan(scenario, SolveOptions(workers=args.workers, time_limit_seconds=args.time_limit, seed=args.seed,
                                              progress=progress, with_roster=not args.no_roster))
+    if result.status in NO_PLAN_STATUSES:
+        print(f"error: the solver found no plan ({result.status}); nothing was written, "
+              "the previous outputs are untouched", file=sys.stderr)
+        return EXIT_VIOLATIONS
     write_outputs(result, args.out, language=args.language)
     summary = result.summary()
     gap = "n/a" if summary["gap"] is None else f"{100 * summary['gap']:.2f} %"

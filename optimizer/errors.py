@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 
 class ScenarioError(ValueError):
     """Bad input. The message is one line: `<file>: row <n>, column <col>: <problem>`."""
@@ -21,4 +23,13 @@ class ScenarioError(ValueError):
         if column is not None:
             where.append(f"column {column}")
         location = f"{file}: " + (", ".join(where) + ": " if where else "")
-        super().__init__((location + problem).replace("\n", " "))
+        super().__init__(one_line(location + problem))
+
+
+_LINE_BREAKING = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]")
+
+
+def one_line(text: str) -> str:
+    """`text` on one line: line breaks and other control characters (which may come from the
+    input being reported) are shown escaped, as `\\n`, `\\r`, `\\x00`."""
+    return _LINE_BREAKING.sub(lambda found: repr(found.group())[1:-1], text)

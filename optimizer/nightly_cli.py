@@ -81,6 +81,9 @@ def cmd_nightly(args) -> int:
     from .nightly.run import NightlyFailed, NightlyOptions, run_nightly
     from .nightly.store import StoreBusy
 
+    from .exports.outputs import check_output_folder
+
+    check_output_folder(args.out)
     start = time.perf_counter()
     progress = _progress(start)
     options = NightlyOptions(time_limit_seconds=args.time_limit, seed=args.seed, workers=args.workers,
@@ -113,8 +116,10 @@ def cmd_nightly(args) -> int:
 def cmd_replay(args) -> int:
     from .nightly.replay import run_replay, write_replay
     from .nightly.run import NightlyOptions
+    from .exports.outputs import check_output_folder
     from .scenario import load_scenario
 
+    check_output_folder(args.out)
     start = time.perf_counter()
     progress = _progress(start)
     scenario = load_scenario(args.scenario)
@@ -142,7 +147,10 @@ def cmd_store(args) -> int:
     from .nightly.views import run_history
 
     if args.store_command == "export":
-        with PlanStore(args.db, create=False) as store:
+        from .exports.outputs import check_output_folder
+
+        check_output_folder(args.out)
+        with PlanStore(args.db, read_only=True) as store:
             files = store.export_csv(args.out)
         print(f"wrote {len(files)} files to {args.out}")
         return EXIT_OK

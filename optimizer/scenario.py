@@ -7,6 +7,7 @@ See docs/scenario-format.md for the format.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import hashlib
 import io
@@ -14,6 +15,7 @@ import math
 import re
 import tomllib
 import unicodedata
+import zoneinfo
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
@@ -23,29 +25,68 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from .errors import ScenarioError
+from .file_names import file_stem, stem_collisions
 
 ROLES = ("operator", "verifier", "driver", "home_visit")
 COHORTS = ("walk_in", "invited", "homebound", "institution")
 CAMPAIGN_FILE = "campaign.toml"
 
 
+# Sane ranges of every count and rate (docs/scenario-format.md states them). They are wide
+# enough for any province's campaign and narrow enough that no computation overflows or
+# loops for long: a value outside is an input error, not a plan.
+MAX_NAME_LENGTH = 200
+MAX_CODE_LENGTH = 64
+MAX_WEIGHT = 1e6               # objective weights, request weights
+MAX_PEOPLE_PER_WARD = 2_000_000
+MAX_FIXED_KITS_PER_WARD = 50
+MAX_MOBILE_KITS = 500          # per district
+MAX_CITY_MOBILE_KITS = 5_000
+MAX_RESERVE_OFFICERS = 10_000  # per district and role
+MAX_LETTERS_PER_WARD_DAY = 100_000
+MAX_THROUGHPUT_PER_KIT_HOUR = 1_000.0
+MAX_CREW_PER_ROLE = 20
+MIN_RATE = 0.01                # smallest throughput, team rate, weekend factor, enrolled weight
+EARLIEST_START = dt.date(2000, 1, 1)
+LATEST_START = dt.date(2100, 12, 31)
+FORMULA_STARTS = ("=", "+", "-", "@")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class CampaignSettings(_Strict):
-    name: str
-    province: str = ""
+    name: str = Field(min_length=1, max_length=MAX_NAME_LENGTH)
+    province: str = Field(default="", max_length=MAX_NAME_LENGTH)
     start_date: dt.date
     days: int = Field(ge=1, le=366)
     timezone: str = "Asia/Ho_Chi_Minh"
     freeze_days: int = Field(default=2, ge=0, le=30)
 
+    @field_validator("start_date")
+    @classmethod
+    def _start(cls, value: dt.date) -> dt.date:
+        if isinstance(value, dt.datetime) or not EARLIEST_START <= value <= LATEST_START:
+            raise ValueError(f"must be a date from {EARLIEST_START} to {LATEST_START}")
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        try:
+            zoneinfo.ZoneInfo(value)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
+            raise ValueError(f"unknown time zone '{value}' (an IANA name such as "
+                             "Asia/Ho_Chi_Minh)") from None
+        return value
+
 
 class ShiftSettings(_Strict):
-    code: str = Field(min_length=1, max_length=3)
-    name_vi: str
-    name_en: str
+    code: str = Field(min_length=1, max_length=3, pattern=r"^[0-9A-Za-z_]+$")
+    name_vi: str = Field(max_length=MAX_NAME_LENGTH)
+    name_en: str = Field(max_length=MAX_NAME_LENGTH)
     start: str
     end: str
 
@@ -77,85 +118,87 @@ class ShiftSettings(_Strict):
 class DemandSettings(_Strict):
     walk_in_turnout: float = Field(ge=0, le=1)
     turnout_curve: Literal["flat", "front", "back", "wave"] = "front"
-    turnout_peak_day: int = Field(default=3, ge=0)
-    weekend_factor: float = Field(default=1.3, gt=0)
+    turnout_peak_day: int = Field(default=3, ge=0, le=365)
+    weekend_factor: float = Field(default=1.3, ge=MIN_RATE, le=10)
     shift_preference: dict[str, float]
     invitation_show_up: float = Field(ge=0, le=1)
     invitation_lead_days: int = Field(default=1, ge=0, le=14)
-    max_letters_per_ward_day: int = Field(default=300, ge=0)
+    max_letters_per_ward_day: int = Field(default=300, ge=0, le=MAX_LETTERS_PER_WARD_DAY)
     give_up_share: float = Field(default=0.2, ge=0, le=1)
     return_share: float = Field(default=0.6, ge=0, le=1)
     return_after_days: int = Field(default=2, ge=1, le=30)
 
 
 class ThroughputSettings(_Strict):
-    walk_in: float = Field(gt=0)
-    invited: float = Field(gt=0)
-    institution: float = Field(gt=0)
+    walk_in: float = Field(ge=MIN_RATE, le=MAX_THROUGHPUT_PER_KIT_HOUR)
+    invited: float = Field(ge=MIN_RATE, le=MAX_THROUGHPUT_PER_KIT_HOUR)
+    institution: float = Field(ge=MIN_RATE, le=MAX_THROUGHPUT_PER_KIT_HOUR)
 
 
 class CrewPerKit(_Strict):
     """Officers by role; roles not written need nobody."""
 
-    operator: int = Field(default=0, ge=0)
-    verifier: int = Field(default=0, ge=0)
-    driver: int = Field(default=0, ge=0)
-    home_visit: int = Field(default=0, ge=0)
+    operator: int = Field(default=0, ge=0, le=MAX_CREW_PER_ROLE)
+    verifier: int = Field(default=0, ge=0, le=MAX_CREW_PER_ROLE)
+    driver: int = Field(default=0, ge=0, le=MAX_CREW_PER_ROLE)
+    home_visit: int = Field(default=0, ge=0, le=MAX_CREW_PER_ROLE)
 
     def as_dict(self) -> dict[str, int]:
         return {role: getattr(self, role) for role in ROLES if getattr(self, role) > 0}
 
 
 class MobileKitSettings(_Strict):
-    shifts: list[str]
+    shifts: list[str] = Field(max_length=24)
     crew: CrewPerKit
 
 
 class HomeVisitSettings(_Strict):
     shift: str
-    people_per_team_hour: float = Field(gt=0)
+    people_per_team_hour: float = Field(ge=MIN_RATE, le=100)
     crew: CrewPerKit
 
 
 class OfficerRules(_Strict):
     max_shifts_per_day: int = Field(default=2, ge=1, le=3)
-    min_rest_hours: float = Field(default=9, ge=0)
-    max_consecutive_days: int = Field(default=6, ge=1)
+    min_rest_hours: float = Field(default=9, ge=0, le=24)   # a longer rest is a days-off rule
+    max_consecutive_days: int = Field(default=6, ge=1, le=366)
     min_days_off_per_7: int = Field(default=1, ge=0, le=7)
-    max_hours_per_week: float = Field(default=56, gt=0)
-    forbidden_successions: list[tuple[str, str]] = Field(default_factory=list)
+    max_hours_per_week: float = Field(default=56, gt=0, le=168)
+    forbidden_successions: list[tuple[str, str]] = Field(default_factory=list, max_length=576)
 
 
 class ObjectiveWeights(_Strict):
-    enrolled: float = Field(default=1.0, gt=0)
-    shortfall_steps: list[tuple[float, float]] = Field(default_factory=lambda: [(0.05, 0.5), (0.10, 1.0)])
-    wait_per_person_shift: float = Field(default=0.01, ge=0)
-    officer_shift: float = Field(default=0.002, ge=0)
-    kit_move: float = Field(default=0.05, ge=0)
-    unstaffed_slot: float = Field(default=50.0, ge=0)
-    cross_ward: float = Field(default=0.2, ge=0)
-    reserve_use: float = Field(default=0.5, ge=0)
-    request: float = Field(default=1.0, ge=0)
+    enrolled: float = Field(default=1.0, ge=MIN_RATE, le=MAX_WEIGHT)
+    shortfall_steps: list[tuple[float, float]] = Field(default_factory=lambda: [(0.05, 0.5), (0.10, 1.0)],
+                                                       max_length=10)
+    wait_per_person_shift: float = Field(default=0.01, ge=0, le=MAX_WEIGHT)
+    officer_shift: float = Field(default=0.002, ge=0, le=MAX_WEIGHT)
+    kit_move: float = Field(default=0.05, ge=0, le=MAX_WEIGHT)
+    unstaffed_slot: float = Field(default=50.0, ge=0, le=MAX_WEIGHT)
+    cross_ward: float = Field(default=0.2, ge=0, le=MAX_WEIGHT)
+    reserve_use: float = Field(default=0.5, ge=0, le=MAX_WEIGHT)
+    request: float = Field(default=1.0, ge=0, le=MAX_WEIGHT)
 
     @field_validator("shortfall_steps")
     @classmethod
     def _steps(cls, steps):
         for threshold, weight in steps:
-            if not 0 <= threshold < 1 or weight < 0:
-                raise ValueError("each step is [share of target in 0..1, cost per person >= 0]")
+            if not 0 <= threshold < 1 or not 0 <= weight <= MAX_WEIGHT:
+                raise ValueError(f"each step is [share of target in 0..1, cost per person in "
+                                 f"0..{MAX_WEIGHT:g}]")
         return sorted(steps)
 
 
 class SolverSettings(_Strict):
-    time_limit_seconds: float = Field(default=60, gt=0)
+    time_limit_seconds: float = Field(default=60, gt=0, le=86_400)
     workers: int = Field(default=2, ge=1, le=64)
-    seed: int = Field(default=0, ge=0)
+    seed: int = Field(default=0, ge=0, le=2**31 - 1)
     relative_gap: float = Field(default=0.002, ge=0, le=1)
 
 
 class CampaignFile(_Strict):
     campaign: CampaignSettings
-    shifts: list[ShiftSettings] = Field(min_length=1)
+    shifts: list[ShiftSettings] = Field(min_length=1, max_length=24)
     demand: DemandSettings
     throughput_per_kit_hour: ThroughputSettings
     crew_per_kit: CrewPerKit
@@ -181,9 +224,10 @@ class CampaignFile(_Strict):
         for code in codes:
             if code not in self.demand.shift_preference:
                 raise ValueError(f"demand.shift_preference: missing shift '{code}'")
-        if any(v < 0 for v in self.demand.shift_preference.values()) or sum(
+        if any(not 0 <= v <= MAX_WEIGHT for v in self.demand.shift_preference.values()) or sum(
                 self.demand.shift_preference.values()) <= 0:
-            raise ValueError("demand.shift_preference: shares must be >= 0 with a positive sum")
+            raise ValueError(f"demand.shift_preference: shares must be in 0..{MAX_WEIGHT:g} with a "
+                             "positive sum")
         return self
 
 
@@ -310,12 +354,17 @@ def load_campaign(path: Path) -> CampaignFile:
     text = _read_text(path)
     try:
         data = tomllib.loads(text)
+        check_toml_values(path.name, data)
     except tomllib.TOMLDecodeError as exc:
         key, line = _toml_error_line(text, str(exc))
         shown = f": {line.strip()!r}" if line else ""
         raise ScenarioError(path.name, f"not valid TOML{shown} ({exc})", key=key) from None
+    except RecursionError:
+        raise ScenarioError(path.name, "values nested too deeply") from None
     try:
         return CampaignFile.model_validate(data)
+    except RecursionError:
+        raise ScenarioError(path.name, "values nested too deeply") from None
     except ValidationError as exc:
         error = exc.errors()[0]
         key = ".".join(str(p) for p in error["loc"]) or "(top level)"
@@ -327,6 +376,22 @@ def load_campaign(path: Path) -> CampaignFile:
         elif error["type"].startswith("date"):
             message = f"bad date {error.get('input')!r}: {message}"
         raise ScenarioError(path.name, message, key=key) from None
+
+
+def check_toml_values(file: str, data, key: str = "") -> None:
+    """The rule for every TOML value: no booleans (TOML's `true` is not the number 1: no setting
+    of a campaign is a yes/no) and no non-finite numbers (`nan`, `inf`); ranges are the model's."""
+    if isinstance(data, dict):
+        for name, value in data.items():
+            check_toml_values(file, value, f"{key}.{name}" if key else str(name))
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            check_toml_values(file, value, f"{key}.{index}")
+    elif isinstance(data, bool):
+        raise ScenarioError(file, f"{str(data).lower()} is not a number or text (no setting is a "
+                            "yes/no value)", key=key or "(top level)")
+    elif isinstance(data, float) and not math.isfinite(data):
+        raise ScenarioError(file, f"{data} is not a finite number", key=key or "(top level)")
 
 
 def _toml_error_line(text: str, message: str) -> tuple[str | None, str | None]:
@@ -347,63 +412,147 @@ def _toml_error_line(text: str, message: str) -> tuple[str | None, str | None]:
 
 def read_table(path: Path, columns: tuple[str, ...], *, required: tuple[str, ...] | None = None,
                text_columns: tuple[str, ...] = ()) -> pd.DataFrame:
-    """Read a CSV as strings, check its header, return it with a `_row` column (1 = header)."""
+    """Read a CSV as strings, check its header, return it with a `_row` column (the line number
+    in the file; the header is row 1).
+
+    Every record must have as many values as the header has columns: a record with more (a
+    stray comma, a value past the last column) is refused naming the first extra column, a
+    record with fewer gets empty values for the missing columns (reported by the column's own
+    check). Empty trailing values (a trailing comma) and blank lines are ignored.
+    """
+    file = path.name
     text = _read_text(path)
+    if "\x00" in text:
+        raise ScenarioError(file, "not a text file (holds NUL characters)")
     try:
-        frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, skipinitialspace=True)
-    except pd.errors.EmptyDataError:
-        raise ScenarioError(path.name, "empty table (no header)") from None
-    except pd.errors.ParserError as exc:
-        raise ScenarioError(path.name, f"not a valid CSV ({str(exc).strip()})") from None
-    frame.columns = [_nfc(str(c)).strip() for c in frame.columns]
+        records = []
+        reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+        for record in reader:
+            records.append((reader.line_num, record))
+    except csv.Error as exc:
+        raise ScenarioError(file, f"not a valid CSV ({exc})", row=reader.line_num) from None
+    records = [(line, [value.strip() for value in record]) for line, record in records
+               if any(value.strip() for value in record)]
+    if not records:
+        raise ScenarioError(file, "empty table (no header)")
+    header = [_nfc(name) for name in records[0][1]]
+    while header and header[-1] == "":
+        header.pop()
     required = columns if required is None else required
     for column in required:
-        if column not in frame.columns:
-            raise ScenarioError(path.name, f"missing column (expected {', '.join(columns)})",
-                                column=column)
-    for column in frame.columns:
+        if column not in header:
+            raise ScenarioError(file, f"missing column (expected {', '.join(columns)})", column=column)
+    for column in header:
         if column not in columns:
-            raise ScenarioError(path.name, "unknown column", column=column)
-    if frame.columns.duplicated().any():
-        raise ScenarioError(path.name, "duplicate column", column=frame.columns[frame.columns.duplicated()][0])
-    if frame.empty:
-        raise ScenarioError(path.name, "empty table (no rows)")
-    frame = frame.apply(lambda col: col.str.strip())
-    frame["_row"] = np.arange(2, len(frame) + 2)
+            raise ScenarioError(file, "unknown column", column=column or "(empty name)")
+    duplicated = [c for i, c in enumerate(header) if c in header[:i]]
+    if duplicated:
+        raise ScenarioError(file, "duplicate column", column=duplicated[0])
+    width = len(header)
+    rows = []
+    for line, record in records[1:]:
+        while len(record) > width and record[-1] == "":
+            record.pop()
+        if len(record) > width:
+            raise ScenarioError(file, f"{len(record)} values but the header has {width} columns "
+                                f"(extra value '{record[width]}')", row=line,
+                                column=f"{width + 1} (after {header[-1]})")
+        rows.append(record + [""] * (width - len(record)))
+    if not rows:
+        raise ScenarioError(file, "empty table (no rows)")
+    frame = pd.DataFrame(rows, columns=header, dtype=object)
+    frame["_row"] = [line for line, _ in records[1:]]
     return frame
 
 
-def _ints(frame: pd.DataFrame, file: str, column: str, *, minimum: int = 0,
+def _number(text: str, file: str, row: int, column: str) -> float:
+    """The rule for every number in a table: plain decimal text ('12', '2.5', '1e3'), finite."""
+    try:
+        number = float(text)
+    except (ValueError, OverflowError):
+        raise ScenarioError(file, f"'{text}' is not a number", row=row, column=column) from None
+    if not math.isfinite(number):
+        raise ScenarioError(file, f"'{text}' is not a finite number", row=row, column=column)
+    return number
+
+
+def _ints(frame: pd.DataFrame, file: str, column: str, *, minimum: int = 0, maximum: int,
           allow_blank: bool = False) -> pd.Series:
+    """Whole numbers in `minimum..maximum` (blank allowed only with `allow_blank`)."""
     values = []
     for row, text in zip(frame["_row"], frame[column]):
         if text == "" and allow_blank:
             values.append(pd.NA)
             continue
-        try:
-            number = float(text)
-        except ValueError:
-            raise ScenarioError(file, f"'{text}' is not a number", row=int(row), column=column) from None
-        if not math.isfinite(number) or number != int(number):
+        number = _number(text, file, int(row), column)
+        if number != int(number):
             raise ScenarioError(file, f"'{text}' is not a whole number", row=int(row), column=column)
         if number < minimum:
             raise ScenarioError(file, f"{text} is negative" if number < 0 else f"{text} is below {minimum}",
                                 row=int(row), column=column)
+        if number > maximum:
+            raise ScenarioError(file, f"{text} is above the limit of {maximum:,}", row=int(row),
+                                column=column)
         values.append(int(number))
     return pd.Series(values, index=frame.index, dtype="Int64" if allow_blank else "int64")
 
 
-def _floats(frame: pd.DataFrame, file: str, column: str, *, low: float, high: float) -> pd.Series:
+def _floats(frame: pd.DataFrame, file: str, column: str, *, low: float, high: float,
+            low_open: bool = False, allow_blank: bool = False) -> pd.Series:
+    """Finite numbers in `low..high` (above `low` when `low_open`; blank is NaN with `allow_blank`)."""
     values = []
     for row, text in zip(frame["_row"], frame[column]):
-        try:
-            number = float(text)
-        except ValueError:
-            raise ScenarioError(file, f"'{text}' is not a number", row=int(row), column=column) from None
-        if not (low <= number <= high):
-            raise ScenarioError(file, f"{text} is outside {low}..{high}", row=int(row), column=column)
+        if text == "" and allow_blank:
+            values.append(float("nan"))
+            continue
+        number = _number(text, file, int(row), column)
+        if not (low <= number <= high) or (low_open and number == low):
+            bound = f"above {low:g} and at most {high:g}" if low_open else f"in {low:g}..{high:g}"
+            raise ScenarioError(file, f"{text} must be {bound}", row=int(row), column=column)
         values.append(number)
     return pd.Series(values, index=frame.index, dtype="float64")
+
+
+def _codes(frame: pd.DataFrame, file: str, column: str, *, allow_blank: bool = False) -> None:
+    """The rule for codes and IDs: non-empty (unless `allow_blank`), at most MAX_CODE_LENGTH
+    characters, no control characters, not starting with a spreadsheet formula character."""
+    for row, text in zip(frame["_row"], frame[column]):
+        if text == "":
+            if allow_blank:
+                continue
+            raise ScenarioError(file, "empty value", row=int(row), column=column)
+        if len(text) > MAX_CODE_LENGTH:
+            raise ScenarioError(file, f"longer than {MAX_CODE_LENGTH} characters", row=int(row),
+                                column=column)
+        if _CONTROL.search(text):
+            raise ScenarioError(file, "holds a control character (line break, tab, ...)",
+                                row=int(row), column=column)
+        if text.startswith(FORMULA_STARTS):
+            raise ScenarioError(file, f"'{text}' starts with '{text[0]}' (codes may not start with "
+                                f"{' '.join(FORMULA_STARTS)})", row=int(row), column=column)
+
+
+def _names(frame: pd.DataFrame, file: str, column: str) -> None:
+    """The rule for names: non-empty, at most MAX_NAME_LENGTH characters, no NUL."""
+    for row, text in zip(frame["_row"], frame[column]):
+        if text == "":
+            raise ScenarioError(file, "empty value", row=int(row), column=column)
+        if len(text) > MAX_NAME_LENGTH:
+            raise ScenarioError(file, f"longer than {MAX_NAME_LENGTH} characters", row=int(row),
+                                column=column)
+
+
+def _distinct_files(frame: pd.DataFrame, file: str, column: str, kind: str, *,
+                    lookalike: bool = False) -> None:
+    """Codes that name export files must give distinct file names, ignoring case (and, with
+    `lookalike`, ignoring characters a file name cannot hold)."""
+    clash = stem_collisions(frame[column], lookalike=lookalike)
+    if clash is not None:
+        first, second = clash
+        row = int(frame.loc[frame[column] == second, "_row"].iloc[0])
+        how = "in case or in characters a file name cannot hold" if lookalike else "in case"
+        raise ScenarioError(file, f"{kind} '{first}' and '{second}' differ only {how} (export file "
+                            f"'{file_stem(second)}')", row=row, column=column)
 
 
 def _unique(frame: pd.DataFrame, file: str, columns: list[str]) -> None:
@@ -428,13 +577,18 @@ def load_districts(path: Path) -> tuple[pd.DataFrame, int]:
     for column in DISTRICT_COLUMNS:
         if column not in frame.columns:
             frame[column] = "0" if column.startswith("reserve_") or column == "mobile_kits" else "nan"
-    _non_empty(frame, file, "district_code")
+    _codes(frame, file, "district_code")
+    _names(frame, file, "district_name")
     _unique(frame, file, ["district_code"])
-    frame["mobile_kits"] = _ints(frame, file, "mobile_kits")
+    _distinct_files(frame, file, "district_code", "district codes")
+    city_row = frame["district_code"] == CITY
+    frame["mobile_kits"] = pd.concat([
+        _ints(frame[~city_row], file, "mobile_kits", maximum=MAX_MOBILE_KITS),
+        _ints(frame[city_row], file, "mobile_kits", maximum=MAX_CITY_MOBILE_KITS)]).reindex(frame.index)
     for role in ROLES:
         column = f"reserve_{role}"
         frame[column] = frame[column].replace("", "0")
-        frame[column] = _ints(frame, file, column)
+        frame[column] = _ints(frame, file, column, maximum=MAX_RESERVE_OFFICERS)
     for column, low, high in (("lat", -90, 90), ("lon", -180, 180)):
         blank = frame[column].isin(["", "nan"])
         frame[column] = frame[column].where(~blank, "nan")
@@ -452,8 +606,9 @@ def load_wards(path: Path, districts: pd.DataFrame) -> pd.DataFrame:
     """wards.csv: one row per ward; cohorts must add up to the remaining target."""
     file = path.name
     frame = read_table(path, WARD_COLUMNS)
-    for column in ("ward_code", "ward_name", "district_code"):
-        _non_empty(frame, file, column)
+    _codes(frame, file, "ward_code")
+    _names(frame, file, "ward_name")
+    _codes(frame, file, "district_code")
     _unique(frame, file, ["ward_code"])
     unknown = frame[~frame["district_code"].isin(districts.index)]
     if not unknown.empty:
@@ -461,7 +616,8 @@ def load_wards(path: Path, districts: pd.DataFrame) -> pd.DataFrame:
         raise ScenarioError(file, f"unknown district code '{row['district_code']}'",
                             row=int(row["_row"]), column="district_code")
     for column in WARD_COLUMNS[3:]:
-        frame[column] = _ints(frame, file, column)
+        limit = MAX_FIXED_KITS_PER_WARD if column == "fixed_kits" else MAX_PEOPLE_PER_WARD
+        frame[column] = _ints(frame, file, column, maximum=limit)
     frame["target"] = frame["eligible"] - frame["already_enrolled"] - frame["cannot_enroll"]
     for _, row in frame.iterrows():
         if row["eligible"] > row["population"]:
@@ -485,9 +641,13 @@ def load_officers(path: Path, districts: pd.DataFrame, wards: pd.DataFrame) -> p
     for column in ("leave_dates", "max_shifts_per_day", "max_hours_per_week"):
         if column not in frame.columns:
             frame[column] = ""
-    for column in ("officer_id", "display_name", "district_code", "roles"):
-        _non_empty(frame, file, column)
+    _codes(frame, file, "officer_id")
+    _names(frame, file, "display_name")
+    _codes(frame, file, "district_code")
+    _codes(frame, file, "home_ward", allow_blank=True)
+    _non_empty(frame, file, "roles")
     _unique(frame, file, ["officer_id"])
+    _distinct_files(frame, file, "officer_id", "officer IDs", lookalike=True)
     for _, row in frame.iterrows():
         r = int(row["_row"])
         if row["district_code"] not in districts.index:
@@ -499,31 +659,29 @@ def load_officers(path: Path, districts: pd.DataFrame, wards: pd.DataFrame) -> p
             if wards.at[row["home_ward"], "district_code"] != row["district_code"]:
                 raise ScenarioError(file, f"ward '{row['home_ward']}' is not in district "
                                     f"'{row['district_code']}'", row=r, column="home_ward")
-        for role in row["roles"].split("|"):
+        roles = row["roles"].split("|")
+        for role in roles:
             if role not in ROLES:
                 raise ScenarioError(file, f"unknown role '{role}' (roles are {', '.join(ROLES)})",
                                     row=r, column="roles")
-        for day in filter(None, row["leave_dates"].split("|")):
+        if len(set(roles)) != len(roles):
+            raise ScenarioError(file, "a role is listed twice", row=r, column="roles")
+        days = [day.strip() for day in row["leave_dates"].split("|") if day.strip()]
+        for day in days:
             try:
                 dt.date.fromisoformat(day)
             except ValueError:
                 raise ScenarioError(file, f"bad date '{day}' (expected YYYY-MM-DD)", row=r,
                                     column="leave_dates") from None
-    frame["max_shifts_per_day"] = _ints(frame, file, "max_shifts_per_day", minimum=1, allow_blank=True)
-    hours = []
-    for row, text in zip(frame["_row"], frame["max_hours_per_week"]):
-        if text == "":
-            hours.append(float("nan"))
-            continue
-        try:
-            value = float(text)
-        except ValueError:
-            raise ScenarioError(file, f"'{text}' is not a number", row=int(row),
-                                column="max_hours_per_week") from None
-        if not value > 0:
-            raise ScenarioError(file, f"{text} must be positive", row=int(row), column="max_hours_per_week")
-        hours.append(value)
-    frame["max_hours_per_week"] = hours
+        if len(set(days)) != len(days):
+            twice = next(day for day in days if days.count(day) > 1)
+            raise ScenarioError(file, f"leave date {twice} is listed twice", row=r, column="leave_dates")
+    frame["leave_dates"] = ["|".join(day.strip() for day in text.split("|") if day.strip())
+                            for text in frame["leave_dates"]]
+    frame["max_shifts_per_day"] = _ints(frame, file, "max_shifts_per_day", minimum=1, maximum=3,
+                                        allow_blank=True)
+    frame["max_hours_per_week"] = _floats(frame, file, "max_hours_per_week", low=0, high=168,
+                                          low_open=True, allow_blank=True).tolist()
     return frame.set_index("officer_id")
 
 
@@ -572,12 +730,20 @@ def load_scenario(folder: str | Path) -> Scenario:
         if officers is None:
             raise ScenarioError("requests.csv", "requests need officers.csv")
         requests = load_requests(folder / "requests.csv", officers, settings)
+    warnings = []
+    if officers is not None:
+        staffed = set(officers["district_code"])
+        for code in districts.index:
+            if code not in staffed and int(wards.loc[wards["district_code"] == code, "target"].sum()) > 0:
+                warnings.append(f"officers.csv: district '{code}' has no officers; it plans with "
+                                "no staff (nothing enrolled there)")
     def without_rows(frame):
         return frame.drop(columns="_row") if frame is not None and "_row" in frame.columns else frame
 
     scenario = Scenario(path=folder, settings=settings, districts=without_rows(districts),
                         wards=without_rows(wards), officers=without_rows(officers),
-                        requests=without_rows(requests), city_mobile_kits=city_kits, input_hash="")
+                        requests=without_rows(requests), city_mobile_kits=city_kits, input_hash="",
+                        notes={"warnings": warnings})
     return _rehash(scenario)
 
 

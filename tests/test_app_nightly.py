@@ -231,6 +231,7 @@ def open_page(monkeypatch, store_path) -> AppTest:
     monkeypatch.setenv("PLANNER_BAND_RUNS", "5")
     monkeypatch.setenv("PLANNER_POLL_SECONDS", "0")
     monkeypatch.setenv("PLANNER_STORE", str(store_path))
+    monkeypatch.setenv("PLANNER_STORE_DIR", str(Path(store_path).parents[1]))   # the tests' temp root
     st.cache_resource.clear()
     st.cache_data.clear()
     at = AppTest.from_file(APP, default_timeout=60).run()

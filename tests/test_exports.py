@@ -362,12 +362,14 @@ def test_deployment_csv(scenario, tmp_path):
 # --- formula injection and atomic writes ----------------------------------------------------
 
 @pytest.mark.parametrize("text, safe", [
-    ("=1+1", "'=1+1"), ("+84 912", "'+84 912"), ("-2", "'-2"), ("@SUM(A1)", "'@SUM(A1)"),
+    ("=1+1", "'=1+1"), ("+84 912", "'+84 912"), ("-2", "-2"), ("-2+3", "'-2+3"), ("+1+1", "'+1+1"),
+    ("-1.5e3", "-1.5e3"), ("@SUM(A1)", "'@SUM(A1)"),
     ("\tx", "'\tx"), ("\rx", "'\rx"), ("'=x", "''=x"), ("Nguyễn Văn An", "Nguyễn Văn An"),
     ("a=b", "a=b"), ("'quoted", "'quoted"), ("x\x01y", "xy"),
 ])
 def test_cell_text_guard(text, safe):
-    """Text that would start a formula gets one apostrophe, which restore_text removes again."""
+    """Text that would start a formula (not a plain number) gets one apostrophe, which
+    restore_text removes again."""
     assert cell_text(text) == safe
     if "\x01" not in text:
         assert restore_text(safe) == text

@@ -137,7 +137,8 @@ class _CalendarBytes:
         name = label("calendar_name", self.language, name=display_name)
         header = dict(self._fixed)
         header["X-WR-CALNAME"] = self._line(icalendar.Calendar, "x-wr-calname", name,
-                                            lambda: name)
+                                            lambda: icalendar.vText(name))   # X- properties
+        # are not typed by icalendar: vText escapes line breaks, commas and semicolons
         parts = [self._begin_calendar]
         parts += [header[key] for key in self._calendar_order]
         parts.append(self.timezone)                       # before events
@@ -250,7 +251,7 @@ def officer_calendar(scenario: Scenario, rows: pd.DataFrame, officer_id: str, di
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
-    calendar.add("x-wr-calname", label("calendar_name", language, name=display_name))
+    calendar.add("x-wr-calname", icalendar.vText(label("calendar_name", language, name=display_name)))
     calendar.add("x-wr-timezone", zone_name)
     calendar.add_component(timezone or icalendar.Timezone.from_tzid(zone_name))  # before events
     seen: dict[str, int] = {}

@@ -13,6 +13,11 @@ from .safe_text import safe_frame
 ENCODING = "utf-8-sig"   # UTF-8 with BOM
 
 
+def csv_bytes(frame: pd.DataFrame) -> bytes:
+    """The bytes `write_csv` writes for `frame`, for downloads built in memory."""
+    return safe_frame(frame).to_csv(index=False, lineterminator="\r\n").encode(ENCODING)
+
+
 def write_csv(frame: pd.DataFrame, path: str | Path) -> Path:
     """Write `frame` (without its index) to `path`; return the path."""
     path = Path(path)

@@ -2,6 +2,13 @@
 
 Files are written into a hidden sibling folder, which then replaces the output folder by
 rename; a run killed half way leaves the previous output untouched.
+
+The planner never deletes what it did not write. Every folder it writes holds a marker file
+(`MARKER_FILE`); an output path that is a file, or a non-empty folder without the marker (a
+scenario, the current folder, a user's documents), is refused with one line before anything is
+written. Staging folders left by a run killed half way (`.<name>.tmp-*`, `.<name>.old-*`) are
+removed by the next run into the same folder, but only those holding the marker of a process
+that no longer runs on this host.
 """
 
 from __future__ import annotations
@@ -10,27 +17,125 @@ import contextlib
 import json
 import os
 import shutil
+import socket
 import tempfile
 from pathlib import Path
 
 import pandas as pd
 
+from ..errors import ScenarioError
 from ..result import PlanResult
+
+MARKER_FILE = ".enrollment-planner-output"
+MARKER_KIND = "enrollment-planner output folder"
+
+
+class OutputFolderError(ScenarioError):
+    """An output path the planner refuses to write to: one line, exit 2."""
+
+    def __init__(self, path: Path | str, problem: str):
+        super().__init__(str(path), problem)
+
+
+def _marker(path: Path) -> dict | None:
+    """The marker's content when `path` (a folder) holds a planner marker, else None."""
+    try:
+        data = json.loads((path / MARKER_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) and data.get("kind") == MARKER_KIND else None
+
+
+def _write_marker(folder: Path) -> None:
+    (folder / MARKER_FILE).write_text(json.dumps(
+        {"kind": MARKER_KIND, "pid": os.getpid(), "host": socket.gethostname()}) + "\n",
+        encoding="utf-8")
+
+
+def check_output_folder(out_dir: str | Path) -> Path:
+    """Refuse an output path the planner may not replace; return it resolved.
+
+    Allowed: a path that does not exist, an empty folder, or a folder an earlier run of the
+    planner wrote (it holds the marker file). Refused: a file (or any other non-folder), a
+    non-empty folder without the marker, a folder holding the current working folder.
+    """
+    given = Path(out_dir)
+    path = given.resolve()
+    if given.is_symlink() or (path.exists() and not path.is_dir()):
+        raise OutputFolderError(given, "the output path is not a folder the planner wrote; "
+                                "refusing to replace it (choose a new or empty folder)")
+    if path.is_dir():
+        cwd = Path.cwd().resolve()
+        if path == cwd or path in cwd.parents:
+            raise OutputFolderError(given, "the output folder holds the current folder; "
+                                    "refusing to replace it (choose a new or empty folder)")
+        try:
+            empty = next(path.iterdir(), None) is None
+        except OSError as exc:
+            raise OutputFolderError(given, f"cannot be read ({exc.strerror})") from None
+        if not empty and _marker(path) is None:
+            raise OutputFolderError(given, "the folder is not empty and was not written by the "
+                                    "planner; refusing to replace it (choose a new or empty folder)")
+    if path.parent == path:
+        raise OutputFolderError(given, "cannot write to the root folder")
+    return path
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError, ValueError):
+        return True
+    return True
+
+
+def remove_stale_staging(out_dir: Path) -> list[Path]:
+    """Remove `.<name>.tmp-*` and `.<name>.old-*` folders beside `out_dir` that a killed run of
+    the planner left: they hold the marker of a process of this host that no longer runs."""
+    removed = []
+    host = socket.gethostname()
+    try:
+        siblings = list(out_dir.parent.glob(f".{out_dir.name}.tmp-*")) + list(
+            out_dir.parent.glob(f".{out_dir.name}.old-*"))
+    except OSError:
+        return removed
+    for folder in siblings:
+        if folder.is_symlink() or not folder.is_dir():
+            continue
+        marker = _marker(folder)
+        if marker is None or marker.get("host") != host:
+            continue
+        pid = marker.get("pid")
+        if not isinstance(pid, int) or pid == os.getpid() or _pid_alive(pid):
+            continue
+        shutil.rmtree(folder, ignore_errors=True)
+        removed.append(folder)
+    return removed
 
 
 @contextlib.contextmanager
 def atomic_folder(out_dir: str | Path):
-    """Yield a temporary folder; on success it replaces `out_dir`, on failure it is removed."""
-    out_dir = Path(out_dir).resolve()
+    """Yield a temporary folder; on success it replaces `out_dir`, on failure it is removed.
+
+    `out_dir` is checked first (`check_output_folder`); the written folder holds the marker."""
+    out_dir = check_output_folder(out_dir)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
+    remove_stale_staging(out_dir)
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.tmp-", dir=out_dir.parent))
     try:
+        _write_marker(staging)
         yield staging
+        _write_marker(staging)           # the caller may not remove it
         os.chmod(staging, 0o755)
         old = None
         if out_dir.exists():
+            check_output_folder(out_dir)  # still ours (or empty) after the run
             old = out_dir.parent / f".{out_dir.name}.old-{os.getpid()}"
             if old.exists():
+                if _marker(old) is None:
+                    raise OutputFolderError(old, "exists and was not written by the planner")
                 shutil.rmtree(old)
             os.replace(out_dir, old)
         os.replace(staging, out_dir)
@@ -57,12 +162,15 @@ def _json_default(value):
 def write_plan_files(result: PlanResult, folder: Path, *, language: str = "vi") -> None:
     """summary.json, plan.csv, projection.csv, bottlenecks.csv, districts.csv, shortfalls.csv
     and, when the run made a roster, roster.csv, rosters/*.xlsx, ics/*.ics, deployment.csv."""
+    from .csv_file import write_csv
+    from .safe_text import safe_frame
+
     plan = result.plan_frame()
-    plan.to_csv(folder / "plan.csv", index=False)
-    result.projection_frame().to_csv(folder / "projection.csv", index=False)
-    result.bottleneck_frame().to_csv(folder / "bottlenecks.csv", index=False, encoding="utf-8-sig")
-    result.district_frame().to_csv(folder / "districts.csv", index=False, encoding="utf-8-sig")
-    result.shortfall_frame().to_csv(folder / "shortfalls.csv", index=False, encoding="utf-8-sig")
+    safe_frame(plan).to_csv(folder / "plan.csv", index=False)       # read back by `check`
+    safe_frame(result.projection_frame()).to_csv(folder / "projection.csv", index=False)
+    write_csv(result.bottleneck_frame(), folder / "bottlenecks.csv")
+    write_csv(result.district_frame(), folder / "districts.csv")
+    write_csv(result.shortfall_frame(), folder / "shortfalls.csv")
     from .deployment import write_deployment_csv
     write_deployment_csv(result.scenario, plan, folder / "deployment.csv")
     if result.roster is not None:
@@ -72,7 +180,7 @@ def write_plan_files(result: PlanResult, folder: Path, *, language: str = "vi") 
         write_officer_calendars(result.scenario, result.roster, folder, language=language,
                                 stamp=pd.Timestamp(result.scenario.dates[0]).to_pydatetime())
         if result.unstaffed is not None:
-            result.unstaffed.to_csv(folder / "unstaffed.csv", index=False, encoding="utf-8-sig")
+            write_csv(result.unstaffed, folder / "unstaffed.csv")
     write_json(folder / "summary.json", result.summary())
 
 

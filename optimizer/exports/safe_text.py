@@ -6,7 +6,8 @@ codes come from planners' CSV files, so every text cell an export writes goes th
 `cell_text`: control characters that XML (and so XLSX) cannot hold are dropped, and text that
 would start a formula gets a leading apostrophe, which spreadsheets show as plain text.
 
-`restore_text` undoes the apostrophe exactly, so a CSV written here reads back to the original
+Plain numbers written as text ('-5', '+3.5') are left alone: a spreadsheet reads them as
+numbers, never as formulas. `restore_text` undoes the apostrophe exactly, so a CSV written here reads back to the original
 (text that already starts with apostrophes before a formula character gets one more).
 """
 
@@ -16,14 +17,21 @@ import re
 
 from pandas.api.types import is_object_dtype, is_string_dtype
 
+from ..file_names import file_stem
+
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 GUARD = "'"
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")   # not allowed in XML 1.0 (tab, LF, CR are)
-_UNSAFE_FILENAME = re.compile(r"[^0-9A-Za-z._-]")
+
+
+_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
 
 
 def _starts_formula(text: str) -> bool:
-    return text.lstrip(GUARD).startswith(FORMULA_STARTS)
+    """Text a spreadsheet would read as a formula: it starts with a formula character and is
+    not a plain number (a negative number such as '-5' stays a number)."""
+    bare = text.lstrip(GUARD)
+    return bare.startswith(FORMULA_STARTS) and _NUMBER.fullmatch(bare) is None
 
 
 def cell_text(value):
@@ -51,6 +59,6 @@ def safe_frame(frame):
 
 
 def safe_filename(text: str) -> str:
-    """A file name stem made of ASCII letters, digits, dot, dash and underscore only."""
-    stem = _UNSAFE_FILENAME.sub("_", str(text)).strip(".")
-    return stem or "_"
+    """A collision-free file name stem made of ASCII letters, digits, dot, dash and underscore
+    (`optimizer.file_names.file_stem`)."""
+    return file_stem(text)

@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ScenarioError
-from ..scenario import COHORTS, Scenario, read_table
+from ..scenario import COHORTS, MAX_PEOPLE_PER_WARD, Scenario, read_table
 
 KEY_COLUMNS = ("ward_code", "date")
 COHORT_COLUMNS = tuple(f"enrolled_{c}" for c in COHORTS)
@@ -84,6 +84,7 @@ def parse_as_of(scenario: Scenario, text: str | dt.date) -> tuple[dt.date, int]:
 
 
 def _counts(frame: pd.DataFrame, file: str, column: str, *, required: bool) -> pd.Series:
+    """Whole counts in 0..MAX_PEOPLE_PER_WARD (kits are then checked against the ward's kits)."""
     values = []
     for row, text in zip(frame["_row"], frame[column]):
         if text == "":
@@ -93,14 +94,17 @@ def _counts(frame: pd.DataFrame, file: str, column: str, *, required: bool) -> p
             continue
         try:
             number = float(text)
-        except ValueError:
+        except (ValueError, OverflowError):
             raise ScenarioError(file, f"'{text}' is not a number", row=int(row), column=column) from None
         if not np.isfinite(number):
-            raise ScenarioError(file, f"'{text}' is not a number", row=int(row), column=column)
+            raise ScenarioError(file, f"'{text}' is not a finite number", row=int(row), column=column)
         if number < 0:
             raise ScenarioError(file, f"{text} is negative", row=int(row), column=column)
         if number != int(number):
             raise ScenarioError(file, f"'{text}' is not a whole number", row=int(row), column=column)
+        if number > MAX_PEOPLE_PER_WARD:
+            raise ScenarioError(file, f"{text} is above the limit of {MAX_PEOPLE_PER_WARD:,}",
+                                row=int(row), column=column)
         values.append(int(number))
     return pd.Series(values, index=frame.index, dtype="Int64")
 

@@ -220,5 +220,6 @@ def write_replay(report: dict, table: pd.DataFrame, out_dir: str | Path) -> Path
     """replay.json and replay.csv, written together (atomically)."""
     with atomic_folder(out_dir) as staging:
         write_json(staging / "replay.json", report)
-        table.to_csv(staging / "replay.csv", index=False)
+        from ..exports.safe_text import safe_frame
+        safe_frame(table).to_csv(staging / "replay.csv", index=False)
     return Path(out_dir)

@@ -48,11 +48,35 @@ ROSTER_FIELDS = ("officer_id", "display_name", "district_code", "home_ward", "da
                  "ward_code", "role")
 
 
-class StoreError(ScenarioError):
-    """The store file cannot be used (not a store, newer schema, ...): one line, exit 2."""
+APPLICATION_ID = 0x43434344    # SQLite `PRAGMA application_id` of a plan store ("CCCD")
+_LEGACY_TABLES = {"schema_version", "scenarios", "runs"}   # stores made before the mark
 
-    def __init__(self, path: Path | str, problem: str):
+
+class StoreError(ScenarioError):
+    """The store file cannot be used (not a store, newer schema, ...): one line, exit 2.
+
+    `reason` is one of missing, not_file, not_store, newer, older, unreadable."""
+
+    def __init__(self, path: Path | str, problem: str, reason: str = "not_store"):
+        self.reason = reason
         super().__init__(Path(path).name, problem)
+
+
+def store_kind(db: sqlite3.Connection, path: Path | str = "store") -> str:
+    """What the open database is: 'store' (marked with APPLICATION_ID), 'legacy' (a plan store
+    made before stores were marked: unmarked, with the store's own tables) or 'empty' (no
+    tables, unmarked). Anything else is refused: the planner never writes into a database it
+    did not make."""
+    application_id = int(db.execute("PRAGMA application_id").fetchone()[0])
+    if application_id == APPLICATION_ID:
+        return "store"
+    names = {row[0] for row in db.execute("SELECT name FROM sqlite_master")}
+    if application_id == 0 and not names:
+        return "empty"
+    if application_id == 0 and _LEGACY_TABLES <= names:
+        return "legacy"
+    raise StoreError(path, "not a plan store (an SQLite database of another application); "
+                     "refusing to use it")
 
 
 class StoreBusy(RuntimeError):
@@ -153,7 +177,7 @@ def migrate(db: sqlite3.Connection, path: Path | str = "store", upto: int | None
     current = schema_version(db)
     if current > latest:
         raise StoreError(path, f"written by a newer version of the planner (schema {current}, this "
-                               f"version knows up to {latest})")
+                               f"version knows up to {latest})", reason="newer")
     for version, description, apply in MIGRATIONS:
         if version <= current or version > upto:
             continue
@@ -196,23 +220,83 @@ def pid_alive(pid: int) -> bool:
 
 
 class PlanStore:
-    """The plan store at `path` (created and migrated on first use)."""
+    """The plan store at `path` (created and migrated on first use).
 
-    def __init__(self, path: str | Path, *, create: bool = True):
+    `read_only=True` opens an existing store for viewing: nothing is written (no migration, no
+    journal mode change), and a store on a read-only file or folder can still be read. A
+    database that is not a plan store is refused before anything is written to it."""
+
+    def __init__(self, path: str | Path, *, create: bool = True, read_only: bool = False):
         self.path = Path(path)
-        if not create and not self.path.exists():
-            raise StoreError(self.path, "store file does not exist")
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            self.db = sqlite3.connect(self.path, isolation_level=None, timeout=30.0)
-            self.db.row_factory = sqlite3.Row
-            self.db.execute("PRAGMA foreign_keys = ON")
-            self.db.execute("PRAGMA busy_timeout = 30000")
-            self.db.execute("PRAGMA journal_mode = WAL")
-            self.version = migrate(self.db, self.path)
-        except sqlite3.DatabaseError as exc:
-            raise StoreError(self.path, f"not a plan store (SQLite: {exc})") from None
         self._lock_held = False
+        if self.path.exists() and not self.path.is_file():
+            raise StoreError(self.path, "is not a file", reason="not_file")
+        if (read_only or not create) and not self.path.exists():
+            raise StoreError(self.path, "store file does not exist", reason="missing")
+        if read_only:
+            self.db = self._open_read_only()
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        db = None
+        try:
+            db = sqlite3.connect(self.path, isolation_level=None, timeout=30.0)
+            kind = store_kind(db, self.path)
+            if kind == "empty" and not create:
+                raise StoreError(self.path, "not a plan store (an empty database)")
+            db.row_factory = sqlite3.Row
+            db.execute("PRAGMA foreign_keys = ON")
+            db.execute("PRAGMA busy_timeout = 30000")
+            if kind != "store":
+                db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+            db.execute("PRAGMA journal_mode = WAL")
+            self.version = migrate(db, self.path)
+        except sqlite3.DatabaseError as exc:
+            if db is not None:
+                db.close()
+            raise StoreError(self.path, f"not a plan store (SQLite: {exc})") from None
+        except BaseException:
+            if db is not None:
+                db.close()
+            raise
+        self.db = db
+
+    def _open_read_only(self) -> sqlite3.Connection:
+        """A read-only connection; a store whose folder cannot be written (so SQLite cannot make
+        its shared-memory file) is opened as immutable."""
+        base = self.path.resolve().as_uri()
+        for query in ("mode=ro", "mode=ro&immutable=1"):
+            db = None
+            try:
+                db = sqlite3.connect(f"{base}?{query}", uri=True, isolation_level=None, timeout=30.0)
+                store_kind(db, self.path)
+                self.version = schema_version(db)
+            except sqlite3.OperationalError as exc:
+                if db is not None:
+                    db.close()
+                if query.endswith("immutable=1"):
+                    raise StoreError(self.path, f"cannot be read (SQLite: {exc})",
+                                     reason="unreadable") from None
+                continue
+            except sqlite3.DatabaseError as exc:
+                if db is not None:
+                    db.close()
+                raise StoreError(self.path, f"not a plan store (SQLite: {exc})") from None
+            except BaseException:
+                if db is not None:
+                    db.close()
+                raise
+            break
+        latest = MIGRATIONS[-1][0]
+        if self.version > latest:
+            db.close()
+            raise StoreError(self.path, f"written by a newer version of the planner (schema "
+                             f"{self.version}, this version knows up to {latest})", reason="newer")
+        if self.version < latest:
+            db.close()
+            raise StoreError(self.path, f"written by an older version of the planner (schema "
+                             f"{self.version}); the next nightly run upgrades it", reason="older")
+        db.row_factory = sqlite3.Row
+        return db
 
     def close(self) -> None:
         with contextlib.suppress(Exception):

@@ -20,7 +20,7 @@ HISTORY_COLUMNS = ["run_id", "kind", "status", "published", "as_of", "first_day"
 
 def run_history(db_path: str | Path) -> pd.DataFrame:
     """Every run, newest first: status, as-of, who and when, projected coverage, changes, warnings."""
-    with PlanStore(db_path, create=False) as store:
+    with PlanStore(db_path, read_only=True) as store:
         runs = pd.read_sql_query(
             "SELECT r.*, s.name AS scenario, s.input_hash AS input_hash, "
             "(SELECT COUNT(*) FROM run_warnings w WHERE w.run_id = r.id AND w.kind != 'note') AS warnings "
@@ -43,7 +43,7 @@ def actual_vs_planned(db_path: str | Path, run_id: int | None = None) -> pd.Data
     window starts on or before that date); with `run_id`, that run's plan for the dates it covers.
     Columns: district_code, date, day, actual_enrolled (NaN where no ward reported), reported_wards,
     wards, planned_enrolled, plan_run_id, difference, actual_cum, planned_cum."""
-    with PlanStore(db_path, create=False) as store:
+    with PlanStore(db_path, read_only=True) as store:
         sql = ("SELECT p.run_id, r.first_day, p.ward_code, p.district_code, p.day, p.date, p.planned_enrolled "
                "FROM plan_projection p JOIN runs r ON r.id = p.run_id WHERE r.published = 1")
         args: tuple = ()
@@ -82,7 +82,7 @@ def actual_vs_planned(db_path: str | Path, run_id: int | None = None) -> pd.Data
 
 def latest_published_roster(db_path: str | Path) -> pd.DataFrame | None:
     """The roster of the latest published run that has one (its id in `.attrs['run_id']`), or None."""
-    with PlanStore(db_path, create=False) as store:
+    with PlanStore(db_path, read_only=True) as store:
         row = store.db.execute(
             "SELECT r.id FROM runs r WHERE r.published = 1 AND EXISTS (SELECT 1 FROM roster_rows x WHERE "
             "x.run_id = r.id) ORDER BY r.first_day DESC, r.id DESC LIMIT 1").fetchone()
@@ -97,7 +97,7 @@ def latest_published_roster(db_path: str | Path) -> pd.DataFrame | None:
 def published_plan(db_path: str | Path, run_id: int | None = None) -> pd.DataFrame:
     """A published run's non-zero decisions (ward_code, day, shift, kits_open, mobile_kits,
     home_visit_teams, letters); default the latest published run."""
-    with PlanStore(db_path, create=False) as store:
+    with PlanStore(db_path, read_only=True) as store:
         run = store.run(run_id) if run_id is not None else store.latest_published()
         if run is None:
             return pd.DataFrame(columns=["run_id", "ward_code", "day", "shift", "kits_open", "mobile_kits",

@@ -16,6 +16,7 @@ from ..exports import (write_deployment_csv, write_district_workbooks, write_off
                        write_roster_csv)
 from ..exports.csv_file import write_csv
 from ..exports.outputs import _json_default
+from ..exports.safe_text import safe_frame
 from ..result import PlanResult
 from ..scenario import Scenario
 
@@ -37,7 +38,7 @@ def _zip_folder(folder: Path) -> bytes:
 
 def plan_csv(result: PlanResult) -> bytes:
     """plan.csv: one row per ward, date and shift (decisions and what happens)."""
-    return result.plan_frame().to_csv(index=False).encode("utf-8")
+    return safe_frame(result.plan_frame()).to_csv(index=False).encode("utf-8")
 
 
 def deployment_csv(result: PlanResult) -> bytes:

@@ -46,6 +46,8 @@ TEXT: dict[str, dict[str, str]] = {
                                   "en": "{file} unpacks to more than {limit_mb} MB."},
     "upload_no_campaign": {"vi": "Tệp {file} không có campaign.toml.", "en": "{file} has no campaign.toml."},
     "upload_bad_table_type": {"vi": "Tệp {file} phải là .csv hoặc .xlsx.", "en": "{file} must be a .csv or .xlsx file."},
+    "upload_too_many_cells": {"vi": "Trang tính đầu của tệp {file} có hơn {limit} ô.",
+                              "en": "The first sheet of {file} has more than {limit} cells."},
     "upload_bad_xlsx": {"vi": "Không đọc được tệp Excel {file}.", "en": "{file} is not a readable Excel workbook."},
     "upload_no_base": {"vi": "Hãy tải kịch bản nén hoặc chọn kịch bản có sẵn.",
                        "en": "Upload a zipped scenario or choose a bundled one."},
@@ -355,6 +357,8 @@ TEXT: dict[str, dict[str, str]] = {
     "store_newer": {"vi": "Kho {path} do phiên bản mới hơn của chương trình tạo ra ({detail}); hãy cập nhật chương trình.",
                     "en": "The store {path} was written by a newer version of the planner ({detail}); update the planner."},
     "store_no_runs": {"vi": "Kho {path} chưa có lần lập kế hoạch nào.", "en": "The store {path} holds no runs yet."},
+    "store_outside": {"vi": "{path} nằm ngoài thư mục kho kế hoạch ({detail}); trang chỉ mở kho trong thư mục đó.",
+                      "en": "{path} is outside the plan store folder ({detail}); the page only opens stores there."},
     "store_unreadable": {"vi": "Không đọc được kho {path}: {detail}", "en": "The store {path} cannot be read: {detail}"},
     "store_how_to": {"vi": "Mỗi đêm, lệnh sau nhận số liệu thu nhận thực tế trong ngày, lập lại kế hoạch cho các ngày còn lại "
                            "và ghi vào kho (tạo kho nếu chưa có):",

@@ -20,24 +20,33 @@ from typing import Callable
 
 import pandas as pd
 
-from ..nightly.store import MIGRATIONS
+from ..nightly.store import PlanStore, StoreError
 from ..nightly.views import actual_vs_planned, latest_published_roster, run_history
 from .formatting import MISSING, date_text, number, percent, seconds
 
 Translate = Callable[..., str]
 STORE_ENV = "PLANNER_STORE"
+STORE_DIR_ENV = "PLANNER_STORE_DIR"
 DEFAULT_STORE = "out/store.sqlite"
 RUN_KINDS = {"initial": "nightly_kind_initial", "nightly": "nightly_kind_nightly"}
 RUN_STATUSES = {"published": "nightly_status_published", "running": "nightly_status_running",
                 "failed": "nightly_status_failed"}
 PROBLEMS = {"no_path": "store_no_path", "missing": "store_missing", "not_file": "store_not_file",
             "not_store": "store_not_store", "newer": "store_newer", "no_runs": "store_no_runs",
-            "unreadable": "store_unreadable"}
+            "unreadable": "store_unreadable", "outside": "store_outside"}
 
 
 def default_store_path() -> str:
     """The store the page opens first: $PLANNER_STORE, else out/store.sqlite."""
     return os.environ.get(STORE_ENV, "").strip() or DEFAULT_STORE
+
+
+def store_folder() -> Path:
+    """The only folder the page opens stores in: $PLANNER_STORE_DIR, else the folder of the
+    default store ($PLANNER_STORE, else out/)."""
+    configured = os.environ.get(STORE_DIR_ENV, "").strip()
+    folder = Path(configured) if configured else Path(default_store_path()).expanduser().parent
+    return folder.resolve()
 
 
 @dataclass(frozen=True)
@@ -76,47 +85,39 @@ def store_signature(path: str | Path) -> tuple:
     return tuple(parts)
 
 
-def _schema_version(path: Path) -> int | None:
-    """The store's schema version read through a read-only connection; None when the file is
-    not an SQLite database or has no schema_version table (so it is not a plan store)."""
-    uri = f"{path.resolve().as_uri()}?mode=ro"
-    try:
-        db = sqlite3.connect(uri, uri=True, timeout=5.0)
-    except sqlite3.Error:
-        return None
-    try:
-        exists = db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'").fetchone()
-        if not exists:
-            return None
-        return int(db.execute("SELECT MAX(version) FROM schema_version").fetchone()[0] or 0)
-    except (sqlite3.Error, TypeError, ValueError):
-        return None
-    finally:
-        db.close()
+def check_store(path: str | Path | None, root: Path | None = None) -> StoreProblem | None:
+    """A problem that stops the store from being read, or None (read-only: nothing is written).
 
-
-def check_store(path: str | Path | None) -> StoreProblem | None:
-    """A problem that stops the store from being read, or None (read-only: nothing is written)."""
+    With `root`, a path outside that folder (after following links) is refused before anything
+    about it is looked at, so a typed path cannot tell whether some other file exists."""
     text = str(path or "").strip()
     if not text:
         return StoreProblem("no_path", "")
     where = Path(text).expanduser()
+    if root is not None:
+        try:
+            resolved = where.resolve()
+        except (OSError, RuntimeError):
+            return StoreProblem("outside", text, str(root))
+        if resolved != root and root not in resolved.parents:
+            return StoreProblem("outside", text, str(root))
     if not where.exists():
         return StoreProblem("missing", text)
     if not where.is_file():
         return StoreProblem("not_file", text)
-    version = _schema_version(where)
-    if version is None:
-        return StoreProblem("not_store", text)
-    latest = MIGRATIONS[-1][0]
-    if version > latest:
-        return StoreProblem("newer", text, f"{version} > {latest}")
+    try:
+        PlanStore(where, read_only=True).close()
+    except StoreError as exc:
+        code = exc.reason if exc.reason in ("missing", "not_file", "newer", "unreadable") else (
+            "unreadable" if exc.reason == "older" else "not_store")
+        return StoreProblem(code, text, exc.problem)
     return None
 
 
-def read_store(path: str | Path | None) -> NightlyStore | StoreProblem:
-    """Everything the page shows of the store at `path`, or the reason it shows nothing."""
-    problem = check_store(path)
+def read_store(path: str | Path | None, root: Path | None = None) -> NightlyStore | StoreProblem:
+    """Everything the page shows of the store at `path` (inside `root` when given), or the
+    reason it shows nothing."""
+    problem = check_store(path, root)
     if problem is not None:
         return problem
     text = str(path).strip()
@@ -139,8 +140,8 @@ def read_store(path: str | Path | None) -> NightlyStore | StoreProblem:
 def _store_wards_and_scenario(path: Path, history: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
     """The store's ward -> district table, and the scenario (name, path, input_hash) of its newest
     published run (of its newest run when none is published)."""
-    uri = f"{path.resolve().as_uri()}?mode=ro"
-    with sqlite3.connect(uri, uri=True, timeout=5.0) as db:
+    with PlanStore(path, read_only=True) as store:
+        db = store.db
         wards = pd.read_sql_query("SELECT DISTINCT ward_code, district_code FROM plan_projection "
                                   "ORDER BY district_code, ward_code", db)
         db.row_factory = sqlite3.Row
@@ -148,7 +149,6 @@ def _store_wards_and_scenario(path: Path, history: pd.DataFrame) -> tuple[pd.Dat
         run_id = int((published if not published.empty else history)["run_id"].iloc[0])
         row = db.execute("SELECT s.name, s.path, s.input_hash FROM runs r JOIN scenarios s ON s.id = r.scenario_id "
                          "WHERE r.id = ?", (run_id,)).fetchone()
-    db.close()
     return wards, dict(row) if row else {}
 
 

@@ -5,6 +5,9 @@
 - zip: no absolute paths, no '..', no links, at most `MAX_ZIP_MEMBERS` files and
   `MAX_UNZIPPED_BYTES` unpacked (a zip bomb stops at the limit, whatever its headers claim);
   only .toml and .csv members are unpacked, into a fresh temporary folder;
+- xlsx: at most `MAX_XLSX_UNPACKED_BYTES` unpacked (by the sizes the archive declares, which
+  bound what the reader decompresses), the first sheet read up to `MAX_TABLE_COLUMNS` columns
+  and at most `MAX_TABLE_CELLS` cells (a sheet declaring a million rows stops at the limit);
 - content: `load_scenario`, whose `ScenarioError` names the file, row and column.
 
 `UploadError` carries a `code` (and values) the page translates; its str is English.
@@ -23,11 +26,15 @@ import tempfile
 import zipfile
 from pathlib import Path
 
+from ..errors import one_line
 from ..scenario import CAMPAIGN_FILE, Scenario, load_scenario
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 MAX_ZIP_MEMBERS = 200
 MAX_UNZIPPED_BYTES = 200 * 1024 * 1024
+MAX_XLSX_UNPACKED_BYTES = 50 * 1024 * 1024
+MAX_TABLE_COLUMNS = 64
+MAX_TABLE_CELLS = 1_000_000      # a national wards table is ~10,600 rows x 12 columns
 UNPACKED_SUFFIXES = (".toml", ".csv")
 TABLE_SUFFIXES = (".csv", ".xlsx", ".xlsm")
 
@@ -40,6 +47,7 @@ _MESSAGES = {
     "no_campaign": "{file}: no campaign.toml in the archive",
     "bad_table_type": "{file}: expected a .csv or .xlsx file",
     "bad_xlsx": "{file}: not a readable XLSX workbook",
+    "too_many_cells": "{file}: more than {limit} cells in the first sheet",
     "no_base": "upload a zipped scenario or choose a bundled scenario to replace tables in",
 }
 
@@ -50,7 +58,7 @@ class UploadError(ValueError):
     def __init__(self, code: str, **values):
         self.code = code
         self.values = values
-        super().__init__(_MESSAGES[code].format(**values))
+        super().__init__(one_line(_MESSAGES[code].format(**values)))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -148,6 +156,7 @@ def table_as_csv(upload: Upload) -> bytes:
         raise UploadError("bad_table_type", file=upload.name)
     if suffix == ".csv":
         return upload.data
+    check_xlsx_size(upload)
     import openpyxl
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(upload.data), read_only=True, data_only=True)
@@ -157,15 +166,39 @@ def table_as_csv(upload: Upload) -> bytes:
         sheet = workbook.worksheets[0]
         text = io.StringIO()
         writer = csv.writer(text, lineterminator="\n")
-        for row in sheet.iter_rows(values_only=True):
+        cells_read = 0
+        for row in sheet.iter_rows(values_only=True, max_col=MAX_TABLE_COLUMNS):
+            cells_read += max(len(row), 1)
+            if cells_read > MAX_TABLE_CELLS:
+                raise UploadError("too_many_cells", file=upload.name, limit=f"{MAX_TABLE_CELLS:,}")
             cells = [_cell_text(v) for v in row]
             while cells and cells[-1] == "":
                 cells.pop()
             if cells:
                 writer.writerow(cells)
+    except UploadError:
+        raise
+    except Exception:  # noqa: BLE001 - a sheet openpyxl cannot read is an unreadable workbook
+        raise UploadError("bad_xlsx", file=upload.name) from None
     finally:
         workbook.close()
     return text.getvalue().encode("utf-8")
+
+
+def check_xlsx_size(upload: Upload) -> None:
+    """Refuse a workbook whose parts unpack to more than `MAX_XLSX_UNPACKED_BYTES` (or that has
+    more than `MAX_ZIP_MEMBERS` parts); the zip reader never decompresses more than a part
+    declares, so the declared sizes bound the work."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(upload.data)) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError):
+        raise UploadError("bad_xlsx", file=upload.name) from None
+    if len(members) > MAX_ZIP_MEMBERS:
+        raise UploadError("too_many_files", file=upload.name, limit=MAX_ZIP_MEMBERS)
+    if sum(info.file_size for info in members) > MAX_XLSX_UNPACKED_BYTES:
+        raise UploadError("too_large_unzipped", file=upload.name,
+                          limit_mb=f"{MAX_XLSX_UNPACKED_BYTES / 2**20:g}")
 
 
 def load_uploaded(*, base_folder: Path | None = None, scenario_zip: Upload | None = None,
