@@ -22,6 +22,7 @@ uncertainty band's caption does.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import os
 import platform
@@ -34,9 +35,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from optimizer.planner import SolveOptions, run_plan  # noqa: E402
 from optimizer.scenario import load_scenario  # noqa: E402
-from optimizer.uncertainty import coverage_band  # noqa: E402
 from optimizer.ui import charts, replan, views, whatif  # noqa: E402
 from optimizer.ui.i18n import translate  # noqa: E402
+from optimizer.uncertainty import coverage_band  # noqa: E402
 
 MULTIPLIERS = (1.1, 1.2, 0.9, 1.3, 0.8)
 
@@ -129,10 +130,9 @@ def browser_replans(scenario_path: str, repeats: int) -> dict:
                         raise TimeoutError("the re-planned headline never showed")
                     time.sleep(0.05)
                 shown = time.perf_counter() - start
-                try:                                   # the band's "simulating" caption, then the band
+                # the band's "simulating" caption, then the band
+                with contextlib.suppress(AssertionError):
                     expect(page.get_by_text("Đang mô phỏng")).to_be_visible(timeout=10_000)
-                except AssertionError:
-                    pass
                 expect(page.get_by_text("Đang mô phỏng")).to_have_count(0, timeout=600_000)
                 band = time.perf_counter() - start
                 out["replans"].append({"multiplier": value, "headline": shown, "band": band})
@@ -235,7 +235,8 @@ def main(argv=None) -> int:
         "the Result tab's tables and chart specs. Median of "
         f"{args.repeats} runs (multipliers {', '.join(str(m) for m in MULTIPLIERS[:args.repeats])}).",
         "",
-        "| district | wards | runs (s) | median total (s) | plan | of which capacity | baseline | simulation | views + charts |",
+        "| district | wards | runs (s) | median total (s) | plan | of which capacity | baseline | simulation "
+        "| views + charts |",
         "|---|---:|---|---:|---:|---:|---:|---:|---:|",
     ]
     for code, name, wards, totals, m in rows:

@@ -135,7 +135,8 @@ def main(argv=None) -> int:
     args.out.parent.mkdir(parents=True, exist_ok=True)
     title = "Plan with officer rosters" if args.with_roster else "Capacity plan"
     load = os.getloadavg()[0]
-    args.out.write_text(f"# {title} benchmark\n\nLoad average at the end: {load:.1f}. `{' '.join(['benchmarks/capacity.py', *(argv or sys.argv[1:])])}`"
+    command = " ".join(["benchmarks/capacity.py", *(argv or sys.argv[1:])])
+    args.out.write_text(f"# {title} benchmark\n\nLoad average at the end: {load:.1f}. `{command}`"
                         f" on {os.cpu_count()} cores, workers={args.workers}.\n\n{table}\n", encoding="utf-8")
     return 0
 

@@ -32,7 +32,7 @@ from optimizer.exports import write_district_workbooks, write_officer_calendars 
 from optimizer.roster.check import read_roster_csv  # noqa: E402
 from optimizer.scenario import load_scenario  # noqa: E402
 
-STAMP = dt.datetime(2022, 7, 24, 12, 0, tzinfo=dt.timezone.utc)
+STAMP = dt.datetime(2022, 7, 24, 12, 0, tzinfo=dt.UTC)
 EXPORTS = {
     "district workbooks (XLSX)": (write_district_workbooks, {}),
     "officer calendars (ICS)": (write_officer_calendars, {"stamp": STAMP}),

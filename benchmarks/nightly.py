@@ -39,7 +39,8 @@ from optimizer.scenario import load_scenario  # noqa: E402
 TARGET_SECONDS = 120.0
 
 
-def set_up(scenario_dir: Path, work: Path, as_of_day: int, seed: int, options: NightlyOptions) -> tuple[Path, Path, dict]:
+def set_up(scenario_dir: Path, work: Path, as_of_day: int, seed: int,
+           options: NightlyOptions) -> tuple[Path, Path, dict]:
     """A store holding the published day-1 plan, and the actuals file of days 0..as_of_day."""
     scenario = load_scenario(scenario_dir)
     began = time.perf_counter()
@@ -89,7 +90,8 @@ def timed_run(scenario_dir: Path, work: Path, store: Path, actuals: Path, as_of:
     summary = json.loads((out / "summary.json").read_text())
     return {"wall_seconds": round(wall, 1), "cpu_seconds": round(cpu, 1), "load": round(load, 2),
             "timings": summary["timings"], "coverage": summary["coverage"],
-            "changed_kit_shifts": summary["changed_kit_shifts"], "changed_officer_shifts": summary["changed_officer_shifts"],
+            "changed_kit_shifts": summary["changed_kit_shifts"],
+            "changed_officer_shifts": summary["changed_officer_shifts"],
             "roster_status": summary["roster_status"], "status": summary["status"]}
 
 

@@ -23,14 +23,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from optimizer.crews.assign import greedy_crews  # noqa: E402
+from optimizer.crews.problem import crew_problem  # noqa: E402
+from optimizer.crews.slots import crew_slots  # noqa: E402
 from optimizer.planner import SolveOptions, run_plan  # noqa: E402
 from optimizer.roster.compiled import Compiled  # noqa: E402
 from optimizer.roster.cover import empty_days, fewest_missing, fill_cover  # noqa: E402
-from optimizer.crews.assign import greedy_crews  # noqa: E402
-from optimizer.crews.problem import crew_problem  # noqa: E402
 from optimizer.roster.draft import RosterDraft  # noqa: E402
 from optimizer.scenario import load_scenario  # noqa: E402
-from optimizer.crews.slots import crew_slots  # noqa: E402
 
 
 def main(argv=None) -> int:

@@ -34,15 +34,15 @@ class Decisions:
     FIELDS: ClassVar[tuple[str, ...]] = ("kits_open", "mobile_kits", "home_visit_teams", "letters")
 
     @classmethod
-    def zeros(cls, n_wards: int, n_days: int, n_shifts: int) -> "Decisions":
+    def zeros(cls, n_wards: int, n_days: int, n_shifts: int) -> Decisions:
         shape = (n_wards, n_days, n_shifts)
         return cls(*(np.zeros(shape, dtype=np.int64) for _ in range(4)))
 
-    def copy(self) -> "Decisions":
+    def copy(self) -> Decisions:
         return Decisions(self.kits_open.copy(), self.mobile_kits.copy(),
                          self.home_visit_teams.copy(), self.letters.copy())
 
-    def overlay(self, other: "Decisions", *, before_day: int) -> "Decisions":
+    def overlay(self, other: Decisions, *, before_day: int) -> Decisions:
         """Take `other`'s decisions for the days before `before_day` (days already past), in
         place; returns these decisions."""
         for name in self.FIELDS:

@@ -543,7 +543,8 @@ def _relaxed_district(scenario):
 
 
 def test_open_shifts_first_opens_exactly_the_given_shifts_with_the_simulations_walk_ins():
-    """The second rounding opens the given shifts with whole kits, closes the rest, and sends walk-ins as the simulation does."""
+    """The second rounding opens the given shifts with whole kits, closes the rest, and sends walk-ins as
+    the simulation does."""
     import numpy as np
 
     from optimizer.capacity import district

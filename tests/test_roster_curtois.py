@@ -42,7 +42,8 @@ def test_mapping_keeps_the_rules(instance1):
     employee = problem.employees[0]
     assert employee.max_shifts_of("D") == 14
     assert (employee.min_total_minutes, employee.max_total_minutes) == (3360, 4320)
-    assert (employee.max_consecutive_days, employee.min_consecutive_days, employee.min_consecutive_days_off) == (5, 2, 2)
+    assert (employee.max_consecutive_days, employee.min_consecutive_days,
+            employee.min_consecutive_days_off) == (5, 2, 2)
     assert employee.max_weekends == 1 and employee.days_off == {0}
     assert [d.index for d in problem.days if d.is_weekend] == [5, 6, 12, 13]
     assert problem.edge_blocks_exempt

@@ -11,8 +11,16 @@ import math
 
 import pytest
 
-from optimizer.roster.problem import (Costs, Demand, Employee, Request, RosterProblem, RosterProblemError,
-                                      ShiftType, make_days)
+from optimizer.roster.problem import (
+    Costs,
+    Demand,
+    Employee,
+    Request,
+    RosterProblem,
+    RosterProblemError,
+    ShiftType,
+    make_days,
+)
 from optimizer.roster.result import RosterStatus
 from optimizer.roster.solve import solve
 

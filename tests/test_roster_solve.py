@@ -76,7 +76,8 @@ def test_same_seed_gives_the_same_roster():
 def test_violations_add_up_to_the_objective():
     """The named soft violations of a result add up to its objective."""
     problem = RosterProblem(days=make_days(2), shifts=(DAY,), employees=(Employee("a", days_off={1}),),
-                            demands=(Demand(0, "D", "ward", "staff", 1, 10.0), Demand(1, "D", "ward", "staff", 2, 10.0)),
+                            demands=(Demand(0, "D", "ward", "staff", 1, 10.0),
+                                     Demand(1, "D", "ward", "staff", 2, 10.0)),
                             requests=(Request("a", 0, "D", "avoid", 3.0),), sites=("ward",))
     # day 0 worked (avoid 3 < missing 10), day 1 off: 2 missing -> 3 + 20 = 23
     result = solve_roster(problem, time_limit_seconds=10, workers=1)
@@ -152,7 +153,8 @@ def test_large_model_skips_the_full_model_after_a_complete_construction(monkeypa
 
 
 def test_full_model_roster_is_kept_when_the_search_ends_worse(monkeypatch):
-    """When the search from the construction (with no polish after it) ends worse than the full model's roster, that roster is returned."""
+    """When the search from the construction (with no polish after it) ends worse than the full model's
+    roster, that roster is returned."""
     from optimizer.roster import solve as solve_module
 
     class Idle(solve_module.NeighbourhoodSearch):

@@ -15,8 +15,16 @@ import pandas as pd
 import pytest
 
 from optimizer.cli import main
-from optimizer.nightly import (NightlyOptions, PlanStore, StoreBusy, StoreError, actual_vs_planned,
-                               latest_published_roster, run_history, run_nightly)
+from optimizer.nightly import (
+    NightlyOptions,
+    PlanStore,
+    StoreBusy,
+    StoreError,
+    actual_vs_planned,
+    latest_published_roster,
+    run_history,
+    run_nightly,
+)
 from optimizer.nightly.actuals import read_actuals
 from optimizer.nightly.store import MIGRATIONS, migrate
 from optimizer.nightly.synthetic import actuals_from_outcome, greedy_roster, write_actuals
@@ -199,7 +207,8 @@ def test_second_run_is_refused_while_one_runs(tmp_path, tiny, day1, capsys):
     try:
         with PlanStore(tmp_path / "plan.db") as store:
             store.db.execute("INSERT INTO store_lock (id, pid, host, user_name, started_at, command) VALUES "
-                             "(1, ?, ?, 'planner', '2022-07-26T23:00:00', 'nightly')", (holder.pid, socket.gethostname()))
+                             "(1, ?, ?, 'planner', '2022-07-26T23:00:00', 'nightly')",
+                             (holder.pid, socket.gethostname()))
         with pytest.raises(StoreBusy, match=f"another run holds the store \\(pid {holder.pid}"):
             night(tmp_path, tiny, day1, 1)
         file = tmp_path / "day1.csv"

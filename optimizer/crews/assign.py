@@ -23,7 +23,7 @@ def greedy_crews(problem: RosterProblem, frozen_days: int = 0, pinned: list | No
     n_days = problem.horizon
     employees = problem.employees
     index = {e.id: i for i, e in enumerate(employees)}
-    wishes: dict[tuple[int, int, str], float] = {}
+    wishes: dict[tuple[int, int, str | None], float] = {}
     for r in problem.requests:
         wishes[(index[r.employee], r.day, r.shift)] = wishes.get((index[r.employee], r.day, r.shift), 0.0) + (
             r.weight if r.kind == "want" else -r.weight)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -42,7 +43,7 @@ def staffed_decisions(scenario: Scenario, decisions: Decisions, roster: pd.DataF
     index = {code: i for i, code in enumerate(scenario.wards.index)}
     assigned = {}
     if roster is not None and len(roster):
-        counts = roster.groupby(["ward_code", "day", "shift", "role"]).size()
+        counts: Any = roster.groupby(["ward_code", "day", "shift", "role"]).size()
         for (ward, day, shift, role), n in counts.items():
             assigned[(index[ward], int(day), codes.index(shift), role)] = int(n)
     out = decisions.copy()
@@ -83,7 +84,7 @@ def roster_districts(scenario: Scenario, slots: pd.DataFrame, districts: list[st
 
     executor = executor or make_executor(workers)
     share = ROSTER_SHARE * time_limit_seconds * max(1, workers) / max(1, len(districts))
-    tasks = []
+    tasks: list[dict[str, Any]] = []
     for code in districts:
         mine = slots[slots["district_code"] == code].reset_index(drop=True)
         seconds = min(share, max(ROSTER_MIN_SECONDS, 0.2 + float(mine["needed"].sum()) / SLOTS_PER_SECOND))
@@ -103,7 +104,7 @@ def roster_districts(scenario: Scenario, slots: pd.DataFrame, districts: list[st
                      0.85 + 0.1 * len(done) / len(tasks))
 
     ran = executor.map(_roster_task, [tasks[i] for i in order], on_done=report)
-    results = [None] * len(tasks)
+    results: list[Any] = [None] * len(tasks)
     for i, result in zip(order, ran):
         results[i] = result
     rosters = [r[0] for r in results if r[0] is not None and len(r[0])]
@@ -150,7 +151,7 @@ def staff_plan(result: PlanResult, *, workers: int | None = None, time_limit_sec
             terms = objective_terms(scenario, decisions, outcome)
             return float(sum(terms.values())), outcome, terms
 
-        missing = unstaffed.assign(district_code=unstaffed["ward_code"].map(scenario.wards["district_code"])) \
+        missing: Any = unstaffed.assign(district_code=unstaffed["ward_code"].map(scenario.wards["district_code"])) \
             .groupby("district_code")["missing"].sum()
         needed = slots.groupby("district_code")["needed"].sum()
         short = sorted(code for code, n in missing.items() if n >= REPLAN_MIN_SHARE * needed.get(code, 0))
@@ -204,7 +205,7 @@ def crew_ceiling(scenario: Scenario, roster: pd.DataFrame, districts: list[str])
     codes = scenario.shift_codes
     out = {code: np.zeros((len(roles), scenario.n_days, len(codes)), dtype=np.int64) for code in districts}
     if len(roster):
-        counts = roster.groupby(["district_code", "role", "day", "shift"]).size()
+        counts: Any = roster.groupby(["district_code", "role", "day", "shift"]).size()
         for (district, role, day, shift), n in counts.items():
             if district in out and role in roles:
                 out[district][roles.index(role), int(day), codes.index(shift)] += int(n)
@@ -223,7 +224,8 @@ def reassign_to_slots(roster: pd.DataFrame, slots: pd.DataFrame) -> pd.DataFrame
     for r in table_rows(slots):
         need.setdefault((r.district_code, int(r.day), r.shift, r.role), {})[r.ward_code] = int(r.needed)
     rows = []
-    for key, group in roster.groupby(["district_code", "day", "shift", "role"], sort=True):
+    groups: Any = roster.groupby(["district_code", "day", "shift", "role"], sort=True)
+    for key, group in groups:
         open_slots = dict(need.get((key[0], int(key[1]), key[2], key[3]), {}))
         waiting = []
         for i, r in zip(group.index, table_rows(group)):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from typing import Any
 
 import pandas as pd
 
@@ -47,7 +48,7 @@ def _officer_employee(scenario: Scenario, officer_id: str, row) -> Employee:
         max_shifts_per_day=per_day, max_minutes_per_week=int(math.floor(hours * 60 + 1e-9)),
         max_consecutive_days=rules.max_consecutive_days, days_off=frozenset(leave),
         min_rest_minutes=int(round(rules.min_rest_hours * 60)),
-        forbidden_successions=frozenset(tuple(p) for p in rules.forbidden_successions),
+        forbidden_successions=frozenset((first, then) for first, then in rules.forbidden_successions),
         min_days_off_per_7=rules.min_days_off_per_7)
 
 
@@ -57,7 +58,7 @@ def crew_problem(scenario: Scenario, district_code: str, slots: pd.DataFrame, *,
     """The rostering problem of one district for the given crew slots."""
     weights = scenario.settings.objective
     officers = scenario.officers
-    mine = officers[officers["district_code"] == district_code] if officers is not None else officers
+    mine: Any = officers[officers["district_code"] == district_code] if officers is not None else officers
     employees = tuple(_officer_employee(scenario, officer_id, row) for officer_id, row in mine.iterrows())
     sites = tuple(scenario.wards_of(district_code).index)
     shifts = tuple(ShiftType(s.code, s.start_minutes, int(round(s.hours * 60))) for s in scenario.shifts)
@@ -65,7 +66,7 @@ def crew_problem(scenario: Scenario, district_code: str, slots: pd.DataFrame, *,
                            requirement=int(r.needed), weight_under=weights.unstaffed_slot,
                            weight_over=math.inf)
                     for r in table_rows(slots) if int(r.needed) > 0)
-    wishes: dict[tuple[str, int, str, str], float] = {}
+    wishes: dict[tuple[str, int, str, Any], float] = {}
     start = scenario.dates[0]
     ids = {e.id for e in employees}
     if scenario.requests is not None:

@@ -49,8 +49,9 @@ def crew_slots(scenario: Scenario, decisions: Decisions, *, first_day: int = 0) 
     frame = pd.DataFrame(rows, columns=SLOT_COLUMNS)
     if frame.empty:
         return frame.drop(columns="activity")
-    return (frame.groupby(["ward_code", "district_code", "day", "shift", "role"], sort=True, as_index=False)
-            ["needed"].sum())
+    needed: Any = (frame.groupby(["ward_code", "district_code", "day", "shift", "role"], sort=True,
+                                 as_index=False)["needed"].sum())
+    return needed
 
 
 def trim_to_slots(roster: pd.DataFrame, slots: pd.DataFrame) -> pd.DataFrame:

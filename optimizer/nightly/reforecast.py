@@ -188,7 +188,8 @@ def estimate_show_up(scenario: Scenario, executed: Decisions, observed: Observed
     per_day = float(executed.letters.sum()) / max(1, scenario.n_days)
     strength = prior_days * max(per_day, 1.0)
     posterior = (came + strength * prior) / (sent + strength)
-    return {"prior": prior, "observed": (came / sent) if sent > 0 else None, "posterior": float(np.clip(posterior, 0, 1)),
+    return {"prior": prior, "observed": (came / sent) if sent > 0 else None,
+            "posterior": float(np.clip(posterior, 0, 1)),
             "letters_observed": int(sent), "invited_enrolled_observed": int(came),
             "data_weight": sent / (sent + strength)}
 
@@ -366,7 +367,8 @@ def reforecast(scenario: Scenario, published: Decisions, observed: Observed, as_
     for w, code in enumerate(codes):
         note = []
         excess = 0
-        for c, pool_size, name in ((HOMEBOUND, homebound[w], "homebound"), (INSTITUTION, institution[w], "institution")):
+        for c, pool_size, name in ((HOMEBOUND, homebound[w], "homebound"),
+                                   (INSTITUTION, institution[w], "institution")):
             if e[w, c] > pool_size:
                 excess += int(e[w, c] - pool_size)
                 note.append(f"{int(e[w, c] - pool_size)} {name} above the cohort counted as walk-ins")

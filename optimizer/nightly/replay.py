@@ -21,9 +21,9 @@ relative to the scenario's curve|, for the prior (1.0) and for the night's estim
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 import pandas as pd
@@ -136,8 +136,8 @@ def run_replay(scenario: Scenario, seed: int, *, nights: int | None = None,
     truth = draw_truth(scenario, seed, district_sigma=district_sigma, daily_sigma=daily_sigma)
     rng = np.random.default_rng(seed + 1)
     if initial is None:
-        initial = run_plan(scenario, SolveOptions(workers=options.workers, time_limit_seconds=options.time_limit_seconds,
-                                                  seed=options.seed, executor=executor))
+        initial = run_plan(scenario, SolveOptions(workers=options.workers, seed=options.seed, executor=executor,
+                                                  time_limit_seconds=options.time_limit_seconds))
     day1 = initial.decisions.copy()
     baseline = initial.baseline_decisions.copy()
     last_night = scenario.n_days - 2
@@ -181,8 +181,9 @@ def run_replay(scenario: Scenario, seed: int, *, nights: int | None = None,
     policies["nightly"].update({
         "nights_replanned": nights, "kit_shift_changes_total": int(sum(nightly_changes)),
         "kit_shift_changes_per_night": round(float(np.mean(nightly_changes)), 2) if nightly_changes else 0.0,
-        "officer_shift_changes_per_night": (None if not night_rows or night_rows[0]["changed_officer_shifts"] is None
-                                            else round(float(np.mean([r["changed_officer_shifts"] for r in night_rows])), 2))})
+        "officer_shift_changes_per_night": (
+            None if not night_rows or night_rows[0]["changed_officer_shifts"] is None
+            else round(float(np.mean([r["changed_officer_shifts"] for r in night_rows])), 2))})
     curves = {name: _coverage(o) for name, o in outcomes.items()}
     by_night = {r["as_of"]: r for r in night_rows}
     days = []
@@ -205,8 +206,10 @@ def run_replay(scenario: Scenario, seed: int, *, nights: int | None = None,
                   "walk_in_arrivals": int(truth.arrivals.sum()),
                   "prior_walk_in_arrivals": int(walk_in_arrivals(scenario).sum())},
         "policies": policies,
-        "nightly_ahead_of_day1_plan": round(policies["nightly"]["final_coverage"] - policies["day1_plan"]["final_coverage"], 6),
-        "nightly_ahead_of_baseline": round(policies["nightly"]["final_coverage"] - policies["baseline"]["final_coverage"], 6),
+        "nightly_ahead_of_day1_plan": round(policies["nightly"]["final_coverage"]
+                                            - policies["day1_plan"]["final_coverage"], 6),
+        "nightly_ahead_of_baseline": round(policies["nightly"]["final_coverage"]
+                                           - policies["baseline"]["final_coverage"], 6),
         "parameters": {"time_limit_seconds": options.time_limit_seconds, "workers": options.workers,
                        "with_roster": options.with_roster, "prior_days": options.prior_days,
                        "missing_share": missing_share},

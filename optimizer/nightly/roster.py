@@ -28,7 +28,7 @@ diff and the summary are taken after it.
 from __future__ import annotations
 
 import dataclasses
-from typing import Callable
+from collections.abc import Callable
 
 import pandas as pd
 

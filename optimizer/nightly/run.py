@@ -31,9 +31,9 @@ import shlex
 import socket
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 import pandas as pd
@@ -149,8 +149,9 @@ def replan_night(scenario: Scenario, published: Decisions, observed: Observed, a
             clock = time.perf_counter()
             try:
                 notes += make_roster(result, roster_fn, first_free_day=free_from, published_roster=published_roster,
-                                     pinned=pinned, fixed=budget_past, workers=options.workers, time_limit_seconds=options.time_limit_seconds,
-                                     seed=options.seed, progress=progress)
+                                     pinned=pinned, fixed=budget_past, workers=options.workers,
+                                     time_limit_seconds=options.time_limit_seconds, seed=options.seed,
+                                     progress=progress)
                 if published_roster is None:
                     result.roster = result.roster[result.roster["day"] >= first].reset_index(drop=True)
                 roster_status = "made"

@@ -31,7 +31,8 @@ def actuals_from_outcome(scenario: Scenario, outcome: Outcome, days: range | lis
         if wards is not None and code not in wards:
             continue
         for d in days:
-            row = {"ward_code": code, "date": scenario.dates[d].isoformat(), "enrolled": int(outcome.served[w, d].sum())}
+            row = {"ward_code": code, "date": scenario.dates[d].isoformat(),
+                   "enrolled": int(outcome.served[w, d].sum())}
             if cohorts:
                 row.update({"enrolled_walk_in": int(outcome.served_walk_in[w, d].sum()),
                             "enrolled_invited": int(outcome.served_invited[w, d].sum()),

@@ -34,6 +34,7 @@ import datetime as dt
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, cast
 
 import pandas as pd
 
@@ -198,7 +199,7 @@ class _Check:
             self.worked[row["officer_id"]][row["day"]].add(row["shift"])
 
     def _officers(self, scenario: Scenario) -> dict[str, _Officer]:
-        officers = {}
+        officers: dict[str, _Officer] = {}
         if scenario.officers is None:
             return officers
         for officer_id, row in scenario.officers.iterrows():
@@ -214,11 +215,11 @@ class _Check:
         return officers
 
     def _read_row(self, number: int, record: dict) -> None:
-        row = {"number": number, "officer_id": _text(record["officer_id"]),
-               "display_name": _text(record.get("display_name")),
-               "district_code": _text(record.get("district_code")),
-               "shift": _text(record["shift"]), "ward_code": _text(record["ward_code"]),
-               "role": _text(record["role"])}
+        row: dict[str, Any] = {"number": number, "officer_id": _text(record["officer_id"]),
+                               "display_name": _text(record.get("display_name")),
+                               "district_code": _text(record.get("district_code")),
+                               "shift": _text(record["shift"]), "ward_code": _text(record["ward_code"]),
+                               "role": _text(record["role"])}
         date = _date(record.get("date"))
         day_text = _text(record.get("day"))
         try:
@@ -351,7 +352,7 @@ class _Check:
             worked = sorted((*self._interval(day, code), day, code)
                             for day, codes in days.items() for code in codes)
             duty_end = None
-            last = None
+            last: Any = None   # (day, shift) of the duty before; set whenever duty_end is
             for start, end, day, code in worked:
                 if duty_end is not None and start != duty_end:
                     rest = (start - duty_end).total_seconds() / 3600
@@ -417,7 +418,7 @@ class _Check:
         violations = []
         for officer_id, days in sorted(self.worked.items()):
             _, weekly = self._limits(officer_id)
-            hours_by_week = defaultdict(float)
+            hours_by_week: defaultdict[int, float] = defaultdict(float)
             for day, codes in days.items():
                 hours_by_week[day // 7] += sum(self.shifts[c].hours for c in codes)
             for week, hours in sorted(hours_by_week.items()):
@@ -464,7 +465,7 @@ class _Check:
             if "day" in record and _text(record["day"]):
                 day = int(float(record["day"]))
             else:
-                day = (_date(record["date"]) - self.start).days
+                day = (cast(dt.date, _date(record["date"])) - self.start).days
             slot = (_text(record["ward_code"]), day, _text(record["shift"]))
             for count, crew in ((record["kits_open"], kit_crew),
                                 (record["mobile_kits"] if slot[2] in mobile_shifts else 0, mobile_crew),

@@ -64,13 +64,14 @@ def place_at_sites(compiled: Compiled, plan: RosterDraft, counts: dict | None = 
     Who moves is decided by employee order, so the result is deterministic.
     """
     problem = compiled.problem
-    people = defaultdict(list)
+    people: dict[tuple[int, int, str | None], list[int]] = defaultdict(list)
     for (e, d), works in plan.cells.items():
         for s, role, _ in works:
             people[(d, s, role)].append(e)
     updates: dict[Cell, dict[int, str]] = defaultdict(dict)
     for slot, members in people.items():
-        demands = compiled.slot_demands.get(slot) if slot[2] is not None else None
+        role = slot[2]
+        demands = compiled.slot_demands.get((slot[0], slot[1], role)) if role is not None else None
         if counts is not None and slot not in counts:
             continue
         if counts is not None:
@@ -83,7 +84,7 @@ def place_at_sites(compiled: Compiled, plan: RosterDraft, counts: dict | None = 
                 updates[(e, slot[0])][slot[1]] = home if home is not None else problem.sites[0]
             continue
         sites = tuple(counts[slot][0]) if counts is not None else tuple(dm.site for dm in demands)
-        demands = [dm for dm in demands if dm.site in sites]
+        demands = tuple(dm for dm in demands if dm.site in sites)
         if len(sites) == 1:
             for e in members:
                 updates[(e, slot[0])][slot[1]] = sites[0]
@@ -95,8 +96,8 @@ def place_at_sites(compiled: Compiled, plan: RosterDraft, counts: dict | None = 
             cover, moved, _ = counts[slot]
             stay = {}
             for site in sites:
-                home_people = len(by_home.get(site, []))
-                stay[site] = home_people - moved[site] if site in moved else min(home_people, cover[site])
+                home_count = len(by_home.get(site, []))
+                stay[site] = home_count - moved[site] if site in moved else min(home_count, cover[site])
         else:
             need = {dm.site: dm.requirement for dm in demands}
             stay = {site: min(len(by_home.get(site, [])), need[site]) for site in sites}
