@@ -59,7 +59,7 @@ def cmd_nightly(args) -> int:
     from ..nightly.run import NightlyFailed, NightlyOptions, run_nightly
     from ..outputs import check_output_folder
 
-    check_output_folder(args.out)
+    check_output_folder(args.out, keep=(args.scenario, args.actuals, args.store))
     progress = progress_printer()
     options = NightlyOptions(time_limit_seconds=args.time_limit, seed=args.seed, workers=args.workers,
                              with_roster=not args.no_roster, prior_days=args.prior_days)
@@ -91,7 +91,7 @@ def cmd_replay(args) -> int:
     from ..outputs import check_output_folder
     from ..scenario import load_scenario
 
-    check_output_folder(args.out)
+    check_output_folder(args.out, keep=(args.scenario,))
     progress = progress_printer()
     scenario = load_scenario(args.scenario)
     options = NightlyOptions(time_limit_seconds=args.time_limit, workers=args.workers, with_roster=False)
@@ -120,7 +120,7 @@ def cmd_store(args) -> int:
     if args.store_command == "export":
         from ..outputs import check_output_folder
 
-        check_output_folder(args.out)
+        check_output_folder(args.out, keep=(args.db,))
         with PlanStore(args.db, read_only=True) as store:
             files = store.export_csv(args.out)
         print(f"wrote {len(files)} files to {args.out}")

@@ -31,7 +31,7 @@ def cmd_plan(args) -> int:
     from ..scenario import load_scenario
 
     progress = progress_printer()
-    check_output_folder(args.out)
+    check_output_folder(args.out, keep=(args.scenario,))
     scenario = load_scenario(args.scenario)
     progress(f"scenario '{scenario.name}': {len(scenario.districts)} districts, {len(scenario.wards)} wards, "
              f"{scenario.n_days} days, target {scenario.total_target:,}", 0.0)
