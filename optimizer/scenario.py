@@ -147,8 +147,15 @@ class CrewPerKit(_Strict):
 
 
 class MobileKitSettings(_Strict):
-    shifts: list[str] = Field(max_length=24)
+    shifts: list[str] = Field(min_length=1, max_length=24)
     crew: CrewPerKit
+
+    @field_validator("shifts")
+    @classmethod
+    def _distinct(cls, shifts: list[str]) -> list[str]:
+        if len(set(shifts)) != len(shifts):
+            raise ValueError(f"a shift is listed twice in {shifts}")
+        return shifts
 
 
 class HomeVisitSettings(_Strict):
@@ -618,6 +625,10 @@ def load_wards(path: Path, districts: pd.DataFrame) -> pd.DataFrame:
         limit = MAX_FIXED_KITS_PER_WARD if column == "fixed_kits" else MAX_PEOPLE_PER_WARD
         frame[column] = _ints(frame, file, column, maximum=limit)
     frame["target"] = frame["eligible"] - frame["already_enrolled"] - frame["cannot_enroll"]
+    without_wards = [code for code in districts.index if code not in set(frame["district_code"])]
+    if without_wards:
+        raise ScenarioError(file, f"district '{without_wards[0]}' (in districts.csv) has no wards",
+                            column="district_code")
     for _, row in frame.iterrows():
         if row["eligible"] > row["population"]:
             raise ScenarioError(file, f"eligible {row['eligible']} exceeds population {row['population']}",
