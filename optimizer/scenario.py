@@ -513,10 +513,16 @@ def _floats(frame: pd.DataFrame, file: str, column: str, *, low: float, high: fl
             continue
         number = _number(text, file, int(row), column)
         if not (low <= number <= high) or (low_open and number == low):
-            bound = f"above {low:g} and at most {high:g}" if low_open else f"in {low:g}..{high:g}"
+            bound = (f"above {_plain(low)} and at most {_plain(high)}" if low_open
+                     else f"in {_plain(low)}..{_plain(high)}")
             raise ScenarioError(file, f"{text} must be {bound}", row=int(row), column=column)
         values.append(number)
     return pd.Series(values, index=frame.index, dtype="float64")
+
+
+def _plain(number: float) -> str:
+    """A bound as people read it: 1,000,000 rather than 1e+06."""
+    return f"{int(number):,}" if float(number).is_integer() else f"{number:g}"
 
 
 def _codes(frame: pd.DataFrame, file: str, column: str, *, allow_blank: bool = False) -> None:
@@ -669,7 +675,7 @@ def load_officers(path: Path, districts: pd.DataFrame, wards: pd.DataFrame) -> p
             if wards.at[row["home_ward"], "district_code"] != row["district_code"]:
                 raise ScenarioError(file, f"ward '{row['home_ward']}' is not in district "
                                     f"'{row['district_code']}'", row=r, column="home_ward")
-        roles = row["roles"].split("|")
+        roles = [role.strip() for role in row["roles"].split("|")]
         for role in roles:
             if role not in ROLES:
                 raise ScenarioError(file, f"unknown role '{role}' (roles are {', '.join(ROLES)})",
@@ -688,6 +694,7 @@ def load_officers(path: Path, districts: pd.DataFrame, wards: pd.DataFrame) -> p
             raise ScenarioError(file, f"leave date {twice} is listed twice", row=r, column="leave_dates")
     frame["leave_dates"] = ["|".join(day.strip() for day in text.split("|") if day.strip())
                             for text in frame["leave_dates"]]
+    frame["roles"] = ["|".join(role.strip() for role in text.split("|")) for text in frame["roles"]]
     frame["max_shifts_per_day"] = _ints(frame, file, "max_shifts_per_day", minimum=1, maximum=3,
                                         allow_blank=True)
     frame["max_hours_per_week"] = _floats(frame, file, "max_hours_per_week", low=0, high=168,
