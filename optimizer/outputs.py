@@ -71,6 +71,8 @@ def check_output_folder(out_dir: str | Path, keep: tuple[str | Path, ...] = ()) 
         ancestor = ancestor.parent
     if not ancestor.is_dir():
         raise OutputFolderError(given, f"'{ancestor}' is a file, not a folder")
+    if not os.access(ancestor, os.W_OK | os.X_OK):
+        raise OutputFolderError(given, f"cannot write in the folder '{ancestor}'")
     for kept in keep:
         inside = Path(kept).resolve()
         if inside == path or path in inside.parents:
