@@ -49,7 +49,8 @@ MIN_RATE = 0.01                # smallest throughput, team rate, weekend factor,
 EARLIEST_START = dt.date(2000, 1, 1)
 LATEST_START = dt.date(2100, 12, 31)
 FORMULA_STARTS = ("=", "+", "-", "@")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")                  # none in codes
+_TEXT_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # none in names (tab, line breaks allowed)
 
 
 class _Strict(BaseModel):
@@ -83,7 +84,7 @@ class CampaignSettings(_Strict):
 
 
 class ShiftSettings(_Strict):
-    code: str = Field(min_length=1, max_length=3, pattern=r"^[0-9A-Za-z_]+$")
+    code: str = Field(min_length=1, max_length=3, pattern=r"^\w+$")
     name_vi: str = Field(max_length=MAX_NAME_LENGTH)
     name_en: str = Field(max_length=MAX_NAME_LENGTH)
     start: str
@@ -386,7 +387,8 @@ def load_campaign(path: Path) -> CampaignFile:
 
 def check_toml_values(file: str, data, key: str = "") -> None:
     """The rule for every TOML value: no booleans (TOML's `true` is not the number 1: no setting
-    of a campaign is a yes/no) and no non-finite numbers (`nan`, `inf`); ranges are the model's."""
+    of a campaign is a yes/no), no non-finite numbers (`nan`, `inf`) and no control characters
+    in text (tab and line breaks allowed); ranges are the model's."""
     if isinstance(data, dict):
         for name, value in data.items():
             check_toml_values(file, value, f"{key}.{name}" if key else str(name))
@@ -398,6 +400,8 @@ def check_toml_values(file: str, data, key: str = "") -> None:
                             "yes/no value)", key=key or "(top level)")
     elif isinstance(data, float) and not math.isfinite(data):
         raise ScenarioError(file, f"{data} is not a finite number", key=key or "(top level)")
+    elif isinstance(data, str) and _TEXT_CONTROL.search(data):
+        raise ScenarioError(file, "text holds a control character", key=key or "(top level)")
 
 
 def _toml_error_line(text: str, message: str) -> tuple[str | None, str | None]:
@@ -545,10 +549,13 @@ def _codes(frame: pd.DataFrame, file: str, column: str, *, allow_blank: bool = F
 
 
 def _names(frame: pd.DataFrame, file: str, column: str) -> None:
-    """The rule for names: non-empty, at most MAX_NAME_LENGTH characters, no NUL."""
+    """The rule for names: non-empty, at most MAX_NAME_LENGTH characters, no control characters
+    other than tab and line breaks (which exports escape)."""
     for row, text in zip(frame["_row"], frame[column]):
         if text == "":
             raise ScenarioError(file, "empty value", row=int(row), column=column)
+        if _TEXT_CONTROL.search(text):
+            raise ScenarioError(file, "holds a control character", row=int(row), column=column)
         if len(text) > MAX_NAME_LENGTH:
             raise ScenarioError(file, f"longer than {MAX_NAME_LENGTH} characters", row=int(row),
                                 column=column)

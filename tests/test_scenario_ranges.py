@@ -59,6 +59,7 @@ TOML_CASES = [
     ("min_rest_hours = 9", "min_rest_hours = 48", "officer_rules.min_rest_hours"),
     ("time_limit_seconds = 20", "time_limit_seconds = 1e300", "solver.time_limit_seconds"),
     ("seed = 0", "seed = 9223372036854775807", "solver.seed"),
+    ('name_en = "Morning"', 'name_en = "Mor\\u0000ning"', "shifts.0.name_en"),
 ]
 
 
@@ -90,6 +91,7 @@ CSV_CASES = [
      "leave_dates"),
     ("officers.csv", OFFICER_ROW, OFFICER_ROW.replace("CA002", "ca001"), 3, "officer_id"),
     ("officers.csv", OFFICER_ROW, OFFICER_ROW.replace("CA002", "CA\x07002"), 3, "officer_id"),
+    ("officers.csv", OFFICER_ROW, OFFICER_ROW.replace("Trần", "Tr\x00ần"), 3, "display_name"),
     ("requests.csv", "avoid,2", "avoid,nan", 2, "weight"),
 ]
 
