@@ -91,7 +91,7 @@ CSV_CASES = [
      "leave_dates"),
     ("officers.csv", OFFICER_ROW, OFFICER_ROW.replace("CA002", "ca001"), 3, "officer_id"),
     ("officers.csv", OFFICER_ROW, OFFICER_ROW.replace("CA002", "CA\x07002"), 3, "officer_id"),
-    ("officers.csv", OFFICER_ROW, OFFICER_ROW.replace("Trần", "Tr\x00ần"), 3, "display_name"),
+    ("officers.csv", OFFICER_ROW, OFFICER_ROW.replace("Trần", "Tr\x01ần"), 3, "display_name"),
     ("requests.csv", "avoid,2", "avoid,nan", 2, "weight"),
 ]
 
