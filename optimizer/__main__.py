@@ -1,4 +1,4 @@
-"""`python -m optimizer ...`: the batch command line (see optimizer/cli.py)."""
+"""`python -m optimizer ...`: the batch command line (see optimizer/cli/)."""
 
 import sys
 

@@ -20,7 +20,6 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
 
-import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
@@ -42,7 +41,7 @@ MAX_PEOPLE_PER_WARD = 2_000_000
 MAX_FIXED_KITS_PER_WARD = 50
 MAX_MOBILE_KITS = 500          # per district
 MAX_CITY_MOBILE_KITS = 5_000
-MAX_RESERVE_OFFICERS = 10_000  # per district and role
+MAX_RESERVE_OFFICERS = 2_000   # per district and role (Hà Nội: about 90 officers a district)
 MAX_LETTERS_PER_WARD_DAY = 100_000
 MAX_THROUGHPUT_PER_KIT_HOUR = 1_000.0
 MAX_CREW_PER_ROLE = 20
@@ -50,7 +49,8 @@ MIN_RATE = 0.01                # smallest throughput, team rate, weekend factor,
 EARLIEST_START = dt.date(2000, 1, 1)
 LATEST_START = dt.date(2100, 12, 31)
 FORMULA_STARTS = ("=", "+", "-", "@")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")                  # none in codes
+_TEXT_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # none in names (tab, line breaks allowed)
 
 
 class _Strict(BaseModel):
@@ -84,7 +84,7 @@ class CampaignSettings(_Strict):
 
 
 class ShiftSettings(_Strict):
-    code: str = Field(min_length=1, max_length=3, pattern=r"^[0-9A-Za-z_]+$")
+    code: str = Field(min_length=1, max_length=3, pattern=r"^\w+$")
     name_vi: str = Field(max_length=MAX_NAME_LENGTH)
     name_en: str = Field(max_length=MAX_NAME_LENGTH)
     start: str
@@ -148,8 +148,15 @@ class CrewPerKit(_Strict):
 
 
 class MobileKitSettings(_Strict):
-    shifts: list[str] = Field(max_length=24)
+    shifts: list[str] = Field(min_length=1, max_length=24)
     crew: CrewPerKit
+
+    @field_validator("shifts")
+    @classmethod
+    def _distinct(cls, shifts: list[str]) -> list[str]:
+        if len(set(shifts)) != len(shifts):
+            raise ValueError(f"a shift is listed twice in {shifts}")
+        return shifts
 
 
 class HomeVisitSettings(_Strict):
@@ -380,7 +387,8 @@ def load_campaign(path: Path) -> CampaignFile:
 
 def check_toml_values(file: str, data, key: str = "") -> None:
     """The rule for every TOML value: no booleans (TOML's `true` is not the number 1: no setting
-    of a campaign is a yes/no) and no non-finite numbers (`nan`, `inf`); ranges are the model's."""
+    of a campaign is a yes/no), no non-finite numbers (`nan`, `inf`) and no control characters
+    in text (tab and line breaks allowed); ranges are the model's."""
     if isinstance(data, dict):
         for name, value in data.items():
             check_toml_values(file, value, f"{key}.{name}" if key else str(name))
@@ -392,6 +400,8 @@ def check_toml_values(file: str, data, key: str = "") -> None:
                             "yes/no value)", key=key or "(top level)")
     elif isinstance(data, float) and not math.isfinite(data):
         raise ScenarioError(file, f"{data} is not a finite number", key=key or "(top level)")
+    elif isinstance(data, str) and _TEXT_CONTROL.search(data):
+        raise ScenarioError(file, "text holds a control character", key=key or "(top level)")
 
 
 def _toml_error_line(text: str, message: str) -> tuple[str | None, str | None]:
@@ -507,10 +517,16 @@ def _floats(frame: pd.DataFrame, file: str, column: str, *, low: float, high: fl
             continue
         number = _number(text, file, int(row), column)
         if not (low <= number <= high) or (low_open and number == low):
-            bound = f"above {low:g} and at most {high:g}" if low_open else f"in {low:g}..{high:g}"
+            bound = (f"above {_plain(low)} and at most {_plain(high)}" if low_open
+                     else f"in {_plain(low)}..{_plain(high)}")
             raise ScenarioError(file, f"{text} must be {bound}", row=int(row), column=column)
         values.append(number)
     return pd.Series(values, index=frame.index, dtype="float64")
+
+
+def _plain(number: float) -> str:
+    """A bound as people read it: 1,000,000 rather than 1e+06."""
+    return f"{int(number):,}" if float(number).is_integer() else f"{number:g}"
 
 
 def _codes(frame: pd.DataFrame, file: str, column: str, *, allow_blank: bool = False) -> None:
@@ -533,10 +549,13 @@ def _codes(frame: pd.DataFrame, file: str, column: str, *, allow_blank: bool = F
 
 
 def _names(frame: pd.DataFrame, file: str, column: str) -> None:
-    """The rule for names: non-empty, at most MAX_NAME_LENGTH characters, no NUL."""
+    """The rule for names: non-empty, at most MAX_NAME_LENGTH characters, no control characters
+    other than tab and line breaks (which exports escape)."""
     for row, text in zip(frame["_row"], frame[column]):
         if text == "":
             raise ScenarioError(file, "empty value", row=int(row), column=column)
+        if _TEXT_CONTROL.search(text):
+            raise ScenarioError(file, "holds a control character", row=int(row), column=column)
         if len(text) > MAX_NAME_LENGTH:
             raise ScenarioError(file, f"longer than {MAX_NAME_LENGTH} characters", row=int(row),
                                 column=column)
@@ -619,6 +638,10 @@ def load_wards(path: Path, districts: pd.DataFrame) -> pd.DataFrame:
         limit = MAX_FIXED_KITS_PER_WARD if column == "fixed_kits" else MAX_PEOPLE_PER_WARD
         frame[column] = _ints(frame, file, column, maximum=limit)
     frame["target"] = frame["eligible"] - frame["already_enrolled"] - frame["cannot_enroll"]
+    without_wards = [code for code in districts.index if code not in set(frame["district_code"])]
+    if without_wards:
+        raise ScenarioError(file, f"district '{without_wards[0]}' (in districts.csv) has no wards",
+                            column="district_code")
     for _, row in frame.iterrows():
         if row["eligible"] > row["population"]:
             raise ScenarioError(file, f"eligible {row['eligible']} exceeds population {row['population']}",
@@ -659,7 +682,7 @@ def load_officers(path: Path, districts: pd.DataFrame, wards: pd.DataFrame) -> p
             if wards.at[row["home_ward"], "district_code"] != row["district_code"]:
                 raise ScenarioError(file, f"ward '{row['home_ward']}' is not in district "
                                     f"'{row['district_code']}'", row=r, column="home_ward")
-        roles = row["roles"].split("|")
+        roles = [role.strip() for role in row["roles"].split("|")]
         for role in roles:
             if role not in ROLES:
                 raise ScenarioError(file, f"unknown role '{role}' (roles are {', '.join(ROLES)})",
@@ -678,6 +701,7 @@ def load_officers(path: Path, districts: pd.DataFrame, wards: pd.DataFrame) -> p
             raise ScenarioError(file, f"leave date {twice} is listed twice", row=r, column="leave_dates")
     frame["leave_dates"] = ["|".join(day.strip() for day in text.split("|") if day.strip())
                             for text in frame["leave_dates"]]
+    frame["roles"] = ["|".join(role.strip() for role in text.split("|")) for text in frame["roles"]]
     frame["max_shifts_per_day"] = _ints(frame, file, "max_shifts_per_day", minimum=1, maximum=3,
                                         allow_blank=True)
     frame["max_hours_per_week"] = _floats(frame, file, "max_hours_per_week", low=0, high=168,

@@ -258,3 +258,16 @@ def test_cli_exits_2_with_one_line_on_hostile_scenario(tmp_path, capsys):
     error = capsys.readouterr().err.strip()
     assert len(error.splitlines()) == 1 and "fixed_kits" in error
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("option, value", [("--time-limit", "nan"), ("--time-limit", "inf"),
+                                           ("--time-limit", "-1"), ("--workers", "0"),
+                                           ("--workers", "many"), ("--seed", "-1"),
+                                           ("--seed", "99999999999999999999")])
+def test_cli_refuses_hostile_option_values_with_one_line(tmp_path, capsys, option, value):
+    """Non-finite, negative or non-numeric option values exit 2 with one line, before any work."""
+    with pytest.raises(SystemExit) as caught:
+        main(["plan", str(TINY), "--out", str(tmp_path / "out"), option, value])
+    assert caught.value.code == 2
+    assert len(capsys.readouterr().err.strip().splitlines()) == 1
+    assert not (tmp_path / "out").exists()

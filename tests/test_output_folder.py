@@ -127,3 +127,22 @@ def test_plan_without_a_solution_exits_1_and_writes_nothing(tmp_path, capsys, mo
     error = capsys.readouterr().err.strip().splitlines()[-1]
     assert code == 1 and "no plan" in error
     assert not out.exists()
+
+
+def test_output_folder_holding_an_input_of_the_run_is_refused(tmp_path):
+    """An output folder written by the planner is still refused when it holds the run's store."""
+    out = tmp_path / "nightly"
+    write_run(out)
+    store = out / "store.sqlite"
+    store.write_bytes(b"")
+    with pytest.raises(OutputFolderError, match="an input of this run"):
+        check_output_folder(out, keep=(store,))
+    assert store.exists()
+
+
+def test_output_path_under_a_file_is_refused(tmp_path):
+    """`--out report.txt/sub` is refused with one line instead of failing half way."""
+    report = tmp_path / "report.txt"
+    report.write_text("notes", encoding="utf-8")
+    with pytest.raises(OutputFolderError, match="is a file"):
+        check_output_folder(report / "sub")

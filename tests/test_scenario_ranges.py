@@ -55,8 +55,11 @@ TOML_CASES = [
     ("start_date = 2022-07-25", "start_date = 9999-12-31", "campaign.start_date"),
     ("max_letters_per_ward_day = 120", "max_letters_per_ward_day = 1000000000", None),
     ("operator = 1\nverifier = 1", "operator = 1000000\nverifier = 1", "crew_per_kit.operator"),
+    ("walk_in = 22.0", "walk_in = 1e-300", "throughput_per_kit_hour.walk_in"),
+    ("min_rest_hours = 9", "min_rest_hours = 48", "officer_rules.min_rest_hours"),
     ("time_limit_seconds = 20", "time_limit_seconds = 1e300", "solver.time_limit_seconds"),
     ("seed = 0", "seed = 9223372036854775807", "solver.seed"),
+    ('name_en = "Morning"', 'name_en = "Mor\\u0000ning"', "shifts.0.name_en"),
 ]
 
 
@@ -88,6 +91,7 @@ CSV_CASES = [
      "leave_dates"),
     ("officers.csv", OFFICER_ROW, OFFICER_ROW.replace("CA002", "ca001"), 3, "officer_id"),
     ("officers.csv", OFFICER_ROW, OFFICER_ROW.replace("CA002", "CA\x07002"), 3, "officer_id"),
+    ("officers.csv", OFFICER_ROW, OFFICER_ROW.replace("Trần", "Tr\x01ần"), 3, "display_name"),
     ("requests.csv", "avoid,2", "avoid,nan", 2, "weight"),
 ]
 
@@ -138,3 +142,16 @@ def test_district_without_officers_loads_with_a_warning(tiny):
     path.write_text("".join(line for line in lines if ",002," not in line), encoding="utf-8")
     scenario = load_scenario(tiny)
     assert any("'002'" in warning for warning in scenario.notes["warnings"])
+
+
+def test_mobile_kit_without_shifts_is_refused(tiny):
+    """`mobile_kit.shifts = []` is refused at load (the model needs a shift to place mobile kits)."""
+    edit(tiny, "campaign.toml", 'shifts = ["S", "C"]', "shifts = []")
+    assert load_error(tiny).key == "mobile_kit.shifts"
+
+
+def test_district_without_wards_is_refused(tiny):
+    """A district listed in districts.csv with no ward is refused naming wards.csv."""
+    edit(tiny, "districts.csv", "\n002,", "\n003,Quận X,,,1,0,0,0,0\n002,")
+    error = load_error(tiny)
+    assert (error.file, error.column) == ("wards.csv", "district_code") and "'003'" in str(error)

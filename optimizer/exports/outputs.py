@@ -52,18 +52,32 @@ def _write_marker(folder: Path) -> None:
         encoding="utf-8")
 
 
-def check_output_folder(out_dir: str | Path) -> Path:
+def check_output_folder(out_dir: str | Path, keep: tuple[str | Path, ...] = ()) -> Path:
     """Refuse an output path the planner may not replace; return it resolved.
 
     Allowed: a path that does not exist, an empty folder, or a folder an earlier run of the
-    planner wrote (it holds the marker file). Refused: a file (or any other non-folder), a
-    non-empty folder without the marker, a folder holding the current working folder.
+    planner wrote (it holds the marker file). Refused: a file (or any other non-folder), a path
+    under a file, a non-empty folder without the marker, a folder holding the current working
+    folder, and a folder holding one of the `keep` paths (the run's own inputs: scenario,
+    actuals, store), which replacing the folder would delete.
     """
     given = Path(out_dir)
     path = given.resolve()
     if given.is_symlink() or (path.exists() and not path.is_dir()):
         raise OutputFolderError(given, "the output path is not a folder the planner wrote; "
                                 "refusing to replace it (choose a new or empty folder)")
+    ancestor = path.parent
+    while not ancestor.exists() and ancestor.parent != ancestor:
+        ancestor = ancestor.parent
+    if not ancestor.is_dir():
+        raise OutputFolderError(given, f"'{ancestor}' is a file, not a folder")
+    if not os.access(ancestor, os.W_OK | os.X_OK):
+        raise OutputFolderError(given, f"cannot write in the folder '{ancestor}'")
+    for kept in keep:
+        inside = Path(kept).resolve()
+        if inside == path or path in inside.parents:
+            raise OutputFolderError(given, f"the output folder holds '{kept}', an input of this run; "
+                                    "refusing to replace it (choose another folder)")
     if path.is_dir():
         cwd = Path.cwd().resolve()
         if path == cwd or path in cwd.parents:

@@ -1,4 +1,5 @@
-"""Command-line wiring of the nightly re-plan, the closed-loop replay and the plan store.
+"""`nightly` (re-plan from the day's actuals), `replay` (play a campaign night by night) and
+`store` (export or list the plan store).
 
     python -m optimizer nightly SCENARIO_DIR --actuals FILE --as-of DATE --store DB --out OUT_DIR
                                 [--time-limit S] [--seed N] [--workers N] [--no-roster] [--prior-days K]
@@ -7,58 +8,41 @@
     python -m optimizer store export DB --out DIR
     python -m optimizer store history DB
 
-Exit codes: 0 done; 1 the re-plan failed (nothing published, the last published plan stands);
-2 bad input (one line naming file, row, column); 3 the store is busy with another run.
+A failed re-plan exits 1 (nothing published, the last published plan stands); a store held by
+another run exits 3 (see `optimizer.cli.common` for every exit code).
 """
 
 from __future__ import annotations
 
-import argparse
 import sys
-import time
 from pathlib import Path
 
-EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_BUSY = 0, 1, 2, 3
-
-
-def _fraction(text: str) -> float:
-    value = float(text)
-    if not 0 <= value < 1:
-        raise argparse.ArgumentTypeError(f"must be in 0..1, not {text}")
-    return value
-
-
-def _nights(text: str) -> int:
-    value = int(text)
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be 0 or more, not {text}")
-    return value
+from .common import EXIT_FAILED, EXIT_OK, count, fraction, positive, progress_printer, seed, workers
 
 
 def add_commands(sub) -> None:
-    from .cli import _positive, _workers
-
+    """Register `nightly`, `replay` and `store` on the `sub` parsers."""
     nightly = sub.add_parser("nightly", help="re-plan the days after --as-of from the day's actual enrollments")
     nightly.add_argument("scenario", type=Path)
     nightly.add_argument("--actuals", type=Path, required=True, help="CSV: ward_code,date,enrolled[,...]")
     nightly.add_argument("--as-of", required=True, help="last day the actuals cover (YYYY-MM-DD)")
     nightly.add_argument("--store", type=Path, required=True, help="plan store (SQLite file, created if missing)")
     nightly.add_argument("--out", type=Path, required=True)
-    nightly.add_argument("--time-limit", type=_positive, default=None, help="seconds (default: the scenario's)")
-    nightly.add_argument("--seed", type=int, default=None)
-    nightly.add_argument("--workers", type=_workers, default=None)
+    nightly.add_argument("--time-limit", type=positive, default=None, help="seconds (default: the scenario's)")
+    nightly.add_argument("--seed", type=seed, default=None)
+    nightly.add_argument("--workers", type=workers, default=None)
     nightly.add_argument("--no-roster", action="store_true", help="skip officer rosters")
-    nightly.add_argument("--prior-days", type=_positive, default=1.0,
+    nightly.add_argument("--prior-days", type=positive, default=1.0,
                          help="weight of the scenario's turnout and show-up, in days of data (default 1)")
 
     replay = sub.add_parser("replay", help="play the campaign night by night against a drawn demand")
     replay.add_argument("scenario", type=Path)
-    replay.add_argument("--seed", type=int, default=0, help="seed of the drawn demand (the truth)")
+    replay.add_argument("--seed", type=seed, default=0, help="seed of the drawn demand (the truth)")
     replay.add_argument("--out", type=Path, required=True)
-    replay.add_argument("--nights", type=_nights, default=None, help="nights to re-plan (default: all)")
-    replay.add_argument("--time-limit", type=_positive, default=None)
-    replay.add_argument("--workers", type=_workers, default=None)
-    replay.add_argument("--missing-share", type=_fraction, default=0.0,
+    replay.add_argument("--nights", type=count, default=None, help="nights to re-plan (default: all)")
+    replay.add_argument("--time-limit", type=positive, default=None)
+    replay.add_argument("--workers", type=workers, default=None)
+    replay.add_argument("--missing-share", type=fraction, default=0.0,
                         help="share of ward-days that do not report (default 0)")
 
     store = sub.add_parser("store", help="the plan store: export to CSV, list runs")
@@ -70,30 +54,18 @@ def add_commands(sub) -> None:
     history.add_argument("db", type=Path)
 
 
-def _progress(start: float):
-    def report(message: str, fraction: float) -> None:
-        print(f"[{time.perf_counter() - start:6.1f}s {100 * fraction:3.0f}%] {message}", file=sys.stderr, flush=True)
-    return report
-
-
 def cmd_nightly(args) -> int:
-    from .nightly.roster import staffed_roster
-    from .nightly.run import NightlyFailed, NightlyOptions, run_nightly
-    from .nightly.store import StoreBusy
+    from ..nightly.roster import staffed_roster
+    from ..nightly.run import NightlyFailed, NightlyOptions, run_nightly
+    from ..exports.outputs import check_output_folder
 
-    from .exports.outputs import check_output_folder
-
-    check_output_folder(args.out)
-    start = time.perf_counter()
-    progress = _progress(start)
+    check_output_folder(args.out, keep=(args.scenario, args.actuals, args.store))
+    progress = progress_printer()
     options = NightlyOptions(time_limit_seconds=args.time_limit, seed=args.seed, workers=args.workers,
                              with_roster=not args.no_roster, prior_days=args.prior_days)
     try:
         report = run_nightly(args.scenario, args.actuals, args.as_of, args.store, args.out, options,
                              roster_fn=staffed_roster, progress=progress)
-    except StoreBusy as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_BUSY
     except NightlyFailed as exc:
         print(f"error: {exc}; nothing was published, the last published plan stands", file=sys.stderr)
         return EXIT_FAILED
@@ -114,14 +86,13 @@ def cmd_nightly(args) -> int:
 
 
 def cmd_replay(args) -> int:
-    from .nightly.replay import run_replay, write_replay
-    from .nightly.run import NightlyOptions
-    from .exports.outputs import check_output_folder
-    from .scenario import load_scenario
+    from ..nightly.replay import run_replay, write_replay
+    from ..nightly.run import NightlyOptions
+    from ..exports.outputs import check_output_folder
+    from ..scenario import load_scenario
 
-    check_output_folder(args.out)
-    start = time.perf_counter()
-    progress = _progress(start)
+    check_output_folder(args.out, keep=(args.scenario,))
+    progress = progress_printer()
     scenario = load_scenario(args.scenario)
     options = NightlyOptions(time_limit_seconds=args.time_limit, workers=args.workers, with_roster=False)
     report, table = run_replay(scenario, args.seed, nights=args.nights, options=options,
@@ -143,13 +114,13 @@ def format_replay(report: dict) -> str:
 
 
 def cmd_store(args) -> int:
-    from .nightly.store import PlanStore
-    from .nightly.views import run_history
+    from ..nightly.store import PlanStore
+    from ..nightly.views import run_history
 
     if args.store_command == "export":
-        from .exports.outputs import check_output_folder
+        from ..exports.outputs import check_output_folder
 
-        check_output_folder(args.out)
+        check_output_folder(args.out, keep=(args.db,))
         with PlanStore(args.db, read_only=True) as store:
             files = store.export_csv(args.out)
         print(f"wrote {len(files)} files to {args.out}")
