@@ -57,6 +57,8 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("out", type=Path)
     from .nightly_cli import add_commands
     add_commands(sub)
+    from .province_cli import add_commands as add_province_commands
+    add_province_commands(sub)
     return parser
 
 
@@ -109,6 +111,8 @@ def main(argv: list[str] | None = None) -> int:
     handlers = {"plan": cmd_plan, "check": cmd_check}
     from .nightly_cli import HANDLERS
     handlers.update(HANDLERS)
+    from .province_cli import HANDLERS as PROVINCE_HANDLERS
+    handlers.update(PROVINCE_HANDLERS)
     try:
         return handlers[args.command](args)
     except ScenarioError as exc:
