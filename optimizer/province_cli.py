@@ -26,7 +26,13 @@ def add_commands(sub) -> None:
 
 
 def cmd_build_scenario(args) -> int:
-    from .province import AssumptionsError, ProvinceNotFound, build_all, build_province, load_assumptions
+    from .province import (
+        AssumptionsError,
+        ProvinceNotFound,
+        build_all,
+        build_province,
+        load_assumptions,
+    )
     from .province.writer import OutputNotOurs
 
     start = time.perf_counter()

@@ -64,7 +64,7 @@ class Assumptions:
     requests: int = 300
     officer_prefix: str | None = None            # default: the province code
 
-    def with_overrides(self, values: dict, *, source: str = "assumptions") -> "Assumptions":
+    def with_overrides(self, values: dict, *, source: str = "assumptions") -> Assumptions:
         """A copy with the given fields replaced, each converted to the default's type."""
         changes = {}
         fields = {f.name: f for f in dataclasses.fields(self)}
@@ -93,7 +93,7 @@ def _convert(default, value):
             raise TypeError("expected a table")
         unknown = set(value) - set(default)
         if unknown:
-            raise ValueError(f"unknown entry {sorted(unknown)[0]!r} (known: {', '.join(default)})")
+            raise ValueError(f"unknown entry {min(unknown)!r} (known: {', '.join(default)})")
         return {k: _convert(default[k], value.get(k, default[k])) for k in default}
     if isinstance(default, tuple):
         if not isinstance(value, list) or len(value) != len(default):

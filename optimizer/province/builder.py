@@ -19,8 +19,16 @@ from .people import scale_population, ward_rows
 from .readme import readme_text
 from .resources import district_rows, officer_rows, request_rows
 from .sources import DATA_DIR, Province, find_province, national
-from .writer import (DISTRICT_COLUMNS, OFFICER_COLUMNS, REQUEST_COLUMNS, WARD_COLUMNS, campaign_toml,
-                     check_output_folder, csv_text, write_files)
+from .writer import (
+    DISTRICT_COLUMNS,
+    OFFICER_COLUMNS,
+    REQUEST_COLUMNS,
+    WARD_COLUMNS,
+    campaign_toml,
+    check_output_folder,
+    csv_text,
+    write_files,
+)
 
 
 @dataclass(frozen=True)

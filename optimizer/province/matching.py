@@ -332,8 +332,8 @@ def match_province(province: Province, census: Census,
             how[code] = rule if code not in how else f"{how[code]}; then {rule}"
     for district in province.districts:
         if district.code not in communes_of and island_unit(district).code not in held:
-            left_out.append((district, "listed without communes and without people in the 2019 census "
-                                       "(no resident population): left out"))
+            left_out.append((district, ("listed without communes and without people in the 2019 census "
+                                       "(no resident population): left out")))
     order = {c.code: i for i, c in enumerate(province.communes)}
     units.sort(key=lambda u: (order.get(u.code, len(order)), u.code))
     people = {u.code: sum((p.people for p in held[u.code]), Fraction(0)) for u in units}

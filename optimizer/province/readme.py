@@ -31,7 +31,7 @@ def _share(share: Fraction) -> str:
     return "all" if share == 1 else f"{float(share):.4f}"
 
 
-def readme_text(built: "BuiltScenario", population: dict[str, int], overrides: "ProvinceOverrides") -> str:
+def readme_text(built: BuiltScenario, population: dict[str, int], overrides: ProvinceOverrides) -> str:
     p, a, m = built.province, built.assumptions, built.matching
     wards = built.wards
     sums = {k: sum(w[k] for w in wards) for k in ("population", "eligible", "already_enrolled", "cannot_enroll",
@@ -48,38 +48,38 @@ def readme_text(built: "BuiltScenario", population: dict[str, int], overrides: "
         MARKER,
         f"# {p.name}: peak chip-ID enrollment scenario (built from public data)",
         "",
-        f"Built by `python -m optimizer build-scenario --province {p.code} --out DIR` from the national tables "
+        (f"Built by `python -m optimizer build-scenario --province {p.code} --out DIR` from the national tables "
         "in `data/vietnam/` (see `data/README.md`). Deterministic: building twice gives byte-identical files. "
         "The units, names and populations are real; enrollment state, cohorts, kits and officers are the "
         "assumptions below (Hà Nội's 2022 values unless a TOML file overrode them). Officers are synthetic "
-        f"(names start with `(synthetic) `; ids `{built.officers[0]['officer_id'].split('-')[0]}-...`).",
+        f"(names start with `(synthetic) `; ids `{built.officers[0]['officer_id'].split('-')[0]}-...`)."),
         "",
         "## Sources",
         "",
         SOURCES,
         "## People per unit",
         "",
-        f"- The 2021 list holds {len(p.communes):,} communes in {len(p.districts)} districts; the scenario plans "
+        (f"- The 2021 list holds {len(p.communes):,} communes in {len(p.districts)} districts; the scenario plans "
         f"**{len(m.units):,} units** ({len(p.communes):,} communes + {len(islands)} island district(s) as one "
-        f"unit each) in {len(built.districts) - 1} districts.",
-        f"- 2019 census people of the province: **{m.census_total:,}**, every one held by a unit "
-        "(exact fractions, checked per district group).",
+        f"unit each) in {len(built.districts) - 1} districts."),
+        (f"- 2019 census people of the province: **{m.census_total:,}**, every one held by a unit "
+        "(exact fractions, checked per district group)."),
         f"- 2022 population: **{sums['population']:,}** "
         + (f"({overrides.population_source})" if overrides.population_source else
            f"(NSO average population 2022 of the province, provinces_2022.csv: {p.population_2022:,})")
         + "; each unit's 2019 people scaled to it, largest-remainder rounding, exact. Assumption: every unit "
           "grew at the same rate since 2019" + (" within its district." if overrides.district_populations else "."),
-        f"- Matched one-to-one by name: {m.matched_one_to_one:,} units. Name keys: NFC, case, spaces, the type "
+        (f"- Matched one-to-one by name: {m.matched_one_to_one:,} units. Name keys: NFC, case, spaces, the type "
         "prefix (phường/xã/thị trấn; kept in a first stricter pass), numbers without leading zeros, and the "
-        "tone mark's placement (Hoà = Hòa, Thuỵ = Thụy).",
-        "- Rules for the rest (optimizer/province/matching.py): a 2019 census district joins the 2021 district "
+        "tone mark's placement (Hoà = Hòa, Thuỵ = Thụy)."),
+        ("- Rules for the rest (optimizer/province/matching.py): a 2019 census district joins the 2021 district "
         "of the same name, or else the one holding most of its commune names; linked districts form a group "
         "whose census people are conserved. Census units left unmatched in a group (merged, split or renamed "
         "since 2019) are the group's residual: it goes to the group's unmatched communes in proportion to the "
         "median 2019 population of the province's matched communes of the same type; if every commune "
         "matched, to all of them in proportion to their matched people (they absorbed the merged units); if "
         "communes are unmatched but nothing is left, the group's people are shared over all its communes by "
-        "the same weights. No person is dropped.",
+        "the same weights. No person is dropped."),
         "",
     ]
     for district, note in m.left_out:
@@ -126,13 +126,13 @@ def readme_text(built: "BuiltScenario", population: dict[str, int], overrides: "
         lines.append(f"| `{f.name}` | {value} | {BASIS.get(f.name, 'Hà Nội 2022 scenario setting')} |")
     lines += [
         "",
-        "Derived rules (as in the Hà Nội scenario): eligible = population x aged_14_plus x (1 + uplift by type); "
+        ("Derived rules (as in the Hà Nội scenario): eligible = population x aged_14_plus x (1 + uplift by type); "
         "already enrolled = eligible x (share by type - slope x (sqrt(population / median) - 1) +- noise, clipped); "
         "cannot enroll = eligible x uniform range; homebound, institution and invited shares of the target, walk-in "
         "the rest; fixed kits 1, or 2 from `two_kits_from_population`; ward officers "
         "clip(round(per_sqrt x sqrt(target))); per district a reserve of round(target / reserve_kit_per_target) "
         "clipped, mobile kits + 1 drivers, home-visit officers for `home_visit_cover` of the homebound. "
-        "Campaign settings not listed here (invitations, give-up and return, objective, solver) are Hà Nội's.",
+        "Campaign settings not listed here (invitations, give-up and return, objective, solver) are Hà Nội's."),
         "",
         "## Totals",
         "",
@@ -145,8 +145,8 @@ def readme_text(built: "BuiltScenario", population: dict[str, int], overrides: "
         f"| already enrolled | {sums['already_enrolled']:,} |",
         f"| cannot enroll | {sums['cannot_enroll']:,} |",
         f"| target | {target:,} |",
-        f"| walk-in / invited / homebound / institution | {sums['walk_in']:,} / {sums['invited']:,} / "
-        f"{sums['homebound']:,} / {sums['institution']:,} |",
+        (f"| walk-in / invited / homebound / institution | {sums['walk_in']:,} / {sums['invited']:,} / "
+        f"{sums['homebound']:,} / {sums['institution']:,} |"),
         f"| fixed kits | {sums['fixed_kits']:,} |",
         f"| mobile kits (districts + reserve) | {district_kits} + {reserve_kits} |",
         f"| officers | {len(built.officers):,} ("
