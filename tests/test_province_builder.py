@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import unicodedata
 from fractions import Fraction
 from pathlib import Path
 
@@ -14,7 +15,9 @@ import pytest
 from optimizer.province import (
     Assumptions,
     AssumptionsError,
+    ProvinceNotFound,
     build_province,
+    find_province,
     load_assumptions,
     national,
 )
@@ -46,6 +49,15 @@ def test_name_key_ignores_tone_mark_placement_case_and_prefix():
     assert name_key("Xã Tàm Xá", level="commune") != name_key("Xã Tầm Xá", level="commune")
 
 
+def test_province_found_by_code_name_accents_or_common_short_form():
+    """'48', 'Đà Nẵng', 'da nang', 'Thành phố Đà Nẵng', 'Tỉnh Khánh Hoà', 'HCMC' and 'TP.HCM' all resolve."""
+    for text, code in (("48", "48"), ("1", "01"), ("Đà Nẵng", "48"), ("da nang", "48"), ("Thành phố Đà Nẵng", "48"),
+                       ("Tỉnh Khánh Hoà", "56"), ("Khánh Hòa", "56"), ("HCMC", "79"), ("TP.HCM", "79")):
+        assert find_province(text).code == code, text
+    with pytest.raises(ProvinceNotFound):
+        find_province("97")
+
+
 def test_every_province_plans_every_commune_with_exact_sums(all_built):
     """All 63: every 2021 commune is a unit with people, the province adds up to its 2022 population,
     the census is conserved per district group, and officer ids carry the province code."""
@@ -67,6 +79,7 @@ def test_every_province_plans_every_commune_with_exact_sums(all_built):
         for name, rows, table in matching.district_checks:
             assert table is None or rows == table, (code, name)
         assert all(o["officer_id"].startswith(f"{code}-") for o in built.officers), code
+        assert all(w["ward_name"] == unicodedata.normalize("NFC", w["ward_name"].strip()) for w in built.wards)
         planned = {w["district_code"] for w in built.wards}
         assert {d["district_code"] for d in built.districts} - {"city"} == planned
 

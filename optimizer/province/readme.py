@@ -150,7 +150,7 @@ def readme_text(built: BuiltScenario, population: dict[str, int], overrides: Pro
         f"| fixed kits | {sums['fixed_kits']:,} |",
         f"| mobile kits (districts + reserve) | {district_kits} + {reserve_kits} |",
         f"| officers | {len(built.officers):,} ("
-        + ", ".join(f"{k} {v:,}" for k, v in sorted(roles.items())) + ") |",
+        + ", ".join(f"{k.replace('|', ' + ')} {v:,}" for k, v in sorted(roles.items())) + ") |",
         f"| requests | {len(built.requests)} |",
         "",
     ]

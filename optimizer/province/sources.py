@@ -20,6 +20,10 @@ CENSUS_DISTRICTS_FILE = "census2019_districts.csv"
 PROVINCES_FILE = "provinces_2022.csv"
 
 
+ALIASES = {"hcmc": "79", "tphcm": "79", "tp-hcm": "79", "hcm": "79", "sai-gon": "79", "saigon": "79",
+           "hue": "46", "tt-hue": "46", "brvt": "77", "vung-tau": "77"}
+
+
 class ProvinceNotFound(ValueError):
     """A province code or name that is not one of the 63."""
 
@@ -87,7 +91,7 @@ def slugify(text: str) -> str:
 
 def read_rows(path: Path) -> list[dict[str, str]]:
     with path.open(encoding="utf-8", newline="") as handle:
-        return [{k: nfc(v or "") for k, v in row.items()} for row in csv.DictReader(handle)]
+        return [{k: nfc(v or "").strip() for k, v in row.items()} for row in csv.DictReader(handle)]
 
 
 @functools.lru_cache(maxsize=4)
@@ -137,7 +141,10 @@ def find_province(text: str, folder: Path = DATA_DIR) -> Province:
     for province in provinces.values():
         if name_key(province.name, level="province") == name_key(wanted, level="province"):
             return province
+    slug = slugify(re.sub(r"^(thành phố|tỉnh|tp\.?) ", "", wanted.lower()))
     for province in provinces.values():
-        if province.slug == slugify(re.sub(r"^(thành phố|tỉnh|tp\.?) ", "", wanted.lower())):
+        if province.slug == slug:
             return province
+    if slug in ALIASES or slugify(wanted) in ALIASES:
+        return provinces[ALIASES.get(slug) or ALIASES[slugify(wanted)]]
     raise ProvinceNotFound(f"no province '{text}' (give a code 01-96 or a name such as 'Đà Nẵng')")
