@@ -133,7 +133,7 @@ def district_groups(province: Province, rows: list[CensusUnit]) -> list[Group]:
     codes = [d.code for d in province.districts]
     by_key = {name_key(d.name, level="district"): d.code for d in province.districts}
     census_districts = list(dict.fromkeys(r.district for r in rows))
-    commune_keys = {code: set() for code in codes}
+    commune_keys: dict[str, set[str]] = {code: set() for code in codes}
     for commune in province.communes:
         commune_keys[commune.district_code].add(name_key(commune.name, level="commune"))
     row_keys = {cd: [name_key(r.name, level="commune") for r in rows if r.district == cd] for cd in census_districts}

@@ -115,7 +115,8 @@ def officer_rows(district_table: list[dict], ward_table: list[dict], a: Assumpti
 def request_rows(officers: list[dict], a: Assumptions) -> list[dict]:
     """Seeded want/avoid requests, distinct by (officer, date, shift); at most one per officer-shift."""
     rng = random.Random(f"{a.seed}/requests")
-    seen, rows = set(), []
+    seen: set[tuple[str, str, str]] = set()
+    rows: list[dict] = []
     wanted = min(a.requests, len(officers) * a.days * len(SHIFTS) // 2)
     while len(rows) < wanted:
         officer = rng.choice(officers)["officer_id"]

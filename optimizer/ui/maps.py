@@ -96,11 +96,12 @@ def district_choropleth(frame: pd.DataFrame, features: list[dict], tr: Translate
     low, high = float(frame["coverage"].min()), float(frame["coverage"].max())
     if high - low < 0.01:
         low = high - 0.01
-    formats = {"district_name": ("N", None, "district"), "target": ("Q", ",d", "target"),
+    formats = {"district_name": ("N", "", "district"), "target": ("Q", ",d", "target"),
                "enrolled": ("Q", ",d", "enrolled"), "coverage": ("Q", ".1%", "coverage"),
                "baseline_coverage": ("Q", ".1%", "baseline_coverage")}
-    tooltip = [alt.Tooltip(f"properties.{c}:{formats[c][0]}", title=tr(formats[c][2]),
-                           **({"format": formats[c][1]} if formats[c][1] else {})) for c in columns]
+    tooltip = [alt.Tooltip(f"properties.{c}:{formats[c][0]}", title=tr(formats[c][2]), format=formats[c][1])
+               if formats[c][1] else alt.Tooltip(f"properties.{c}:{formats[c][0]}", title=tr(formats[c][2]))
+               for c in columns]
     return (alt.Chart(alt.Data(values=values),
                       title=alt.TitleParams("", subtitle=text("district_attribution", lang), anchor="start",
                                             orient="bottom", subtitleFontSize=10, subtitleColor="#666"))
@@ -114,7 +115,7 @@ def district_choropleth(frame: pd.DataFrame, features: list[dict], tr: Translate
 
 
 def province_choropleth(frame: pd.DataFrame, value: str, title: str, lang: str, *, fmt: str = ",d",
-                        highlight: str | None = None, height: int = 520) -> alt.LayerChart:
+                        highlight: str | None = None, height: int = 520) -> alt.TopLevelMixin:
     """Viet Nam's 63 provinces filled by `value` (frame indexed or keyed by `province_code`), the
     province `highlight` outlined, Hoàng Sa and Trường Sa drawn and named, the licence shown."""
     frame = frame.reset_index() if "province_code" not in frame.columns else frame
@@ -161,6 +162,6 @@ def show_district_map(frame: pd.DataFrame, tr: Translate, lang: str, centroid_ch
     import streamlit as st
 
     chart, note = district_map(frame, tr, lang, centroid_chart, province_name)
-    st.altair_chart(chart, use_container_width=True)
+    st.altair_chart(chart)  # type: ignore[call-overload]  # any Altair top-level chart
     if note:
         st.caption(note)
