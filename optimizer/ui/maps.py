@@ -43,6 +43,11 @@ def text(key: str, lang: str) -> str:
     return TEXT[key]["en" if lang == "en" else "vi"]
 
 
+def attribution(line: str) -> alt.TitleParams:
+    """The licence credit, in small grey type under the map."""
+    return alt.TitleParams(line, orient="bottom", anchor="start", fontSize=10, fontWeight="normal", color="#666")
+
+
 def rewind(features: list[dict]) -> list[dict]:
     """RFC 7946 -> d3-geo winding: reverse every ring of every (multi)polygon."""
     out = []
@@ -103,8 +108,7 @@ def district_choropleth(frame: pd.DataFrame, features: list[dict], tr: Translate
                if formats[c][1] else alt.Tooltip(f"properties.{c}:{formats[c][0]}", title=tr(formats[c][2]))
                for c in columns]
     return (alt.Chart(alt.Data(values=values),
-                      title=alt.TitleParams("", subtitle=text("district_attribution", lang), anchor="start",
-                                            orient="bottom", subtitleFontSize=10, subtitleColor="#666"))
+                      title=attribution(text("district_attribution", lang)))
             .mark_geoshape(stroke="white", strokeWidth=0.6)
             .encode(color=alt.Color("properties.coverage:Q", title=tr("coverage"),
                                     scale=alt.Scale(scheme="redyellowgreen", domain=[low, high], clamp=True),
@@ -128,13 +132,12 @@ def province_choropleth(frame: pd.DataFrame, value: str, title: str, lang: str, 
     layers = [shapes]
     if highlight is not None:
         chosen = [f for f in values if f["properties"]["province_code"] == highlight]
-        layers.append(alt.Chart(alt.Data(values=chosen)).mark_geoshape(fill=None, stroke="#111", strokeWidth=2))
+        layers.append(alt.Chart(alt.Data(values=chosen)).mark_geoshape(filled=False, stroke="#d62728", strokeWidth=1.5))
     names = pd.DataFrame([{"name": vi if lang != "en" else en, "lon": lon, "lat": lat}
                           for vi, en, lon, lat in ARCHIPELAGOS])
-    layers.append(alt.Chart(names).mark_text(fontSize=10, color="#333", dy=-12)
+    layers.append(alt.Chart(names).mark_text(fontSize=10, color="#333", dy=-18)
                   .encode(longitude="lon:Q", latitude="lat:Q", text="name:N"))
-    return (alt.layer(*layers, title=alt.TitleParams("", subtitle=text("province_attribution", lang), anchor="start",
-                                                     orient="bottom", subtitleFontSize=10, subtitleColor="#666"))
+    return (alt.layer(*layers, title=attribution(text("province_attribution", lang)))
             .project("mercator").properties(height=height))
 
 
