@@ -27,13 +27,10 @@ def add_commands(sub) -> None:
 
 def cmd_build_scenario(args) -> int:
     from .province import (
-        AssumptionsError,
-        ProvinceNotFound,
         build_all,
         build_province,
         load_assumptions,
     )
-    from .province.writer import OutputNotOurs
 
     start = time.perf_counter()
     try:
@@ -46,7 +43,7 @@ def cmd_build_scenario(args) -> int:
         from .province import write_scenario
         built = build_province(args.province, assumptions)
         write_scenario(built, args.out)
-    except (AssumptionsError, ProvinceNotFound, OutputNotOurs) as exc:
+    except ValueError as exc:   # unknown province, bad assumptions (file or values), a folder not ours
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
     target = sum(w["_target"] for w in built.wards)

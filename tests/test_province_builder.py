@@ -169,6 +169,11 @@ def test_assumptions_toml_overrides_and_rejects_unknown_keys(tmp_path):
         load_assumptions(bad)
     done = run_cli("build-scenario", "--province", "95", "--out", tmp_path / "x", "--assumptions", bad)
     assert done.returncode == 2 and len(done.stderr.strip().splitlines()) == 1
+    impossible = tmp_path / "impossible.toml"
+    impossible.write_text('aged_14_plus = "2"\n', encoding="utf-8")   # more eligible than residents
+    done = run_cli("build-scenario", "--province", "95", "--out", tmp_path / "y", "--assumptions", impossible)
+    assert done.returncode == 2 and "exceed" in done.stderr and len(done.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "y").exists()
 
 
 def test_unknown_province_and_foreign_folder_exit_2(tmp_path):

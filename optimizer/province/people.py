@@ -63,9 +63,12 @@ def ward_rows(units: list[Commune], population: dict[str, int], a: Assumptions) 
         institution = half_up(target * rng.uniform(*a.institution))
         invited = half_up(target * rng.uniform(*a.invited))
         walk_in = target - homebound - institution - invited
-        if min(eligible, target, walk_in) < 0 or eligible > pop:
-            raise ValueError(f"unit {code} {unit.name}: the assumptions give negative or excess people "
-                             f"(eligible {eligible}, target {target}, walk-in {walk_in})")
+        if eligible > pop:
+            raise ValueError(f"unit {code} {unit.name}: eligible {eligible} exceeds population {pop} "
+                             "(check the assumptions aged_14_plus and short_stay_uplift)")
+        if min(target, walk_in) < 0:
+            raise ValueError(f"unit {code} {unit.name}: the cohorts exceed the target {target} "
+                             "(check the assumptions enrolled_share, cannot_enroll, homebound, institution, invited)")
         rows.append({"ward_code": code, "ward_name": unit.name, "district_code": unit.district_code,
                      "population": pop, "eligible": eligible, "already_enrolled": enrolled,
                      "cannot_enroll": cannot, "walk_in": walk_in, "invited": invited, "homebound": homebound,
