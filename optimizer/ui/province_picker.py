@@ -54,8 +54,12 @@ def pick_province(lang: str, key: str = "province_pick") -> Path | None:
                         format_func=lambda c: f"{c} {names[c]}" if c else TEXT["none"][language])
     if not code:
         return None
-    folder = _built_once(code, str(cache_root()))
-    return folder if (folder / "wards.csv").is_file() else province_folder(code)
+    try:
+        folder = _built_once(code, str(cache_root()))
+        return folder if (folder / "wards.csv").is_file() else province_folder(code)
+    except (OSError, ValueError) as exc:   # e.g. the cache folder holds someone else's files
+        st.error(f"{names[code]}: {exc}")
+        return None
 
 
 @functools.lru_cache(maxsize=64)
