@@ -25,7 +25,7 @@ from optimizer.errors import ScenarioError
 from optimizer.exports.csv_file import csv_bytes
 from optimizer.scenario import CITY, ROLES, Scenario, load_scenario
 from optimizer.uncertainty import coverage_band
-from optimizer.ui import charts, downloads, nightly, replan, views
+from optimizer.ui import charts, downloads, maps, nightly, province_picker, replan, views
 from optimizer.ui import whatif as wi
 from optimizer.ui.formatting import (date_text, day_header, file_slug, number, percent, points, seconds,
                                      signed)
@@ -241,6 +241,8 @@ def choose_scenario(messages: list) -> tuple[Scenario | None, str]:
                          format_func=lambda k: T(f"source_{k}"))
     folder = st.selectbox(T("bundled_scenario"), folders, key="bundled",
                           index=folders.index(DEFAULT_SCENARIO), help=T("bundled_help"))
+    picked = province_picker.pick_province(lang)   # any of the 63 provinces, built on first use
+    folder = str(picked) if picked is not None else folder
     if source_kind == "upload":
         st.file_uploader(T("upload_zip"), type=["zip"], key="up_zip", max_upload_size=UPLOAD_WIDGET_MB)
         st.file_uploader(T("upload_wards"), type=["csv", "xlsx"], key="up_wards",
@@ -572,7 +574,7 @@ def district_section(record: RunRecord) -> None:
     left, right = st.columns([1, 1])
     with left:
         st.subheader(T("map_title"))
-        st.altair_chart(charts.district_map_chart(frame, T, lang))
+        maps.show_district_map(frame, T, lang, charts.district_map_chart, scenario.settings.campaign.province)
     with right:
         st.subheader(T("districts_title"))
         shown = pd.DataFrame({

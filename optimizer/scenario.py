@@ -656,6 +656,15 @@ def load_wards(path: Path, districts: pd.DataFrame) -> pd.DataFrame:
     return frame.set_index("ward_code")
 
 
+def _every_district_has_wards(districts: pd.DataFrame, wards: pd.DataFrame) -> None:
+    """A district must hold at least one ward (a district without wards cannot be planned)."""
+    empty = districts.index.difference(wards["district_code"].unique(), sort=False)
+    if len(empty):
+        code = empty[0]
+        raise ScenarioError("districts.csv", f"district '{code}' has no wards in wards.csv",
+                            row=int(districts.at[code, "_row"]), column="district_code")
+
+
 def load_officers(path: Path, districts: pd.DataFrame, wards: pd.DataFrame) -> pd.DataFrame:
     """officers.csv: one row per officer with roles, home ward (empty = district reserve), leave."""
     file = path.name
@@ -746,6 +755,7 @@ def load_scenario(folder: str | Path) -> Scenario:
     settings = load_campaign(folder / CAMPAIGN_FILE)
     districts, city_kits = load_districts(folder / "districts.csv")
     wards = load_wards(folder / "wards.csv", districts)
+    _every_district_has_wards(districts, wards)
     officers = None
     if (folder / "officers.csv").exists():
         officers = load_officers(folder / "officers.csv", districts, wards)

@@ -22,6 +22,7 @@ from .common import (EXIT_BAD_INPUT, EXIT_BUSY, EXIT_FAILED, EXIT_INTERRUPTED, E
 COMMAND_MODULES = (
     "optimizer.cli.plan",      # plan, check
     "optimizer.cli.nightly",   # nightly, replay, store
+    "optimizer.cli.province",  # build-scenario
 )
 
 __all__ = ["main", "build_parser", "COMMAND_MODULES", "EXIT_OK", "EXIT_FAILED", "EXIT_VIOLATIONS",
