@@ -11,15 +11,14 @@ run killed with SIGKILL leaves no worker behind writing files.
 
 from __future__ import annotations
 
-import ctypes
 import multiprocessing
 import os
-import signal
-import sys
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any
+
+from ..processes import end_with_parent
 
 _TASK: tuple[Callable, Any] | None = None   # (function, shared inputs), inherited by the workers
 _LOCK = threading.Lock()                    # one parallel export at a time per process
@@ -51,27 +50,11 @@ def run_tasks(function: Callable[[Any, Any], Any], shared: Any, items: Sequence,
         _TASK = (function, shared)
         context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(max_workers=workers, mp_context=context,
-                                 initializer=_end_with_parent, initargs=(os.getpid(),)) as pool:
+                                 initializer=end_with_parent, initargs=(os.getpid(),)) as pool:
             return list(pool.map(_run, items))
     finally:
         _TASK = None
         _LOCK.release()
-
-
-_PR_SET_PDEATHSIG = 1
-
-
-def _end_with_parent(parent_pid: int) -> None:
-    """In a worker: be killed when the parent dies (Linux prctl); elsewhere nothing happens."""
-    if not sys.platform.startswith("linux"):
-        return
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-    except (OSError, AttributeError):
-        return
-    if os.getppid() != parent_pid:      # the parent died before the request took effect
-        os._exit(1)
 
 
 def _run(item):
