@@ -146,3 +146,50 @@ def test_output_path_under_a_file_is_refused(tmp_path):
     report.write_text("notes", encoding="utf-8")
     with pytest.raises(OutputFolderError, match="is a file"):
         check_output_folder(report / "sub")
+
+
+def test_run_killed_while_writing_leaves_nothing_after_the_next_run(tmp_path):
+    """A process killed (SIGKILL) half way through writing leaves a staging folder that the next
+    run removes; the previous output stays intact throughout."""
+    out = tmp_path / "out"
+    write_run(out, "good.txt")
+    code = ("import os, signal, sys\n"
+            "from optimizer.outputs import atomic_folder\n"
+            f"with atomic_folder(r'{out}') as staging:\n"
+            "    (staging / 'half.txt').write_text('x')\n"
+            "    os.kill(os.getpid(), signal.SIGKILL)\n")
+    killed = subprocess.run([sys.executable, "-c", code], cwd=ROOT, timeout=60,
+                            env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert killed.returncode == -9
+    left = list(tmp_path.glob(".out.tmp-*"))
+    assert len(left) == 1 and (out / "good.txt").is_file()
+    write_run(out, "next.txt")
+    assert not list(tmp_path.glob(".out.tmp-*")) and (out / "next.txt").is_file()
+
+
+def test_export_workers_end_when_the_run_is_killed(tmp_path):
+    """Forked export workers do not outlive a run killed with SIGKILL (Linux)."""
+    if not sys.platform.startswith("linux"):
+        pytest.skip("parent-death signal is Linux only")
+    pids = tmp_path / "pids"
+    code = ("import os, signal, time\n"
+            "from optimizer.exports.parallel import run_tasks\n"
+            "def task(shared, item):\n"
+            f"    open(r'{pids}', 'a').write(f'{{os.getpid()}}\\n')\n"
+            "    if item == 0:\n"
+            "        os.kill(os.getppid(), signal.SIGKILL)\n"
+            "    time.sleep(60)\n"
+            "run_tasks(task, None, [0, 1], workers=2)\n")
+    killed = subprocess.run([sys.executable, "-c", code], cwd=ROOT, timeout=60,
+                            env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert killed.returncode == -9
+    import time
+    workers = [int(line) for line in pids.read_text().split()]
+    assert workers
+    for _ in range(100):
+        alive = [pid for pid in workers if Path(f"/proc/{pid}").exists()
+                 and "Z" not in Path(f"/proc/{pid}/stat").read_text().split()[2]]
+        if not alive:
+            break
+        time.sleep(0.1)
+    assert not alive

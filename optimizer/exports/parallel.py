@@ -4,6 +4,9 @@ Each task writes its own files (one district workbook, a batch of officers' cale
 files are the same whatever the number of processes or the order they finish in. The shared
 inputs (the enriched roster, the scenario) reach the workers by `fork`, never by pickling; a
 platform without `fork`, or `workers` <= 1, runs the tasks in this process.
+
+On Linux each worker asks the kernel to end it when the process that started it dies, so a
+run killed with SIGKILL leaves no worker behind writing files.
 """
 
 from __future__ import annotations
@@ -14,6 +17,8 @@ import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any
+
+from ..processes import end_with_parent
 
 _TASK: tuple[Callable, Any] | None = None   # (function, shared inputs), inherited by the workers
 _LOCK = threading.Lock()                    # one parallel export at a time per process
@@ -44,7 +49,8 @@ def run_tasks(function: Callable[[Any, Any], Any], shared: Any, items: Sequence,
     try:
         _TASK = (function, shared)
         context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context,
+                                 initializer=end_with_parent, initargs=(os.getpid(),)) as pool:
             return list(pool.map(_run, items))
     finally:
         _TASK = None
