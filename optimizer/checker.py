@@ -23,13 +23,16 @@ Reading of docs/dynamics.md where the text leaves room (the planner's simulation
   loader's CrewPerKit fills an unwritten operator/verifier with 1; crew = { home_visit = 2 }
   means two home-visit officers, nobody else). `crew_per_kit` uses the loaded values.
 - Staffing uses each officer's own max_shifts_per_day / max_hours_per_week from officers.csv when
-  given (scenario default otherwise). The weekly budget counts every officer of the district
-  (leave enters the per-shift and per-day conditions only). Without officers.csv the district's
-  reserve_* counts are single-role officers.
+  given (scenario default otherwise). Every staffing condition is one the roster rules imply
+  as `roster_check` applies them: per shift (Hall), per day (shifts), per campaign week
+  (officer-hours: full weekly hours in a short last week; no more than the days not on leave
+  times an officer's longest day), rest pairs, forbidden successions and runs of 7 days.
+  Without officers.csv the district's reserve_* counts are single-role officers.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 from collections import Counter
@@ -42,6 +45,7 @@ import pandas as pd
 from .scenario import ROLES, Scenario
 
 PLAN_FILE = "plan.csv"
+BASELINE_PLAN_FILE = "baseline_plan.csv"
 PROJECTION_FILE = "projection.csv"
 SUMMARY_FILE = "summary.json"
 
@@ -307,14 +311,57 @@ class _Context:
                                                        rules.max_hours_per_week))
         return by_district
 
-    def week_cap(self, officer: _Officer, week_days: int) -> int:
-        """Shifts an officer may work in a campaign week of `week_days` days."""
-        key = (officer.max_hours_per_week, officer.max_shifts_per_day, week_days)
+    def apart_pairs(self) -> list[tuple[int, int]]:
+        """Shifts of one day no officer may both work under the roster's min_rest rule: they
+        overlap, or leave a gap shorter than the rest that no run of back-to-back shifts (at most
+        the most shifts any officer may work a day) closes into one duty."""
+        if hasattr(self, "_apart"):
+            return self._apart
+        shifts = self.scenario.shifts
+        rest = self.rules.min_rest_hours * 60
+        most = max([self.rules.max_shifts_per_day] + [o.max_shifts_per_day for group in self.officers for o in group])
+        pairs = []
+        for a in range(len(shifts)):
+            for b in range(a + 1, len(shifts)):
+                first, second = sorted((shifts[a], shifts[b]), key=lambda x: (x.start_minutes, x.end_minutes))
+                gap = second.start_minutes - first.end_minutes
+                if gap < 0:
+                    pairs.append((a, b))
+                elif 0 < gap < rest:
+                    reach, closed = {first.end_minutes}, False
+                    for _ in range(most - 2):
+                        reach = {x.end_minutes for x in shifts
+                                 if x.start_minutes in reach and x.end_minutes <= second.start_minutes}
+                        closed = closed or second.start_minutes in reach
+                    if not closed:
+                        pairs.append((a, b))
+        self._apart = pairs
+        return pairs
+
+    def day_hours(self, officer: _Officer) -> float:
+        """Most hours an officer may work in a day: at most max_shifts_per_day shifts, no two apart."""
+        key = ("day", officer.max_shifts_per_day)
         if key not in self._week_caps:
-            full = min(_floor(officer.max_hours_per_week / self.longest_shift_hours),
-                       (7 - self.rules.min_days_off_per_7) * officer.max_shifts_per_day)
-            self._week_caps[key] = full if week_days >= 7 else _ceil(full * week_days / 7)
+            apart = set(self.apart_pairs())
+            best = 0.0
+            for size in range(1, min(officer.max_shifts_per_day, self.n_shifts) + 1):
+                for chosen in itertools.combinations(range(self.n_shifts), size):
+                    if not any(pair in apart for pair in itertools.combinations(chosen, 2)):
+                        best = max(best, sum(self.hours[s] for s in chosen))
+            self._week_caps[key] = best
         return self._week_caps[key]
+
+    def week_hours(self, officer: _Officer, days: range) -> float:
+        """Most hours an officer may work in a campaign week (roster_check's max_hours_per_week:
+        the full weekly hours even in a short last week), no more than his days not on leave
+        (at most 7 - min_days_off_per_7 and max_consecutive_days in a full week) times his
+        longest day."""
+        present = sum(1 for d in days if d not in officer.leave_days)
+        if len(days) >= 7 and self.rules.min_days_off_per_7:
+            present = min(present, 7 - self.rules.min_days_off_per_7)
+        if self.rules.max_consecutive_days and len(days) > self.rules.max_consecutive_days:
+            present = min(present, self.rules.max_consecutive_days)
+        return min(officer.max_hours_per_week, present * self.day_hours(officer))
 
     def slot(self, d: int, s: int) -> str:
         return f"{self.dates[d]} {self.shift_codes[s]}"
@@ -532,16 +579,16 @@ def _layout(ctx: _Context, frame: pd.DataFrame, file: str, numeric: tuple[str, .
     return table
 
 
-def _read_plan(ctx: _Context, out: Path, report: CheckReport) -> _Table | None:
-    frame = _read_csv(out / PLAN_FILE, PLAN_COLUMNS, report)
+def _read_plan(ctx: _Context, out: Path, report: CheckReport, file: str = PLAN_FILE) -> _Table | None:
+    frame = _read_csv(out / file, PLAN_COLUMNS, report)
     if frame is None:
         return None
     needed = ("ward_code", "day", "shift") + DECISION_COLUMNS
     if any(column not in frame.columns for column in needed):
-        report.add("file", PLAN_FILE, "cannot be checked without its ward_code, day, shift and "
-                                      "decision columns")
+        report.add("file", file, "cannot be checked without its ward_code, day, shift and "
+                                 "decision columns")
         return None
-    return _layout(ctx, frame, PLAN_FILE, DECISION_COLUMNS + OUTCOME_COLUMNS, True, report)
+    return _layout(ctx, frame, file, DECISION_COLUMNS + OUTCOME_COLUMNS, True, report)
 
 
 def _read_summary(out: Path, report: CheckReport) -> dict | None:
@@ -708,18 +755,74 @@ def _check_staffing(ctx: _Context, plan: _Table, report: CheckReport) -> None:
                            f"crews need {day_needed[mask]} officer-shifts with a role in "
                            f"{_role_names(mask)} but its officers not on leave may work at most "
                            f"{shifts_budget[mask]} (max_shifts_per_day)")
+        hours = np.array(ctx.hours)
         for w, days in enumerate(weeks):
-            budget = np.zeros(len(_ROLE_SETS) + 1, dtype=np.int64)
+            budget = np.zeros(len(_ROLE_SETS) + 1)
             for mask, group in holds.items():
-                budget[mask] = sum(ctx.week_cap(o, len(days)) for o in group)
-            week_needed = needed[k, days.start:days.stop].sum(axis=(0, 1))
-            mask = _worst_set(week_needed, budget)
+                budget[mask] = sum(ctx.week_hours(o, days) for o in group)
+            week_needed = (needed[k, days.start:days.stop] * hours[None, :, None]).sum(axis=(0, 1))
+            mask = _worst_set(week_needed, budget + 1e-6)
             if mask is not None:
                 report.add("crew_week", f"district {district}, week {w + 1} "
                                         f"({ctx.dates[days.start]}..{ctx.dates[days.stop - 1]})",
-                           f"crews need {week_needed[mask]} officer-shifts with a role in "
-                           f"{_role_names(mask)} but its officers may work at most {budget[mask]} "
+                           f"crews need {week_needed[mask]:g} officer-hours with a role in "
+                           f"{_role_names(mask)} but its officers may work at most {budget[mask]:g} "
                            f"that week (max_hours_per_week, min_days_off_per_7)")
+        _check_officer_rules(ctx, k, district, holds, needed[k], report)
+
+
+def _check_officer_rules(ctx: _Context, k: int, district: str, holds: dict, needed: np.ndarray,
+                         report: CheckReport) -> None:
+    """What the roster rules imply for a district's crews ([day, shift, role set] officers needed):
+    two shifts of a day that are apart (min_rest) need distinct officers not on leave; a
+    forbidden succession (a on day d, b on day d+1) needs distinct officers; in every run of 7
+    days (max_consecutive_days + 1 days) an officer works at most 7 - min_days_off_per_7
+    (max_consecutive_days) of his days not on leave, covering one shift of each such pair a day."""
+    rules = ctx.rules
+    pairs = ctx.apart_pairs()
+    successions = [(ctx.shift_index[a], ctx.shift_index[b]) for a, b in rules.forbidden_successions
+                   if a in ctx.shift_index and b in ctx.shift_index]
+    runs = {}
+    if rules.min_days_off_per_7 and 7 <= ctx.n_days:
+        runs[7] = 7 - rules.min_days_off_per_7
+    if rules.max_consecutive_days and rules.max_consecutive_days + 1 <= ctx.n_days:
+        length = rules.max_consecutive_days + 1
+        runs[length] = min(runs.get(length, length), rules.max_consecutive_days)
+    groups = [(s,) for s in range(ctx.n_shifts)] + pairs
+    for mask, group in holds.items():
+        if not needed[:, :, mask].any():
+            continue
+        present = np.array([[d not in o.leave_days for d in range(ctx.n_days)] for o in group], dtype=np.int64)
+        on_duty = present.sum(axis=0) if len(group) else np.zeros(ctx.n_days, dtype=np.int64)
+        for a, b in pairs:
+            for d in np.flatnonzero(needed[:, a, mask] + needed[:, b, mask] > on_duty):
+                report.add("crew_rest", f"district {district}, {ctx.dates[d]}",
+                           f"shifts {ctx.shift_codes[a]} and {ctx.shift_codes[b]} need "
+                           f"{needed[d, a, mask] + needed[d, b, mask]} officers with a role in "
+                           f"{_role_names(mask)}, no one may work both (min_rest_hours), and "
+                           f"{on_duty[d]} are not on leave")
+        for a, b in successions:
+            for d in np.flatnonzero(needed[:-1, a, mask] + needed[1:, b, mask] > len(group)):
+                report.add("crew_succession", f"district {district}, {ctx.dates[d]}",
+                           f"shift {ctx.shift_codes[a]} then {ctx.shift_codes[b]} the next day need "
+                           f"{needed[d, a, mask] + needed[d + 1, b, mask]} officers with a role in "
+                           f"{_role_names(mask)}, no one may work both (forbidden succession), "
+                           f"and the district has {len(group)}")
+        for length, most in sorted(runs.items()):
+            if not len(group):
+                continue
+            days_a_run = np.minimum(np.stack([np.convolve(p, np.ones(length, dtype=np.int64), mode="valid")
+                                              for p in present]), most).sum(axis=0)
+            for shifts in groups:
+                per_day = needed[:, list(shifts), mask].sum(axis=1)
+                worked = np.convolve(per_day, np.ones(length, dtype=np.int64), mode="valid")
+                for first in np.flatnonzero(worked > days_a_run):
+                    report.add("crew_days_run", f"district {district}, {ctx.dates[first]}.."
+                                                f"{ctx.dates[first + length - 1]}",
+                               f"shift(s) {'+'.join(ctx.shift_codes[s] for s in shifts)} need "
+                               f"{worked[first]} officer-days with a role in {_role_names(mask)} but "
+                               f"its officers may work at most {days_a_run[first]} of these "
+                               f"{length} days (min_days_off_per_7, max_consecutive_days, leave)")
 
 
 # --- outcomes: re-simulation and the file's own balances ----------------------------------
@@ -916,10 +1019,31 @@ def _check_summary(ctx: _Context, summary: dict | None, kpis: dict, scenario: Sc
         if baseline is None or baseline > kpis["target"]:
             report.add("summary", SUMMARY_FILE, f"baseline_enrolled {summary['baseline_enrolled']!r} "
                                                 f"is not a whole number in 0..target {kpis['target']}")
+    _check_bound(summary, kpis, report)
     if "input_hash" in summary and summary["input_hash"] != scenario.input_hash:
         report.add("summary", SUMMARY_FILE,
                    f"input_hash {summary['input_hash']!r} is not this scenario's "
                    f"({scenario.input_hash}): plan made for other inputs?")
+
+
+def _check_bound(summary: dict, kpis: dict, report: CheckReport) -> None:
+    """A plan never enrolls more than its proven bound, and the gap is not floored: a plan above
+    its bound is a violation (the bound is not a relaxation of the officers' rules)."""
+    bound = summary.get("max_enrollable")
+    enrolled = kpis.get("enrolled")
+    if isinstance(bound, (int, float)) and not isinstance(bound, bool) and enrolled is not None \
+            and enrolled > bound:
+        report.add("bound", SUMMARY_FILE, f"the plan enrolls {enrolled} (re-simulated), above its "
+                                          f"proven bound max_enrollable {bound}")
+    objective, objective_bound, gap = (summary.get(k) for k in ("objective", "objective_bound", "gap"))
+    numbers = all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (objective, objective_bound, gap))
+    if numbers and objective_bound:
+        expected = (objective_bound - objective) / abs(objective_bound)
+        if abs(gap - expected) > 1e-5:
+            report.add("bound", SUMMARY_FILE, f"gap {gap} is not (objective_bound - objective) / "
+                                              f"|objective_bound| = {expected:.6f}")
+    if summary.get("status") == "bound_violated":
+        report.add("bound", SUMMARY_FILE, "status bound_violated: the plan is above its proven bound")
 
 
 def _kpis(ctx: _Context, sim: dict[str, np.ndarray] | None, simulated: list[int]) -> dict:
@@ -953,27 +1077,54 @@ def check_plan(scenario: Scenario, out_dir: str | Path) -> CheckReport:
     report = CheckReport()
     summary = _read_summary(out, report)
     reserve = _reserve_allocation(ctx, summary, report)
-    plan = _read_plan(ctx, out, report)
-    sim, simulated, references = None, [], {}
-    if plan is not None:
-        _check_decisions(ctx, plan, reserve, report)
-        _check_staffing(ctx, plan, report)
-        simulated = _complete_wards(ctx, plan, DECISION_COLUMNS)
-        for i in sorted(set(range(ctx.n_wards)) - set(simulated)):
-            if plan.present[i].any():
-                report.add("simulation", f"ward {ctx.ward_codes[i]}",
-                           "not re-simulated: rows missing or decision values not whole numbers >= 0")
-        decisions = {c: plan.values[c] for c in DECISION_COLUMNS}
-        sim = _resimulate(ctx, decisions, simulated)
-        _compare_simulation(ctx, plan, sim, simulated, report)
-        for i in _check_balances(ctx, plan, report):
-            from_file = {c: plan.values[c][i] for c in OUTCOME_COLUMNS}
-            references[i] = (PLAN_FILE, _people_by_state(ctx, i, from_file))
-        for i in simulated:
-            if i not in references:
-                from_sim = {c: sim[c][i] for c in OUTCOME_COLUMNS}
-                references[i] = ("re-simulation", _people_by_state(ctx, i, from_sim))
+    sim, simulated, references = _check_plan_file(ctx, out, PLAN_FILE, reserve, report)
     _check_projection(ctx, out, references, report)
     report.kpis = _kpis(ctx, sim, simulated)
     _check_summary(ctx, summary, report.kpis, scenario, report)
     return report
+
+
+def check_baseline(scenario: Scenario, out_dir: str | Path) -> CheckReport:
+    """Re-verify the fair baseline (baseline_plan.csv) exactly as the plan: its decisions, its
+    staffing under the same officer rules (with summary.json's baseline_reserve_allocation), its
+    numbers against a re-simulation, and summary.json's baseline_enrolled."""
+    out = Path(out_dir)
+    ctx = _Context(scenario)
+    report = CheckReport()
+    summary = _read_summary(out, report)
+    reserve = _reserve_allocation(ctx, {"reserve_allocation": (summary or {}).get("baseline_reserve_allocation", {})},
+                                  report)
+    sim, simulated, _ = _check_plan_file(ctx, out, BASELINE_PLAN_FILE, reserve, report)
+    report.kpis = _kpis(ctx, sim, simulated)
+    if summary is not None and report.kpis.get("enrolled") is not None \
+            and summary.get("baseline_enrolled") != report.kpis["enrolled"]:
+        report.add("summary", SUMMARY_FILE, f"baseline_enrolled: expected {report.kpis['enrolled']} "
+                                            f"(re-simulated), found {summary.get('baseline_enrolled')!r}")
+    return report
+
+
+def _check_plan_file(ctx: _Context, out: Path, file: str, reserve: dict[str, int], report: CheckReport):
+    """Decisions, staffing, re-simulation and balances of one plan file; returns the
+    re-simulation, the wards re-simulated and each ward's people by state (for projections)."""
+    plan = _read_plan(ctx, out, report, file)
+    sim, simulated, references = None, [], {}
+    if plan is None:
+        return sim, simulated, references
+    _check_decisions(ctx, plan, reserve, report)
+    _check_staffing(ctx, plan, report)
+    simulated = _complete_wards(ctx, plan, DECISION_COLUMNS)
+    for i in sorted(set(range(ctx.n_wards)) - set(simulated)):
+        if plan.present[i].any():
+            report.add("simulation", f"ward {ctx.ward_codes[i]}",
+                       "not re-simulated: rows missing or decision values not whole numbers >= 0")
+    decisions = {c: plan.values[c] for c in DECISION_COLUMNS}
+    sim = _resimulate(ctx, decisions, simulated)
+    _compare_simulation(ctx, plan, sim, simulated, report)
+    for i in _check_balances(ctx, plan, report):
+        from_file = {c: plan.values[c][i] for c in OUTCOME_COLUMNS}
+        references[i] = (file, _people_by_state(ctx, i, from_file))
+    for i in simulated:
+        if i not in references:
+            from_sim = {c: sim[c][i] for c in OUTCOME_COLUMNS}
+            references[i] = ("re-simulation", _people_by_state(ctx, i, from_sim))
+    return sim, simulated, references

@@ -55,10 +55,11 @@ def _json_default(value):
 
 
 def write_plan_files(result: PlanResult, folder: Path, *, language: str = "vi") -> None:
-    """summary.json, plan.csv, projection.csv, bottlenecks.csv, districts.csv, shortfalls.csv
+    """summary.json, plan.csv, baseline_plan.csv (the fair baseline), projection.csv, bottlenecks.csv, districts.csv, shortfalls.csv
     and, when the run made a roster, roster.csv, rosters/*.xlsx, ics/*.ics, deployment.csv."""
     plan = result.plan_frame()
     plan.to_csv(folder / "plan.csv", index=False)
+    result.baseline_plan_frame().to_csv(folder / "baseline_plan.csv", index=False)
     result.projection_frame().to_csv(folder / "projection.csv", index=False)
     result.bottleneck_frame().to_csv(folder / "bottlenecks.csv", index=False, encoding="utf-8-sig")
     result.district_frame().to_csv(folder / "districts.csv", index=False, encoding="utf-8-sig")

@@ -1,7 +1,8 @@
 """The one entry point the CLI, the app and the nightly job share: plan a scenario.
 
 `run_plan(scenario)` -> PlanResult: capacity plan (districts in parallel, proven bound),
-the proportional baseline on the same resources, the simulated outcome of both, the
+the fair baseline and the naive proportional rule on the same resources, the simulated
+outcome of each, the
 marginal values, and (unless asked not to) the officer roster made to agree with the plan.
 """
 
@@ -13,7 +14,7 @@ from typing import Callable
 import numpy as np
 import ortools
 
-from .baseline import baseline_decisions
+from .baseline import baseline_decisions, proportional_decisions
 from .capacity.campaign import plan_capacity
 from .objective import objective_terms, officer_shifts
 from .result import PlanResult
@@ -46,9 +47,11 @@ def run_plan(scenario: Scenario, *, workers: int | None = None, time_limit_secon
     t = time.perf_counter()
     budgets = district_budgets(scenario)   # officer budgets, shared by the baseline and the model
     base, base_allocation = baseline_decisions(scenario, budgets)
+    proportional, proportional_allocation = proportional_decisions(scenario, budgets)
     if fixed is not None and first_day > 0:
         for name in ("kits_open", "mobile_kits", "home_visit_teams", "letters"):
             getattr(base, name)[:, :first_day] = getattr(fixed, name)[:, :first_day]
+            getattr(proportional, name)[:, :first_day] = getattr(fixed, name)[:, :first_day]
     timings["baseline_seconds"] = time.perf_counter() - t
     t = time.perf_counter()
     capacity = plan_capacity(scenario, workers=workers, time_limit_seconds=time_limit_seconds,
@@ -64,6 +67,7 @@ def run_plan(scenario: Scenario, *, workers: int | None = None, time_limit_secon
     t = time.perf_counter()
     outcome = simulate(scenario, decisions, arrivals=arrivals, start=start, first_day=first_day)
     base_outcome = simulate(scenario, base, arrivals=arrivals, start=start, first_day=first_day)
+    proportional_outcome = simulate(scenario, proportional, arrivals=arrivals, start=start, first_day=first_day)
     timings["simulation_seconds"] = time.perf_counter() - t
     terms = objective_terms(scenario, decisions, outcome)
     objective = float(sum(terms.values()))
@@ -82,16 +86,31 @@ def run_plan(scenario: Scenario, *, workers: int | None = None, time_limit_secon
         marginal_by_district={code: plan.marginal for code, plan in capacity.districts.items()},
         seed=seed, wall_seconds=0.0, solver_version=f"ortools {ortools.__version__} (HiGHS)",
         messages=list(capacity.messages), stopped_early=capacity.stopped_early, timings=timings,
-        first_day=first_day)
+        first_day=first_day, proportional_decisions=proportional, proportional_outcome=proportional_outcome,
+        proportional_reserve_allocation=proportional_allocation)
     result.sim_inputs = {"arrivals": arrivals, "start": start, "first_day": first_day}
+    _flag_bound_violation(result)
     if with_roster:
         t = time.perf_counter()
         add_roster(result, workers=workers, time_limit_seconds=time_limit_seconds, progress=progress,
                    frozen_roster=frozen_roster, previous_roster=previous_roster, executor=executor,
                    pinned=pinned, fixed=fixed, allocation=capacity.reserve_allocation)
         timings["roster_seconds"] = time.perf_counter() - t
+        _flag_bound_violation(result)
     result.wall_seconds = time.perf_counter() - begin
     return result
+
+
+BOUND_VIOLATED = "bound_violated"
+
+
+def _flag_bound_violation(result: PlanResult) -> None:
+    """A plan above its proven bound means a model row is not a relaxation of the rules: the
+    run's status becomes `bound_violated` (an error) and the reason is the first message."""
+    problem = result.bound_violation()
+    if problem and result.status != BOUND_VIOLATED:
+        result.status = BOUND_VIOLATED
+        result.messages.insert(0, f"ERROR: {problem}")
 
 
 def add_roster(result: PlanResult, *, workers: int | None = None, time_limit_seconds: float | None = None,

@@ -290,8 +290,8 @@ class DistrictModel:
         return np.concatenate(variables), np.concatenate(coefs)
 
     def _staffing(self):
-        """Crew fits the district's officers: per shift for every role set (Hall), per day and per
-        week; and per role and shift within `crew_ceiling` when given."""
+        """Crew fits the district's officers: per shift for every role set (Hall), per day (shifts)
+        and per week (hours); and per role and shift within `crew_ceiling` when given."""
         budget = self.data.budget
         groups, coefs, upper, self.staffing_rows = [], [], [], []
         ceiling = self.data.crew_ceiling
@@ -314,11 +314,13 @@ class DistrictModel:
                 window = [j for j, d in enumerate(self.days) if d in week]
                 if not window:
                     continue
-                parts = [self._crew_terms(role_set, j, None) for j in window]
+                # officer-hours: each crew counts its shift's hours (shifts of different lengths)
+                parts = [self._crew_terms(role_set, j, s) for j in window for s in range(self.S)]
+                hours = [self.scenario.shifts[s].hours for _ in window for s in range(self.S)]
                 v = np.concatenate([p[0] for p in parts])
                 if len(v):
-                    groups.append(v), coefs.append(np.concatenate([p[1] for p in parts]))
-                    upper.append(budget.per_week[k, w])
+                    groups.append(v), coefs.append(np.concatenate([p[1] * h for p, h in zip(parts, hours)]))
+                    upper.append(budget.per_week_hours[k, w])
                     self.staffing_rows.append(("week", role_set, w, None))
         self._officer_rules(budget, groups, coefs, upper)
         upper = [_whole_crews(c, most) for c, most in zip(coefs, upper)]
