@@ -148,69 +148,91 @@ def proportional_decisions(scenario: Scenario, budgets: dict[str, DistrictBudget
 # --- the fair baseline ------------------------------------------------------------------------
 
 class _OfficerLedger:
-    """Crew already placed in one district, per role set, day and shift, and whether one more
-    unit still fits every staffing row (docs/dynamics.md, Staffing). Every row only grows as
-    units are placed, so a (day, shifts) a unit kind does not fit stays full."""
+    """What is left of one district's staffing rows (docs/dynamics.md, Staffing) as crews are
+    placed: the slack of every row per role set (per shift, day, week in hours, rest pair,
+    forbidden succession, run of days per shift group), and whether one more unit fits them
+    all. Slack only shrinks as units are placed, so a (kind, day) that did not fit stays full."""
 
-    def __init__(self, scenario: Scenario, budget: DistrictBudget):
-        self.budget = budget
+    def __init__(self, scenario: Scenario, budget: DistrictBudget, rows: dict | None = None):
+        """`rows`: the units' rows found so far, shared by districts whose rows are laid out alike."""
         self.n_days, self.n_shifts = scenario.n_days, len(scenario.shift_codes)
         self.hours = np.array([s.hours for s in scenario.shifts])
-        self.pairs = incompatible_shift_pairs(scenario)
         codes = scenario.shift_codes
+        self.pairs = incompatible_shift_pairs(scenario)
         self.successions = [(codes.index(a), codes.index(b))
                             for a, b in scenario.settings.officer_rules.forbidden_successions]
         self.groups = [list(g) for g in shift_groups(scenario)]
-        self.usage = np.zeros((len(budget.role_sets), self.n_days, self.n_shifts), dtype=np.int64)
         crew = CrewNeeds.of(scenario)
-        self.need = {kind: np.array([crew.total(needs, rs) for rs in budget.role_sets], dtype=np.int64)
+        self.need = {kind: np.array([crew.total(needs, rs) for rs in budget.role_sets], dtype=float)
                      for kind, needs in (("kit", crew.kit), ("mobile", crew.mobile), ("team", crew.home_visit))}
+        n_sets = len(budget.role_sets)
+        self.shift = np.repeat(budget.per_shift[:, :, None], self.n_shifts, axis=2).astype(float)
+        self.day = budget.per_day.astype(float)
+        self.week = budget.per_week_hours.astype(float) + 1e-6
+        self.rest = np.repeat(budget.per_shift[:, :, None], len(self.pairs), axis=2).astype(float)
+        headcount = budget.headcount if budget.headcount is not None else np.full(n_sets, np.inf)
+        self.succession = np.repeat(np.asarray(headcount, float)[:, None, None], max(0, self.n_days - 1),
+                                    axis=1).repeat(len(self.successions), axis=2) \
+            if budget.headcount is not None else np.zeros((n_sets, 0, 0))
+        self.windows = [(length, np.repeat(most[:, :, None].astype(float), len(self.groups), axis=2))
+                        for length, most in budget.work_day_windows]
+        # every row's slack in one vector; a unit's rows are index arrays into it
+        parts = [self.shift, self.day, self.week, self.rest, self.succession] + [w for _, w in self.windows]
+        self.offsets = {id(part): offset for part, offset in
+                        zip(parts, np.cumsum([0] + [part.size for part in parts[:-1]]))}
+        self.slack = np.concatenate([part.ravel() for part in parts])
         self.full: set = set()
+        self.rows = {} if rows is None else rows
+        self.layout = (self.slack.size, tuple(budget.role_sets))
 
     def place(self, kind: str, day: int, shifts: list[int]) -> bool:
-        """Place one unit of `kind` on `day` in `shifts` if every row still holds; True if placed."""
-        key = (kind, day, tuple(shifts))
+        """Place one unit of `kind` on `day` in `shifts` if every row keeps its slack; True if placed."""
+        key = (kind, day, shifts[0] if len(shifts) == 1 else tuple(shifts))
         if key in self.full:
             return False
-        need = self.need[kind]
-        self.usage[:, day, shifts] += need[:, None]
-        if self._holds(day, shifts):
-            return True
-        self.usage[:, day, shifts] -= need[:, None]
-        self.full.add(key)
-        return False
-
-    def _holds(self, d: int, shifts: list[int]) -> bool:
-        u, b = self.usage, self.budget
-        if (u[:, d, shifts] > b.per_shift[:, d, None]).any():
+        rows = self.rows.get((key, self.layout))
+        if rows is None:
+            rows = self.rows[(key, self.layout)] = self._rows(self.need[kind], day, shifts)
+        index, amount = rows
+        if (self.slack[index] < amount - 1e-9).any():
+            self.full.add(key)
             return False
-        if (u[:, d].sum(axis=1) > b.per_day[:, d]).any():
-            return False
-        w = d // 7
-        week = slice(7 * w, min(7 * w + 7, self.n_days))
-        if ((u[:, week] * self.hours).sum(axis=(1, 2)) > b.per_week_hours[:, w] + 1e-6).any():
-            return False
-        for a, c in self.pairs:
-            if (a in shifts or c in shifts) and (u[:, d, a] + u[:, d, c] > b.per_shift[:, d]).any():
-                return False
-        if b.headcount is not None:
-            for a, c in self.successions:
-                if a in shifts and d + 1 < self.n_days and (u[:, d, a] + u[:, d + 1, c] > b.headcount).any():
-                    return False
-                if c in shifts and d > 0 and (u[:, d - 1, a] + u[:, d, c] > b.headcount).any():
-                    return False
-        for length, most in b.work_day_windows:
-            first, last = max(0, d - length + 1), min(d, self.n_days - length)
-            if last < first:
-                continue
-            for group in self.groups:
-                if not any(s in group for s in shifts):
-                    continue
-                per_day = u[:, first:last + length][:, :, group].sum(axis=2)
-                runs = np.stack([per_day[:, j:j + length].sum(axis=1) for j in range(last - first + 1)], axis=1)
-                if (runs > most[:, first:last + 1]).any():
-                    return False
+        self.slack[index] -= amount
         return True
+
+    def _cells(self, part: np.ndarray, *index) -> np.ndarray:
+        """Positions in the slack vector of part[:, *index] (every role set)."""
+        sets = np.arange(part.shape[0])
+        grids = np.meshgrid(sets, *[np.atleast_1d(i) for i in index], indexing="ij")
+        return self.offsets[id(part)] + np.ravel_multi_index(tuple(grids), part.shape)
+
+    def _rows(self, need: np.ndarray, d: int, shifts: list[int]) -> tuple[np.ndarray, np.ndarray]:
+        """(positions in the slack vector, amounts taken) of every row one unit on day d in
+        `shifts` uses: its shifts, its day, its week (hours), the rest pairs and successions it
+        touches, and the runs of days holding d for each shift group it covers."""
+        rows = [(self._cells(self.shift, d, shifts), 1),
+                (self._cells(self.day, d), len(shifts)),
+                (self._cells(self.week, d // 7), float(self.hours[shifts].sum()))]
+        for p, (a, b) in enumerate(self.pairs):
+            uses = (a in shifts) + (b in shifts)
+            if uses:
+                rows.append((self._cells(self.rest, d, p), uses))
+        for q, (a, b) in enumerate(self.successions):
+            if a in shifts and d + 1 < self.n_days:
+                rows.append((self._cells(self.succession, d, q), 1))
+            if b in shifts and d > 0:
+                rows.append((self._cells(self.succession, d - 1, q), 1))
+        for length, slack in self.windows:
+            first, last = max(0, d - length + 1), min(d, self.n_days - length)
+            for g, group in enumerate(self.groups):
+                uses = sum(1 for s in shifts if s in group)
+                if uses and last >= first:
+                    rows.append((self._cells(slack, np.arange(first, last + 1), g), uses))
+        index = np.concatenate([np.ravel(cells) for cells, _ in rows])
+        amount = np.concatenate([np.ravel(np.broadcast_to(need.reshape((-1,) + (1,) * (cells.ndim - 1)) * uses,
+                                                          cells.shape)) for cells, uses in rows])
+        keep = amount > 0
+        return index[keep], amount[keep]
 
 
 def _reserve_by_need(scenario: Scenario, kit_days_needed: dict[str, int]) -> dict[str, int]:
@@ -255,9 +277,10 @@ def baseline_decisions(scenario: Scenario, budgets: dict[str, DistrictBudget] | 
     preference = shift_weights(scenario)
     shift_order = sorted(range(n_shifts), key=lambda s: (-preference[s], s))
     fixed_kits = wards["fixed_kits"].to_numpy(np.int64)
+    rows: dict = {}
     for district in scenario.district_codes:
         idx = np.flatnonzero(ward_district == district)
-        ledger = _OfficerLedger(scenario, budgets[district])
+        ledger = _OfficerLedger(scenario, budgets[district], rows)
         # mobile kits: each day, to the wards with the longest institution lists left
         fleet = int(scenario.districts.at[district, "mobile_kits"]) + allocation[district]
         left = mobile_days_needed[idx].copy()

@@ -181,18 +181,23 @@ def district_budgets(scenario: Scenario) -> dict[str, DistrictBudget]:
         per_shift = np.zeros((len(role_sets), n_days), dtype=np.int64)
         per_day = np.zeros((len(role_sets), n_days), dtype=np.int64)
         per_week_hours = np.zeros((len(role_sets), len(weeks)), dtype=float)
+        # per officer: days not on leave (0/1 a day) and days not on leave in each week
+        present = {id(o): np.array([d not in o[2] for d in range(n_days)], dtype=np.int64) for o in mine}
+        week_present = {key: tuple(int(days[list(week)].sum()) for week in weeks) for key, days in present.items()}
+        week_hours = {}
         for k, role_set in enumerate(role_sets):
-            for _, held, leave, shifts_a_day, hours in mine:
+            for officer in mine:
+                _, held, leave, shifts_a_day, hours = officer
                 if not held & role_set:
                     continue
                 shifts_a_day, hours_a_day = useful[(held & role_set, shifts_a_day)]
-                for d in range(n_days):
-                    if d not in leave:
-                        per_shift[k, d] += 1
-                        per_day[k, d] += shifts_a_day
-                for w, days in enumerate(weeks):
-                    present = sum(1 for d in days if d not in leave)
-                    per_week_hours[k, w] += officer_week_hours(scenario, hours, hours_a_day, present, len(days))
+                per_shift[k] += present[id(officer)]
+                per_day[k] += shifts_a_day * present[id(officer)]
+                key = (hours, hours_a_day, week_present[id(officer)])
+                if key not in week_hours:
+                    week_hours[key] = [officer_week_hours(scenario, hours, hours_a_day, count, len(days))
+                                       for count, days in zip(key[2], weeks)]
+                per_week_hours[k] += week_hours[key]
         headcount = np.array([sum(1 for _, held, *_ in mine if held & role_set) for role_set in role_sets],
                              dtype=np.int64)
         windows = []
@@ -258,18 +263,22 @@ def shift_groups(scenario: Scenario) -> list[tuple[int, ...]]:
     return [(s,) for s in range(len(scenario.shifts))] + incompatible_shift_pairs(scenario)
 
 
-def crew_by_shift(scenario: Scenario, role_set: frozenset, kits: np.ndarray, mobile: np.ndarray,
+def crew_by_shift(scenario: Scenario, role_sets: tuple[frozenset, ...], kits: np.ndarray, mobile: np.ndarray,
                   teams: np.ndarray) -> np.ndarray:
-    """Officers with a role of `role_set` a district's decisions need, per day and shift
-    ([wards, days, shifts] arrays of open kits, mobile kits on site and home-visit teams)."""
+    """Officers with a role of each of `role_sets` a district's decisions need, as an array
+    [role set, day, shift] (from [wards, days, shifts] arrays of open kits, mobile kits on site
+    and home-visit teams; mobile kits count in the mobile shifts, teams in the home-visit one)."""
     crew = CrewNeeds.of(scenario)
     codes = scenario.shift_codes
-    usage = crew.total(crew.kit, role_set) * kits.sum(axis=0)
-    mobile_crew = crew.total(crew.mobile, role_set)
-    for code in scenario.settings.mobile_kit.shifts:
-        usage[:, codes.index(code)] += mobile_crew * mobile[:, :, codes.index(code)].sum(axis=0)
-    home = codes.index(scenario.settings.home_visit.shift)
-    usage[:, home] += crew.total(crew.home_visit, role_set) * teams[:, :, home].sum(axis=0)
+    mobile_mask = np.zeros(len(codes), dtype=np.int64)
+    mobile_mask[[codes.index(c) for c in scenario.settings.mobile_kit.shifts]] = 1
+    home_mask = np.zeros(len(codes), dtype=np.int64)
+    home_mask[codes.index(scenario.settings.home_visit.shift)] = 1
+    parts = (kits.sum(axis=0), mobile.sum(axis=0) * mobile_mask, teams.sum(axis=0) * home_mask)
+    usage = np.zeros((len(role_sets),) + parts[0].shape, dtype=np.int64)
+    for needs, part in zip((crew.kit, crew.mobile, crew.home_visit), parts):
+        per_set = np.array([crew.total(needs, role_set) for role_set in role_sets], dtype=np.int64)
+        usage += per_set[:, None, None] * part[None]
     return usage
 
 
@@ -279,44 +288,44 @@ ROW_KINDS = ("shift", "day", "week", "rest", "succession", "window")
 def first_broken_row(scenario: Scenario, budget: DistrictBudget, kits: np.ndarray, mobile: np.ndarray,
                      teams: np.ndarray, kinds: tuple[str, ...] = ROW_KINDS
                      ) -> tuple[str, int, list[int], list[int]] | None:
-    """The first staffing row of the capacity model (per shift, day, week, rest pair, forbidden
-    succession, run of days; only those of `kinds`) that a district's decisions break, as (kind,
-    role set index, days, shifts it spans), or None when the officers can be enough for all."""
+    """The first staffing row of the capacity model (per shift, day and week always; rest pair,
+    forbidden succession and run of days when in `kinds`) that a district's decisions break, as
+    (kind, role set index, days, shifts it spans), or None when the officers can be enough."""
     n_days, n_shifts = kits.shape[1], kits.shape[2]
     hours = np.array([s.hours for s in scenario.shifts])
-    pairs = incompatible_shift_pairs(scenario)
-    codes = scenario.shift_codes
-    successions = [(codes.index(a), codes.index(b))
-                   for a, b in scenario.settings.officer_rules.forbidden_successions]
+    usage = crew_by_shift(scenario, budget.role_sets, kits, mobile, teams)       # [set, day, shift]
     every_shift = list(range(n_shifts))
-    for k, role_set in enumerate(budget.role_sets):
-        usage = crew_by_shift(scenario, role_set, kits, mobile, teams)
-        if not usage.any():
-            continue
-        over = np.argwhere(usage > budget.per_shift[k][:, None])
+    over = np.argwhere(usage > budget.per_shift[:, :, None])
+    if len(over):
+        k, d, s = (int(x) for x in over[0])
+        return ("shift", k, [d], [s])
+    over = np.argwhere(usage.sum(axis=2) > budget.per_day)
+    if len(over):
+        return ("day", int(over[0][0]), [int(over[0][1])], every_shift)
+    for w, week in enumerate(campaign_weeks(n_days)):
+        over = np.flatnonzero((usage[:, list(week)] * hours).sum(axis=(1, 2)) > budget.per_week_hours[:, w] + 1e-6)
         if len(over):
-            return ("shift", k, [int(over[0][0])], [int(over[0][1])])
-        over = np.flatnonzero(usage.sum(axis=1) > budget.per_day[k])
-        if len(over):
-            return ("day", k, [int(over[0])], every_shift)
-        for w, week in enumerate(campaign_weeks(n_days)):
-            if float((usage[list(week)] * hours).sum()) > budget.per_week_hours[k, w] + 1e-6:
-                return ("week", k, list(week), every_shift)
-        for a, b in pairs if "rest" in kinds else ():
-            over = np.flatnonzero(usage[:, a] + usage[:, b] > budget.per_shift[k])
+            return ("week", int(over[0]), list(week), every_shift)
+    if "rest" in kinds:
+        for a, b in incompatible_shift_pairs(scenario):
+            over = np.argwhere(usage[:, :, a] + usage[:, :, b] > budget.per_shift)
             if len(over):
-                return ("rest", k, [int(over[0])], [a, b])
-        if budget.headcount is not None and "succession" in kinds:
-            for a, b in successions:
-                over = np.flatnonzero(usage[:-1, a] + usage[1:, b] > budget.headcount[k])
-                if len(over):
-                    return ("succession", k, [int(over[0]), int(over[0]) + 1], sorted({a, b}))
-        for length, most in budget.work_day_windows if "window" in kinds else ():
+                return ("rest", int(over[0][0]), [int(over[0][1])], [a, b])
+    if "succession" in kinds and budget.headcount is not None:
+        codes = scenario.shift_codes
+        for first, second in scenario.settings.officer_rules.forbidden_successions:
+            a, b = codes.index(first), codes.index(second)
+            over = np.argwhere(usage[:, :-1, a] + usage[:, 1:, b] > budget.headcount[:, None])
+            if len(over):
+                d = int(over[0][1])
+                return ("succession", int(over[0][0]), [d, d + 1], sorted({a, b}))
+    if "window" in kinds:
+        for length, most in budget.work_day_windows:
             for group in shift_groups(scenario):
-                per_day = usage[:, list(group)].sum(axis=1)
-                runs = np.convolve(per_day, np.ones(length, dtype=np.int64), mode="valid")
-                over = np.flatnonzero(runs > most[k])
+                per_day = usage[:, :, list(group)].sum(axis=2)
+                totals = np.concatenate([np.zeros((len(per_day), 1), dtype=np.int64), per_day.cumsum(axis=1)], axis=1)
+                over = np.argwhere(totals[:, length:] - totals[:, :-length] > most)
                 if len(over):
-                    first = int(over[0])
-                    return ("window", k, list(range(first, first + length)), list(group))
+                    first = int(over[0][1])
+                    return ("window", int(over[0][0]), list(range(first, first + length)), list(group))
     return None
