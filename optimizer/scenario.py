@@ -153,6 +153,17 @@ class SolverSettings(_Strict):
     relative_gap: float = Field(default=0.002, ge=0, le=1)
 
 
+class UncertaintySettings(_Strict):
+    """How unsure the projection band is (optimizer/uncertainty.py): district turnout times a
+    lognormal multiplier (median 1, `turnout_sigma`), invitation show-up drawn around the
+    scenario's (normal, `show_up_sd`), each open kit-shift out of service with
+    `breakdown_probability`."""
+
+    turnout_sigma: float = Field(default=0.15, ge=0, le=2)
+    show_up_sd: float = Field(default=0.05, ge=0, le=1)
+    breakdown_probability: float = Field(default=0.03, ge=0, le=1)
+
+
 class CampaignFile(_Strict):
     campaign: CampaignSettings
     shifts: list[ShiftSettings] = Field(min_length=1)
@@ -164,6 +175,7 @@ class CampaignFile(_Strict):
     officer_rules: OfficerRules = OfficerRules()
     objective: ObjectiveWeights = ObjectiveWeights()
     solver: SolverSettings = SolverSettings()
+    uncertainty: UncertaintySettings = UncertaintySettings()
 
     @model_validator(mode="after")
     def _shift_codes(self):

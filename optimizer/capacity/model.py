@@ -352,14 +352,14 @@ class DistrictModel:
                     vb, cb = self._crew_terms(role_set, j, b)
                     if len(va) and len(vb):
                         groups.append(np.r_[va, vb]), coefs.append(np.r_[ca, cb]), upper.append(budget.per_shift[k, d])
-                        self.staffing_rows.append(("shift", role_set, d, a))
+                        self.staffing_rows.append(("rest", role_set, d, (a, b)))
                 if d + 1 in position:
                     for a, b in successions:
                         va, ca = self._crew_terms(role_set, j, a)
                         vb, cb = self._crew_terms(role_set, position[d + 1], b)
                         if len(va) and len(vb):
                             groups.append(np.r_[va, vb]), coefs.append(np.r_[ca, cb]), upper.append(headcount)
-                            self.staffing_rows.append(("shift", role_set, d, a))
+                            self.staffing_rows.append(("succession", role_set, d, (a, b)))
             for length, days in budget.work_day_windows:
                 for first in range(days.shape[1]):
                     if first not in position or first + length - 1 not in position:
