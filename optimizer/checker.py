@@ -53,7 +53,7 @@ KEY_COLUMNS = ("ward_code", "district_code", "date", "day", "shift")
 DECISION_COLUMNS = ("kits_open", "mobile_kits", "home_visit_teams", "letters")
 OUTCOME_COLUMNS = ("arrivals_walk_in", "returns", "arrivals_invited", "served_walk_in",
                    "served_invited", "served_homebound", "served_institution", "served",
-                   "queue_walk_in_end", "queue_invited_end", "queue_end", "gave_up")
+                   "queue_walk_in_end", "queue_invited_end", "queue_end", "gave_up", "calls")
 PLAN_COLUMNS = KEY_COLUMNS + DECISION_COLUMNS + OUTCOME_COLUMNS
 PROJECTION_COUNT_COLUMNS = ("enrolled_cum", "waiting", "not_yet_arrived", "given_up")
 PROJECTION_COLUMNS = ("ward_code", "district_code", "date", "day", "enrolled_cum", "coverage",
@@ -262,6 +262,11 @@ class _Context:
         self.rate_invited = throughput.invited
         self.rate_institution = throughput.institution
         self.show_up = demand.invitation_show_up
+        # follow-up calls: floor(working_groups * calls_per_group_day) a ward a day
+        groups = wards["working_groups"] if "working_groups" in wards else pd.Series(0, index=wards.index)
+        self.calls_a_day = [_floor(int(g) * demand.calls_per_group_day) for g in groups]
+        self.follow_up_after_days = demand.follow_up_after_days
+        self.follow_up_show_up = demand.follow_up_show_up
         self.give_up_share = demand.give_up_share
         self.return_share = demand.return_share
         self.return_after_days = demand.return_after_days
@@ -380,14 +385,31 @@ def _simulate_ward(ctx: _Context, i: int, kits, mobile, teams, letters) -> dict[
     queue_walk_in = queue_invited = 0
     homebound_left = ctx.homebound[i]
     institution_left = ctx.institution[i]
+    no_shows_of_day = [0] * n_days
+    callable_no_shows = 0
     for d in range(n_days):
         walk_ins_today = walk_ins_by_open_shift(ctx.scenario, int(ctx.arrivals[i, d]), kits[d])
+        # 0. follow-up: no-shows of day d - follow_up_after_days become callable; on a day the
+        # counter is open the working groups call as many as they can, for the shift with the
+        # most kit-hours (the first of equals)
+        calls, call_shift = 0, None
+        if ctx.calls_a_day[i] > 0:
+            if d - ctx.follow_up_after_days >= 0:
+                callable_no_shows += no_shows_of_day[d - ctx.follow_up_after_days]
+            day_hours = [int(kits[d, s]) * ctx.hours[s] for s in range(n_shifts)]
+            if max(day_hours) > 0:
+                calls = min(ctx.calls_a_day[i], callable_no_shows)
+                callable_no_shows -= calls
+                call_shift = day_hours.index(max(day_hours))
         for s in range(n_shifts):
             hours = ctx.hours[s]
             # 1. arrivals join the queues (walk-ins come in the shifts the ward is open)
             arrived_walk_in = int(walk_ins_today[s])
             came_back = returns[d][s]
             arrived_invited = _floor(ctx.show_up * int(letters[d, s]))
+            no_shows_of_day[d] += int(letters[d, s]) - arrived_invited
+            called = calls if s == call_shift else 0
+            arrived_invited += _floor(ctx.follow_up_show_up * called)
             queue_walk_in += arrived_walk_in + came_back
             queue_invited += arrived_invited
             # 2. fixed kits: invited first, then walk-ins with the hours left
@@ -422,7 +444,7 @@ def _simulate_ward(ctx: _Context, i: int, kits, mobile, teams, letters) -> dict[
                 "served_institution": served_institution,
                 "served": served_walk_in + served_invited + served_homebound + served_institution,
                 "queue_walk_in_end": queue_walk_in, "queue_invited_end": queue_invited,
-                "queue_end": queue_walk_in + queue_invited, "gave_up": gave_up}
+                "queue_end": queue_walk_in + queue_invited, "gave_up": gave_up, "calls": called}
             for column, value in values.items():
                 out[column][d, s] = value
     return out

@@ -13,7 +13,7 @@ from .simulation import Decisions, Outcome
 PLAN_COLUMNS = ["ward_code", "district_code", "date", "day", "shift", "kits_open", "mobile_kits",
                 "home_visit_teams", "letters", "arrivals_walk_in", "returns", "arrivals_invited",
                 "served_walk_in", "served_invited", "served_homebound", "served_institution", "served",
-                "queue_walk_in_end", "queue_invited_end", "queue_end", "gave_up"]
+                "queue_walk_in_end", "queue_invited_end", "queue_end", "gave_up", "calls"]
 
 
 @dataclass
@@ -232,6 +232,7 @@ def plan_table(scenario: Scenario, decisions: Decisions, outcome: Outcome) -> pd
         "queue_invited_end": outcome.queue_invited_end.ravel(),
         "queue_end": outcome.queue_end.ravel(),
         "gave_up": outcome.gave_up.ravel(),
+        "calls": (np.zeros_like(outcome.gave_up) if outcome.calls is None else outcome.calls).ravel(),
     })
     return frame[PLAN_COLUMNS]
 

@@ -86,6 +86,11 @@ class DemandSettings(_Strict):
     give_up_share: float = Field(default=0.2, ge=0, le=1)
     return_share: float = Field(default=0.6, ge=0, le=1)
     return_after_days: int = Field(default=2, ge=1, le=30)
+    # follow-up of no-shows: the neighbourhood working groups call (door to door) those who missed
+    # the slot on their letter, follow_up_after_days later, at most calls_per_group_day each a day
+    follow_up_after_days: int = Field(default=3, ge=1, le=30)
+    follow_up_show_up: float = Field(default=0.5, ge=0, le=1)
+    calls_per_group_day: float = Field(default=0.0, ge=0)
 
 
 class ThroughputSettings(_Strict):
@@ -463,7 +468,10 @@ def load_districts(path: Path) -> tuple[pd.DataFrame, int]:
 def load_wards(path: Path, districts: pd.DataFrame) -> pd.DataFrame:
     """wards.csv: one row per ward; cohorts must add up to the remaining target."""
     file = path.name
-    frame = read_table(path, WARD_COLUMNS)
+    frame = read_table(path, WARD_COLUMNS + ("working_groups",), required=WARD_COLUMNS)
+    if "working_groups" not in frame.columns:      # neighbourhood working groups (optional)
+        frame["working_groups"] = "0"
+    frame["working_groups"] = frame["working_groups"].replace("", "0")
     for column in ("ward_code", "ward_name", "district_code"):
         _non_empty(frame, file, column)
     _unique(frame, file, ["ward_code"])
@@ -472,7 +480,7 @@ def load_wards(path: Path, districts: pd.DataFrame) -> pd.DataFrame:
         row = unknown.iloc[0]
         raise ScenarioError(file, f"unknown district code '{row['district_code']}'",
                             row=int(row["_row"]), column="district_code")
-    for column in WARD_COLUMNS[3:]:
+    for column in WARD_COLUMNS[3:] + ("working_groups",):
         frame[column] = _ints(frame, file, column)
     frame["target"] = frame["eligible"] - frame["already_enrolled"] - frame["cannot_enroll"]
     for _, row in frame.iterrows():
