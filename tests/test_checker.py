@@ -1,4 +1,4 @@
-"""The independent checker (optimizer/checker.py): hand-solved dynamics, then one rule at a time.
+"""The independent checker (optimizer/checker/): hand-solved dynamics, then one rule at a time.
 
 A valid output folder for scenarios/tiny is written from the checker's own re-simulation with
 chosen decisions; each test then breaks one rule in the files and expects that rule reported.
@@ -443,3 +443,18 @@ def test_projection_changed(tiny, valid_out):
     report = check_plan(tiny, valid_out)
     assert rules(report) == {"projection"}
     assert report.violations[0].where == "ward 00037, 2022-07-29"
+
+
+def test_checker_package_imports_no_model_code():
+    """Every module of optimizer/checker/ imports only the scenario loader, its own modules and libraries."""
+    import ast
+
+    folder = Path(__file__).resolve().parents[1] / "optimizer" / "checker"
+    for path in sorted(folder.glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.level:
+                assert node.level == 1 or node.module == "scenario", (path.name, node.module)
+            if isinstance(node, ast.ImportFrom) and not node.level:
+                assert not (node.module or "").startswith("optimizer"), (path.name, node.module)
+            if isinstance(node, ast.Import):
+                assert not any(alias.name.startswith("optimizer") for alias in node.names), path.name
