@@ -109,7 +109,7 @@ class PlanResult:
         return projection_table(self.scenario, outcome or self.outcome)
 
     def district_frame(self) -> pd.DataFrame:
-        """Per district: target, enrolled under the plan and under the proportional rule."""
+        """Per district: target, enrolled under the plan and under the fair baseline."""
         wards = self.scenario.wards
         frame = pd.DataFrame({"district_code": wards["district_code"].to_numpy(),
                               "target": self.outcome.target,

@@ -289,13 +289,13 @@ def plan_capacity(scenario: Scenario, *, workers: int | None = None, time_limit_
             _write_district(scenario, decisions, plan)
     missing = [d.district_code for d in inputs if d.district_code not in plans]
     if missing:
-        messages.append(f"stopped early: districts {', '.join(missing)} keep the proportional rule")
+        messages.append(f"stopped early: districts {', '.join(missing)} keep the fair baseline")
         objective_bound = float("nan")
         max_enrollable = float("nan")
     failed = [d.district_code for d in inputs if d.district_code in plans
               and plans[d.district_code].status in unsolved]
     if failed:
-        messages.append(f"no plan for districts {', '.join(failed)}: they keep the proportional rule")
+        messages.append(f"no plan for districts {', '.join(failed)}: they keep the fair baseline")
     kept = set(missing) | set(failed)
     left = reserve - sum(n for code, n in allocation.items() if code not in kept)
     for data in inputs:
