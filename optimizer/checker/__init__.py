@@ -6,6 +6,12 @@ home_visit_teams, letters), following docs/dynamics.md, and reports every rule t
 and every number of the files that differs from its own. It shares no code with the planner,
 its models or its simulation: it imports only `optimizer.scenario` (the loaded data), numpy,
 pandas and the standard library, so that a bug in one is not silently repeated in the other.
+`check_baseline` verifies the fair baseline (`baseline_plan.csv`) the same way.
+
+Modules: `report` (violations, the report), `arithmetic` (rounding and walk-in splits of
+docs/dynamics.md), `context` (the scenario's numbers and officers, read once), `resimulation`
+(the checker's own simulation), `layout` (the files, their columns, reading them), `rules`
+(decisions, staffing, balances, projection, summary and bound).
 
 Reading of docs/dynamics.md where the text leaves room (the planner's simulation must match):
 - Decisions are simulated as written even when they break a rule (kits above `fixed_kits` add
