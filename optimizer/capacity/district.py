@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 
 import numpy as np
-import scipy.sparse as sp
 
 from ..demand import shift_weights, split_over_open_shifts
 from .improve import WardPlans, improve_by_moves
