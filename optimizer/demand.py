@@ -101,3 +101,12 @@ def invitable_pool(scenario: Scenario) -> np.ndarray:
     wards = scenario.wards
     return np.array([int(inv) + int(walk) - walk_in_total(int(walk), turnout)
                      for inv, walk in zip(wards["invited"], wards["walk_in"])], dtype=np.int64)
+
+
+def calls_per_ward_day(scenario: Scenario) -> np.ndarray:
+    """Door-to-door calls each ward's neighbourhood working groups make a day (whole people):
+    floor(working_groups * calls_per_group_day); 0 when the scenario sets no calls."""
+    per_group = scenario.settings.demand.calls_per_group_day
+    groups = scenario.wards["working_groups"].to_numpy(float) if "working_groups" in scenario.wards else \
+        np.zeros(len(scenario.wards))
+    return np.floor(np.round(groups * per_group, 9)).astype(np.int64)

@@ -1,9 +1,9 @@
 """The one entry point the CLI, the app and the nightly job share: plan a scenario.
 
 `run_plan(scenario, options, window)` -> PlanResult: capacity plan (districts in parallel,
-proven bound), the proportional baseline on the same resources, the simulated outcome of both,
-the marginal values, and (with `options.with_roster`) the officer roster made to agree with the
-plan. `options` says how to solve, `window` which days (default: the whole campaign); the
+proven bound), the fair baseline and the naive proportional rule on the same resources, the
+simulated outcome of each, the marginal values, and (with `options.with_roster`) the officer
+roster made to agree with the plan. `options` says how to solve, `window` which days (default: the whole campaign); the
 result keeps the window, and no caller needs to change the result afterwards.
 """
 
@@ -13,7 +13,7 @@ import time
 
 import ortools
 
-from .baseline import baseline_decisions
+from .baseline import baseline_decisions, proportional_decisions
 from .capacity.campaign import plan_capacity
 from .objective import objective_terms, officer_shifts
 from .plan_request import Progress, ReplanWindow, SolveOptions
@@ -41,8 +41,10 @@ def run_plan(scenario: Scenario, options: SolveOptions | None = None,
     t = time.perf_counter()
     budgets = district_budgets(scenario)   # officer budgets, shared by the baseline and the model
     base, base_allocation = baseline_decisions(scenario, budgets)
+    proportional, proportional_allocation = proportional_decisions(scenario, budgets)
     if fixed is not None and first_day > 0:
         base.overlay(fixed, before_day=first_day)
+        proportional.overlay(fixed, before_day=first_day)
     timings["baseline_seconds"] = time.perf_counter() - t
     t = time.perf_counter()
     capacity = plan_capacity(scenario, workers=options.workers, time_limit_seconds=options.time_limit_seconds,
@@ -58,6 +60,8 @@ def run_plan(scenario: Scenario, options: SolveOptions | None = None,
     t = time.perf_counter()
     outcome = simulate(scenario, decisions, arrivals=window.arrivals, start=window.start, first_day=first_day)
     base_outcome = simulate(scenario, base, arrivals=window.arrivals, start=window.start, first_day=first_day)
+    proportional_outcome = simulate(scenario, proportional, arrivals=window.arrivals, start=window.start,
+                                    first_day=first_day)
     timings["simulation_seconds"] = time.perf_counter() - t
     terms = objective_terms(scenario, decisions, outcome)
     objective = float(sum(terms.values()))
@@ -78,13 +82,28 @@ def run_plan(scenario: Scenario, options: SolveOptions | None = None,
         marginal_by_district={code: plan.marginal for code, plan in capacity.districts.items()},
         seed=seed, wall_seconds=0.0, solver_version=f"ortools {ortools.__version__} (HiGHS)",  # type: ignore[attr-defined]
         messages=list(capacity.messages), stopped_early=capacity.stopped_early, timings=timings,
-        window=window)
+        window=window, proportional_decisions=proportional, proportional_outcome=proportional_outcome,
+        proportional_reserve_allocation=proportional_allocation)
+    _flag_bound_violation(result)
     if options.with_roster:
         t = time.perf_counter()
         add_roster(result, options, allocation=capacity.reserve_allocation)
         timings["roster_seconds"] = time.perf_counter() - t
+        _flag_bound_violation(result)
     result.wall_seconds = time.perf_counter() - begin
     return result
+
+
+BOUND_VIOLATED = PlanStatus.BOUND_VIOLATED
+
+
+def _flag_bound_violation(result: PlanResult) -> None:
+    """A plan above its proven bound means a model row is not a relaxation of the rules: the
+    run's status becomes `bound_violated` (an error) and the reason is the first message."""
+    problem = result.bound_violation()
+    if problem and result.status != BOUND_VIOLATED:
+        result.status = BOUND_VIOLATED
+        result.messages.insert(0, f"ERROR: {problem}")
 
 
 def add_roster(result: PlanResult, options: SolveOptions | None = None, window: ReplanWindow | None = None, *,

@@ -15,17 +15,19 @@ from .simulation import Decisions, Outcome
 PLAN_COLUMNS = ["ward_code", "district_code", "date", "day", "shift", "kits_open", "mobile_kits",
                 "home_visit_teams", "letters", "arrivals_walk_in", "returns", "arrivals_invited",
                 "served_walk_in", "served_invited", "served_homebound", "served_institution", "served",
-                "queue_walk_in_end", "queue_invited_end", "queue_end", "gave_up"]
+                "queue_walk_in_end", "queue_invited_end", "queue_end", "gave_up", "calls"]
 
 
 class PlanStatus(StrEnum):
     """How the capacity plan came out: proven optimal (within the solver's gap), feasible, proven
-    infeasible (e.g. pinned decisions that cannot stand), or no plan found in the time given."""
+    infeasible (e.g. pinned decisions that cannot stand), no plan found in the time given, or a plan
+    above its own proven bound (an error in a model row, reported loudly)."""
 
     OPTIMAL = "optimal"
     FEASIBLE = "feasible"
     INFEASIBLE = "infeasible"
     NO_SOLUTION = "no_solution"
+    BOUND_VIOLATED = "bound_violated"   # an error: the plan enrolls more than its proven bound
 
     @property
     def has_plan(self) -> bool:
@@ -59,6 +61,10 @@ class PlanResult:
     roster_report: dict = field(default_factory=dict)
     timings: dict = field(default_factory=dict)
     window: ReplanWindow = field(default_factory=ReplanWindow)   # the days planned, from what state
+    # the naive proportional rule, a second labelled reference (the baseline is the fair one)
+    proportional_decisions: Decisions | None = None
+    proportional_outcome: Outcome | None = None
+    proportional_reserve_allocation: dict = field(default_factory=dict)
 
     @property
     def first_day(self) -> int:
@@ -80,9 +86,24 @@ class PlanResult:
 
     @property
     def gap(self) -> float:
+        """(bound - objective) / |bound|, never floored: a negative gap means the plan scores
+        above its proven bound, which `bound_violation` reports as an error."""
         if not np.isfinite(self.objective_bound) or self.objective_bound == 0:
             return float("nan")
-        return max(0.0, (self.objective_bound - self.objective) / abs(self.objective_bound))
+        return (self.objective_bound - self.objective) / abs(self.objective_bound)
+
+    def bound_violation(self) -> str | None:
+        """Why the plan's numbers break their proven bound (people enrolled above max_enrollable,
+        or the objective above objective_bound), or None when the bound holds."""
+        problems = []
+        if np.isfinite(self.max_enrollable) and self.enrolled > self.max_enrollable + 1e-6:
+            problems.append(f"the plan enrolls {self.enrolled:,} people, above the proven bound "
+                            f"max_enrollable {self.max_enrollable:,.1f}")
+        tolerance = 1e-6 * max(1.0, abs(self.objective_bound)) if np.isfinite(self.objective_bound) else 0.0
+        if np.isfinite(self.objective_bound) and self.objective > self.objective_bound + tolerance:
+            problems.append(f"the plan's objective {self.objective:,.3f} is above its bound "
+                            f"{self.objective_bound:,.3f}")
+        return "; ".join(problems) or None
 
     def coverage_by_day(self, outcome: Outcome | None = None) -> np.ndarray:
         """City coverage at the end of each day."""
@@ -101,12 +122,16 @@ class PlanResult:
         """One row per ward, date and shift: decisions and what happens."""
         return plan_table(self.scenario, self.decisions, self.outcome)
 
+    def baseline_plan_frame(self) -> pd.DataFrame:
+        """The fair baseline as plan.csv's rows (written as baseline_plan.csv)."""
+        return plan_table(self.scenario, self.baseline_decisions, self.baseline_outcome)
+
     def projection_frame(self, outcome: Outcome | None = None) -> pd.DataFrame:
         """One row per ward and date: cumulative enrolled, coverage and where everyone else is."""
         return projection_table(self.scenario, outcome or self.outcome)
 
     def district_frame(self) -> pd.DataFrame:
-        """Per district: target, enrolled under the plan and under the proportional rule."""
+        """Per district: target, enrolled under the plan and under the fair baseline."""
         wards = self.scenario.wards
         frame = pd.DataFrame({"district_code": wards["district_code"].to_numpy(),
                               "target": self.outcome.target,
@@ -178,9 +203,16 @@ class PlanResult:
             "objective_bound": None if not np.isfinite(self.objective_bound) else round(self.objective_bound, 3),
             "gap": None if not np.isfinite(self.gap) else round(self.gap, 6),
             "objective_terms": {k: round(v, 3) for k, v in self.objective_terms.items()},
+            "baseline_rule": "fair",
             "baseline_enrolled": self.baseline_enrolled,
             "baseline_coverage": round(self.baseline_enrolled / max(1, self.target), 6),
             "gain_over_baseline": self.enrolled - self.baseline_enrolled,
+            "baseline_reserve_allocation": {k: int(v) for k, v in sorted(self.baseline_reserve_allocation.items())
+                                            if v},
+            "proportional_enrolled": (None if self.proportional_outcome is None
+                                      else self.proportional_outcome.enrolled),
+            "gain_over_proportional": (None if self.proportional_outcome is None
+                                       else self.enrolled - self.proportional_outcome.enrolled),
             "coverage_days": days,
             "final_day_coverage_baseline": round(float(baseline_curve[-1]), 6) if len(baseline_curve) else None,
             "reserve_allocation": {k: int(v) for k, v in sorted(self.reserve_allocation.items()) if v},
@@ -224,6 +256,7 @@ def plan_table(scenario: Scenario, decisions: Decisions, outcome: Outcome) -> pd
         "queue_invited_end": outcome.queue_invited_end.ravel(),
         "queue_end": outcome.queue_end.ravel(),
         "gave_up": outcome.gave_up.ravel(),
+        "calls": (np.zeros_like(outcome.gave_up) if outcome.calls is None else outcome.calls).ravel(),
     })
     return frame[PLAN_COLUMNS]
 

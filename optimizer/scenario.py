@@ -39,6 +39,7 @@ MAX_CODE_LENGTH = 64
 MAX_WEIGHT = 1e6               # objective weights, request weights
 MAX_PEOPLE_PER_WARD = 2_000_000
 MAX_FIXED_KITS_PER_WARD = 50
+MAX_WORKING_GROUPS_PER_WARD = 1_000   # neighbourhood working groups (Hà Nội: about 9 a ward)
 MAX_MOBILE_KITS = 500          # per district
 MAX_CITY_MOBILE_KITS = 5_000
 MAX_RESERVE_OFFICERS = 2_000   # per district and role (Hà Nội: about 90 officers a district)
@@ -127,6 +128,11 @@ class DemandSettings(_Strict):
     give_up_share: float = Field(default=0.2, ge=0, le=1)
     return_share: float = Field(default=0.6, ge=0, le=1)
     return_after_days: int = Field(default=2, ge=1, le=30)
+    # follow-up of no-shows: the neighbourhood working groups call (door to door) those who missed
+    # the slot on their letter, follow_up_after_days later, at most calls_per_group_day each a day
+    follow_up_after_days: int = Field(default=3, ge=1, le=30)
+    follow_up_show_up: float = Field(default=0.5, ge=0, le=1)
+    calls_per_group_day: float = Field(default=0.0, ge=0, le=10_000)
 
 
 class ThroughputSettings(_Strict):
@@ -203,6 +209,17 @@ class SolverSettings(_Strict):
     relative_gap: float = Field(default=0.002, ge=0, le=1)
 
 
+class UncertaintySettings(_Strict):
+    """How unsure the projection band is (optimizer/uncertainty.py): district turnout times a
+    lognormal multiplier (median 1, `turnout_sigma`), invitation show-up drawn around the
+    scenario's (normal, `show_up_sd`), each open kit-shift out of service with
+    `breakdown_probability`."""
+
+    turnout_sigma: float = Field(default=0.15, ge=0, le=2)
+    show_up_sd: float = Field(default=0.05, ge=0, le=1)
+    breakdown_probability: float = Field(default=0.03, ge=0, le=1)
+
+
 class CampaignFile(_Strict):
     campaign: CampaignSettings
     shifts: list[ShiftSettings] = Field(min_length=1, max_length=24)
@@ -214,6 +231,7 @@ class CampaignFile(_Strict):
     officer_rules: OfficerRules = OfficerRules()
     objective: ObjectiveWeights = ObjectiveWeights()
     solver: SolverSettings = SolverSettings()
+    uncertainty: UncertaintySettings = UncertaintySettings()
 
     @model_validator(mode="after")
     def _shift_codes(self):
@@ -624,7 +642,10 @@ def load_districts(path: Path) -> tuple[pd.DataFrame, int]:
 def load_wards(path: Path, districts: pd.DataFrame) -> pd.DataFrame:
     """wards.csv: one row per ward; cohorts must add up to the remaining target."""
     file = path.name
-    frame = read_table(path, WARD_COLUMNS)
+    frame = read_table(path, WARD_COLUMNS + ("working_groups",), required=WARD_COLUMNS)
+    if "working_groups" not in frame.columns:      # neighbourhood working groups (optional)
+        frame["working_groups"] = "0"
+    frame["working_groups"] = frame["working_groups"].replace("", "0")
     _codes(frame, file, "ward_code")
     _names(frame, file, "ward_name")
     _codes(frame, file, "district_code")
@@ -634,8 +655,9 @@ def load_wards(path: Path, districts: pd.DataFrame) -> pd.DataFrame:
         row = unknown.iloc[0]
         raise ScenarioError(file, f"unknown district code '{row['district_code']}'",
                             row=int(row["_row"]), column="district_code")
-    for column in WARD_COLUMNS[3:]:
-        limit = MAX_FIXED_KITS_PER_WARD if column == "fixed_kits" else MAX_PEOPLE_PER_WARD
+    for column in WARD_COLUMNS[3:] + ("working_groups",):
+        limit = {"fixed_kits": MAX_FIXED_KITS_PER_WARD,
+                 "working_groups": MAX_WORKING_GROUPS_PER_WARD}.get(column, MAX_PEOPLE_PER_WARD)
         frame[column] = _ints(frame, file, column, maximum=limit)
     frame["target"] = frame["eligible"] - frame["already_enrolled"] - frame["cannot_enroll"]
     without_wards = [code for code in districts.index if code not in set(frame["district_code"])]

@@ -13,7 +13,7 @@ from typing import ClassVar
 
 import numpy as np
 
-from .demand import invitable_pool, shift_weights, split_over_open_shifts, walk_in_arrivals
+from .demand import calls_per_ward_day, invitable_pool, shift_weights, split_over_open_shifts, walk_in_arrivals
 from .scenario import Scenario
 
 
@@ -63,6 +63,9 @@ class StartState:
     returns_due: np.ndarray  # [wards, days, shifts] returns already scheduled
     lost: np.ndarray          # gave up for good so far
     no_shows: np.ndarray      # letters whose addressee did not come
+    # no-shows the working groups may still call (None: every no-show; a window's earlier
+    # no-shows are callable from its first day)
+    callable_no_shows: np.ndarray | None = None
 
     @classmethod
     def initial(cls, scenario: Scenario) -> "StartState":
@@ -96,6 +99,7 @@ class Outcome:
     given_up_end: np.ndarray      # lost for good plus due to return, at each shift end
     target: np.ndarray            # [wards]
     extra: dict = field(default_factory=dict)
+    calls: np.ndarray | None = None   # no-shows called door to door, in their appointment's shift
 
     @property
     def served(self) -> np.ndarray:
@@ -141,7 +145,7 @@ def simulate(scenario: Scenario, decisions: Decisions, *, arrivals: np.ndarray |
     out = {name: np.zeros(shape, dtype=np.int64) for name in (
         "arrivals_walk_in", "returns", "arrivals_invited", "served_walk_in", "served_invited",
         "served_homebound", "served_institution", "queue_walk_in_end", "queue_invited_end", "gave_up",
-        "not_yet_arrived_end", "given_up_end")}
+        "not_yet_arrived_end", "given_up_end", "calls")}
     qw = state.queue_walk_in.copy()
     qi = state.queue_invited.copy()
     homebound = state.homebound_left.copy()
@@ -157,9 +161,27 @@ def simulate(scenario: Scenario, decisions: Decisions, *, arrivals: np.ndarray |
     del never_walk
     letters_pending = decisions.letters[:, first_day:, :].sum(axis=(1, 2)).astype(np.int64)
     invitable_uninvited = invitable - letters_pending
+    call_capacity = calls_per_ward_day(scenario)
+    calling = bool(call_capacity.any())
+    callable_left = (state.no_shows if state.callable_no_shows is None else state.callable_no_shows).copy()
+    no_shows_by_day = np.zeros((n_wards, n_days), dtype=np.int64)
 
     for d in range(first_day, n_days):
         day_arrivals = split_over_open_shifts(arrivals[:, d], decisions.kits_open[:, d, :] > 0, preference)
+        called_in = np.full(n_wards, -1)
+        arriving_called = np.zeros(n_wards, dtype=np.int64)
+        if calling:
+            lag = demand.follow_up_after_days
+            if d - lag >= first_day:
+                callable_left += no_shows_by_day[:, d - lag]
+            kit_hours_of_day = decisions.kits_open[:, d, :] * hours[None, :]
+            is_open = kit_hours_of_day.sum(axis=1) > 0
+            calls = np.where(is_open, np.minimum(call_capacity, callable_left), 0)
+            callable_left -= calls
+            arriving_called = _floor(demand.follow_up_show_up * calls)
+            called_in = np.where(is_open, np.argmax(kit_hours_of_day, axis=1), -1)
+            for w in np.flatnonzero(calls):
+                out["calls"][w, d, called_in[w]] = calls[w]
         for s in range(n_shifts):
             arriving = day_arrivals[:, s]
             back = returns_due[:, d, s]
@@ -168,6 +190,10 @@ def simulate(scenario: Scenario, decisions: Decisions, *, arrivals: np.ndarray |
             showing = _floor(demand.invitation_show_up * letters)
             letters_pending -= letters
             no_shows += letters - showing
+            no_shows_by_day[:, d] += letters - showing
+            called = np.where(called_in == s, arriving_called, 0)
+            no_shows -= called
+            showing = showing + called
             qw = qw + arriving + back
             qi = qi + showing
             kit_hours = decisions.kits_open[:, d, s] * hours[s]

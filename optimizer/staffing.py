@@ -4,16 +4,21 @@ The capacity planner does not pick officers (the roster does); it keeps every pl
 by a district's officers with the budgets here (docs/dynamics.md, Staffing): for every shift
 and every set of roles, the crew of those roles must not exceed the officers holding one of
 them (Hall's condition, so each slot can get a distinct officer); per day and per campaign
-week the officer-shifts are capped by the officers' daily and weekly limits; in every run of
-days as long as the days-off and consecutive-days rules look at, officer-days are capped by
-what those rules and each officer's leave allow.
+week the officer-shifts (per day) and officer-hours (per week) are capped by the officers'
+daily and weekly limits; in every run of days as long as the days-off and consecutive-days
+rules look at, officer-days are capped by what those rules and each officer's leave allow.
+
+Every budget is a relaxation of the roster rules exactly as `optimizer/roster_check.py` applies
+them, so the capacity model's bound holds for every plan the officers can staff: the weekly
+limit counts hours (shifts of different lengths), a short last campaign week allows the full
+weekly hours, and two shifts of a day are apart only when no chain of back-to-back shifts an
+officer may work can join them into one duty.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import itertools
-import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -50,12 +55,20 @@ def campaign_weeks(n_days: int) -> list[range]:
     return [range(start, min(start + 7, n_days)) for start in range(0, n_days, 7)]
 
 
-def weekly_shift_limit(scenario: Scenario, max_hours_per_week: float, max_shifts_per_day: int) -> int:
-    """Most shifts an officer may work in a full campaign week."""
+def officer_week_hours(scenario: Scenario, max_hours_per_week: float, hours_a_day: float,
+                       present_days: int, week_length: int) -> float:
+    """Most hours an officer may work in a campaign week of `week_length` days of which he is
+    on leave on none of `present_days`: the weekly hours (in full even in a short last week, as
+    the roster rules allow), and no more than his working days times his longest day; a full
+    week of 7 days leaves at least `min_days_off_per_7` days off and, when it is longer than
+    `max_consecutive_days`, at most that many worked days."""
     rules = scenario.settings.officer_rules
-    longest = max(s.hours for s in scenario.shifts)
-    return min(int(math.floor(max_hours_per_week / longest + 1e-9)),
-               (7 - rules.min_days_off_per_7) * max_shifts_per_day)
+    days = present_days
+    if week_length >= 7 and rules.min_days_off_per_7:
+        days = min(days, 7 - rules.min_days_off_per_7)
+    if rules.max_consecutive_days and week_length > rules.max_consecutive_days:
+        days = min(days, rules.max_consecutive_days)
+    return float(min(max_hours_per_week, days * hours_a_day))
 
 
 @dataclass(frozen=True)
@@ -63,18 +76,24 @@ class DistrictBudget:
     """Officer budgets of one district for each set of roles.
 
     `per_shift[k][d]`: officers holding a role of `role_sets[k]` and not on leave on day d;
-    `per_day[k][d]`: their shifts a day; `per_week[k][w]`: their shifts in campaign week w.
+    `per_day[k][d]`: their shifts a day; `per_week_hours[k][w]`: their hours in campaign week w
+    (crews count each shift's hours against it).
     """
 
     district_code: str
     role_sets: tuple[frozenset, ...]
     per_shift: np.ndarray
     per_day: np.ndarray
-    per_week: np.ndarray
+    per_week_hours: np.ndarray
     headcount: np.ndarray | None = None   # officers holding a role of each set, leave or not
     # (length, days[k, t]): in the `length` days from day t the officers holding a role of set k
     # work at most days[k, t] officer-days in all (rest days and leave counted per officer)
     work_day_windows: tuple = ()
+
+    @property
+    def per_week(self) -> np.ndarray:
+        """The weekly budgets (officer-hours); kept under the old name for digests."""
+        return self.per_week_hours
 
 
 def work_day_limits(scenario: Scenario) -> list[tuple[int, int]]:
@@ -96,6 +115,12 @@ def useful_shifts_a_day(scenario: Scenario, roles: frozenset[str], shifts_a_day:
     """Most shifts a day an officer can work in the given roles: only shifts where one of them
     is needed count (kit roles: every shift; mobile crew: the mobile shifts; home-visit crew:
     the home-visit shift), no two that need rest between them, and at most `shifts_a_day`."""
+    return useful_day(scenario, roles, shifts_a_day)[0]
+
+
+def useful_day(scenario: Scenario, roles: frozenset[str], shifts_a_day: int) -> tuple[int, float]:
+    """(most shifts, most hours) an officer can work in a day in the given roles, under the
+    rules of `useful_shifts_a_day`."""
     needs = CrewNeeds.of(scenario)
     codes = scenario.shift_codes
     settings = scenario.settings
@@ -107,12 +132,14 @@ def useful_shifts_a_day(scenario: Scenario, roles: frozenset[str], shifts_a_day:
     if roles & set(needs.home_visit):
         useful.add(codes.index(settings.home_visit.shift))
     apart = set(incompatible_shift_pairs(scenario))
-    most = 0
-    for size in range(1, len(useful) + 1):
+    hours = [s.hours for s in scenario.shifts]
+    most, most_hours = 0, 0.0
+    for size in range(1, min(shifts_a_day, len(useful)) + 1):
         for chosen in itertools.combinations(sorted(useful), size):
             if not any(pair in apart for pair in itertools.combinations(chosen, 2)):
                 most = size
-    return min(shifts_a_day, most)
+                most_hours = max(most_hours, sum(hours[s] for s in chosen))
+    return most, most_hours
 
 
 def district_budgets(scenario: Scenario) -> dict[str, DistrictBudget]:
@@ -147,28 +174,30 @@ def district_budgets(scenario: Scenario) -> dict[str, DistrictBudget]:
     # a few distinct (roles, shifts a day) among thousands of officers: each is worked out once
     kinds = {(held & role_set, per_day) for _, held, _, per_day, _ in officers for role_set in role_sets
              if held & role_set}
-    useful = {kind: useful_shifts_a_day(scenario, *kind) for kind in kinds}
-    weekly_limits = {}
+    useful = {kind: useful_day(scenario, *kind) for kind in kinds}
     budgets = {}
     for district in scenario.district_codes:
         mine = [o for o in officers if o[0] == district]
         per_shift = np.zeros((len(role_sets), n_days), dtype=np.int64)
         per_day = np.zeros((len(role_sets), n_days), dtype=np.int64)
-        per_week = np.zeros((len(role_sets), len(weeks)), dtype=np.int64)
+        per_week_hours = np.zeros((len(role_sets), len(weeks)), dtype=float)
+        # per officer: days not on leave (0/1 a day) and days not on leave in each week
+        present = {id(o): np.array([d not in o[2] for d in range(n_days)], dtype=np.int64) for o in mine}
+        week_present = {key: tuple(int(days[list(week)].sum()) for week in weeks) for key, days in present.items()}
+        week_hours = {}
         for k, role_set in enumerate(role_sets):
-            for _, held, leave, shifts_a_day, hours in mine:
+            for officer in mine:
+                _, held, leave, shifts_a_day, hours = officer
                 if not held & role_set:
                     continue
-                shifts_a_day = useful[(held & role_set, shifts_a_day)]
-                if (hours, shifts_a_day) not in weekly_limits:
-                    weekly_limits[(hours, shifts_a_day)] = weekly_shift_limit(scenario, hours, shifts_a_day)
-                weekly = weekly_limits[(hours, shifts_a_day)]
-                for d in range(n_days):
-                    if d not in leave:
-                        per_shift[k, d] += 1
-                        per_day[k, d] += shifts_a_day
-                for w, days in enumerate(weeks):
-                    per_week[k, w] += int(math.ceil(weekly * len(days) / 7 - 1e-9))
+                shifts_a_day, hours_a_day = useful[(held & role_set, shifts_a_day)]
+                per_shift[k] += present[id(officer)]
+                per_day[k] += shifts_a_day * present[id(officer)]
+                key = (hours, hours_a_day, week_present[id(officer)])
+                if key not in week_hours:
+                    week_hours[key] = [officer_week_hours(scenario, hours, hours_a_day, count, len(days))
+                                       for count, days in zip(key[2], weeks)]
+                per_week_hours[k] += week_hours[key]
         headcount = np.array([sum(1 for _, held, *_ in mine if held & role_set) for role_set in role_sets],
                              dtype=np.int64)
         windows = []
@@ -182,27 +211,121 @@ def district_budgets(scenario: Scenario) -> dict[str, DistrictBudget]:
                     if held & role_set:
                         days[k] += mine_most
             windows.append((length, days))
-        budgets[district] = DistrictBudget(district, role_sets, per_shift, per_day, per_week, headcount,
+        budgets[district] = DistrictBudget(district, role_sets, per_shift, per_day, per_week_hours, headcount,
                                            tuple(windows))
     return budgets
 
 
+def most_shifts_a_day_of_anyone(scenario: Scenario) -> int:
+    """The largest max_shifts_per_day of any officer (officers.csv may raise the scenario's)."""
+    most = scenario.settings.officer_rules.max_shifts_per_day
+    if scenario.officers is not None and len(scenario.officers):
+        own = scenario.officers["max_shifts_per_day"].dropna()
+        if len(own):
+            most = max(most, int(own.max()))
+    return most
+
+
 def incompatible_shift_pairs(scenario: Scenario) -> list[tuple[int, int]]:
-    """Pairs of shifts of one day that no officer may both work: they overlap, or the gap
-    between them is shorter than the minimum rest (touching shifts form one duty)."""
+    """Pairs of shifts of one day that no officer may both work (`roster_check`'s min_rest):
+    they overlap, or the gap between them is shorter than the minimum rest and no chain of
+    back-to-back shifts joins them into one duty within the most shifts an officer may work a
+    day (touching shifts form one duty)."""
     rest = scenario.settings.officer_rules.min_rest_hours * 60
     shifts = scenario.shifts
+    most = most_shifts_a_day_of_anyone(scenario)
     pairs = []
     for a in range(len(shifts)):
         for b in range(a + 1, len(shifts)):
-            first, second = sorted((shifts[a], shifts[b]), key=lambda x: x.start_minutes)
+            first, second = sorted((shifts[a], shifts[b]), key=lambda x: (x.start_minutes, x.end_minutes))
             gap = second.start_minutes - first.end_minutes
-            if gap < 0 or 0 < gap < rest:
+            if gap < 0 or (0 < gap < rest and not _joined(shifts, first, second, most - 2)):
                 pairs.append((a, b))
     return pairs
+
+
+def _joined(shifts, first, second, links: int) -> bool:
+    """Whether at most `links` shifts, each starting where the one before ends, lead from the
+    end of `first` to the start of `second`."""
+    ends = {first.end_minutes}
+    for _ in range(max(0, links)):
+        ends = {s.end_minutes for s in shifts if s.start_minutes in ends and s.end_minutes <= second.start_minutes}
+        if second.start_minutes in ends:
+            return True
+        if not ends:
+            return False
+    return False
 
 
 def shift_groups(scenario: Scenario) -> list[tuple[int, ...]]:
     """Sets of shifts one officer covers at most one of in a day: each shift alone, and each
     incompatible pair."""
     return [(s,) for s in range(len(scenario.shifts))] + incompatible_shift_pairs(scenario)
+
+
+def crew_by_shift(scenario: Scenario, role_sets: tuple[frozenset, ...], kits: np.ndarray, mobile: np.ndarray,
+                  teams: np.ndarray) -> np.ndarray:
+    """Officers with a role of each of `role_sets` a district's decisions need, as an array
+    [role set, day, shift] (from [wards, days, shifts] arrays of open kits, mobile kits on site
+    and home-visit teams; mobile kits count in the mobile shifts, teams in the home-visit one)."""
+    crew = CrewNeeds.of(scenario)
+    codes = scenario.shift_codes
+    mobile_mask = np.zeros(len(codes), dtype=np.int64)
+    mobile_mask[[codes.index(c) for c in scenario.settings.mobile_kit.shifts]] = 1
+    home_mask = np.zeros(len(codes), dtype=np.int64)
+    home_mask[codes.index(scenario.settings.home_visit.shift)] = 1
+    parts = (kits.sum(axis=0), mobile.sum(axis=0) * mobile_mask, teams.sum(axis=0) * home_mask)
+    usage = np.zeros((len(role_sets),) + parts[0].shape, dtype=np.int64)
+    for needs, part in zip((crew.kit, crew.mobile, crew.home_visit), parts):
+        per_set = np.array([crew.total(needs, role_set) for role_set in role_sets], dtype=np.int64)
+        usage += per_set[:, None, None] * part[None]
+    return usage
+
+
+ROW_KINDS = ("shift", "day", "week", "rest", "succession", "window")
+
+
+def first_broken_row(scenario: Scenario, budget: DistrictBudget, kits: np.ndarray, mobile: np.ndarray,
+                     teams: np.ndarray, kinds: tuple[str, ...] = ROW_KINDS
+                     ) -> tuple[str, int, list[int], list[int]] | None:
+    """The first staffing row of the capacity model (per shift, day and week always; rest pair,
+    forbidden succession and run of days when in `kinds`) that a district's decisions break, as
+    (kind, role set index, days, shifts it spans), or None when the officers can be enough."""
+    n_days, n_shifts = kits.shape[1], kits.shape[2]
+    hours = np.array([s.hours for s in scenario.shifts])
+    usage = crew_by_shift(scenario, budget.role_sets, kits, mobile, teams)       # [set, day, shift]
+    every_shift = list(range(n_shifts))
+    over = np.argwhere(usage > budget.per_shift[:, :, None])
+    if len(over):
+        k, d, s = (int(x) for x in over[0])
+        return ("shift", k, [d], [s])
+    over = np.argwhere(usage.sum(axis=2) > budget.per_day)
+    if len(over):
+        return ("day", int(over[0][0]), [int(over[0][1])], every_shift)
+    for w, week in enumerate(campaign_weeks(n_days)):
+        over = np.flatnonzero((usage[:, list(week)] * hours).sum(axis=(1, 2)) > budget.per_week_hours[:, w] + 1e-6)
+        if len(over):
+            return ("week", int(over[0]), list(week), every_shift)
+    if "rest" in kinds:
+        for a, b in incompatible_shift_pairs(scenario):
+            over = np.argwhere(usage[:, :, a] + usage[:, :, b] > budget.per_shift)
+            if len(over):
+                return ("rest", int(over[0][0]), [int(over[0][1])], [a, b])
+    if "succession" in kinds and budget.headcount is not None:
+        codes = scenario.shift_codes
+        for first, second in scenario.settings.officer_rules.forbidden_successions:
+            a, b = codes.index(first), codes.index(second)
+            over = np.argwhere(usage[:, :-1, a] + usage[:, 1:, b] > budget.headcount[:, None])
+            if len(over):
+                d = int(over[0][1])
+                return ("succession", int(over[0][0]), [d, d + 1], sorted({a, b}))
+    if "window" in kinds:
+        for length, most in budget.work_day_windows:
+            for group in shift_groups(scenario):
+                per_day = usage[:, :, list(group)].sum(axis=2)
+                totals = np.concatenate([np.zeros((len(per_day), 1), dtype=np.int64), per_day.cumsum(axis=1)], axis=1)
+                over = np.argwhere(totals[:, length:] - totals[:, :-length] > most)
+                if len(over):
+                    first = int(over[0][1])
+                    return ("window", int(over[0][0]), list(range(first, first + length)), list(group))
+    return None

@@ -2,6 +2,7 @@
 
 `coverage_band(scenario, decisions, runs, seed)` plays the same decisions `runs` times through
 `optimizer.simulation.simulate`, each time with:
+Settings come from campaign.toml's [uncertainty] table (defaults: today's values below):
 - turnout: each district's walk-ins times a lognormal multiplier (median 1, `turnout_sigma`),
   capped per ward at its walk-in cohort, spread over the days as the scenario's curve does;
 - no-shows: the invitation show-up rate drawn around the scenario's (normal, `show_up_sd`,
@@ -18,12 +19,23 @@ import numpy as np
 import pandas as pd
 
 from .demand import largest_remainder, walk_in_arrivals
-from .scenario import CITY, Scenario
+from .scenario import CITY, Scenario, UncertaintySettings
 from .simulation import Decisions, simulate
 
-TURNOUT_SIGMA = 0.15
-SHOW_UP_SD = 0.05
-BREAKDOWN_PROBABILITY = 0.03
+# today's values, the defaults of campaign.toml's [uncertainty] table
+TURNOUT_SIGMA = UncertaintySettings().turnout_sigma
+SHOW_UP_SD = UncertaintySettings().show_up_sd
+BREAKDOWN_PROBABILITY = UncertaintySettings().breakdown_probability
+
+
+def _settings(scenario: Scenario, turnout_sigma: float | None, show_up_sd: float | None,
+              breakdown_probability: float | None) -> dict:
+    """The band's settings: those given, else the scenario's [uncertainty] table."""
+    own = scenario.settings.uncertainty
+    return {"turnout_sigma": own.turnout_sigma if turnout_sigma is None else turnout_sigma,
+            "show_up_sd": own.show_up_sd if show_up_sd is None else show_up_sd,
+            "breakdown_probability": (own.breakdown_probability if breakdown_probability is None
+                                      else breakdown_probability)}
 
 
 def perturbed_arrivals(scenario: Scenario, arrivals: np.ndarray, district_factor: dict[str, float]) -> np.ndarray:
@@ -65,13 +77,16 @@ def _groups(scenario: Scenario) -> list[tuple[str, np.ndarray]]:
 
 
 def coverage_runs(scenario: Scenario, decisions: Decisions, run_ids, seed: int = 0, *,
-                  turnout_sigma: float = TURNOUT_SIGMA, show_up_sd: float = SHOW_UP_SD,
-                  breakdown_probability: float = BREAKDOWN_PROBABILITY,
+                  turnout_sigma: float | None = None, show_up_sd: float | None = None,
+                  breakdown_probability: float | None = None,
                   arrivals: np.ndarray | None = None) -> np.ndarray:
     """Coverage curves [runs, city + districts, days] of the perturbed runs `run_ids`.
 
-    Run r draws from its own generator seeded (seed, r), so a run is the same whichever
-    batch computes it."""
+    Settings left None come from the scenario's [uncertainty] table. Run r draws from its own
+    generator seeded (seed, r), so a run is the same whichever batch computes it."""
+    chosen = _settings(scenario, turnout_sigma, show_up_sd, breakdown_probability)
+    turnout_sigma, show_up_sd = chosen["turnout_sigma"], chosen["show_up_sd"]
+    breakdown_probability = chosen["breakdown_probability"]
     base_arrivals = walk_in_arrivals(scenario) if arrivals is None else arrivals
     codes = scenario.shift_codes
     mobile_shifts = [codes.index(c) for c in scenario.settings.mobile_kit.shifts]
@@ -103,20 +118,20 @@ def _runs_task(args):
 
 
 def coverage_band(scenario: Scenario, decisions: Decisions, runs: int = 40, seed: int = 0, *,
-                  turnout_sigma: float = TURNOUT_SIGMA, show_up_sd: float = SHOW_UP_SD,
-                  breakdown_probability: float = BREAKDOWN_PROBABILITY,
+                  turnout_sigma: float | None = None, show_up_sd: float | None = None,
+                  breakdown_probability: float | None = None,
                   arrivals: np.ndarray | None = None, map_fn=None, batches: int = 1) -> pd.DataFrame:
     """Coverage percentiles per date over `runs` perturbed simulations of `decisions`.
 
     Returns columns date (ISO text), day, district_code ('city' for the whole city), p10, p50,
-    p90 (shares of the target, 0..1), sorted by district_code then day. `map_fn(fn, items)`
+    p90 (shares of the target, 0..1), sorted by district_code then day. Settings left None
+    come from the scenario's [uncertainty] table (campaign.toml). `map_fn(fn, items)`
     (e.g. a process pool's map) with `batches` > 1 spreads the runs; the result does not
     depend on it.
     """
     if runs < 1:
         raise ValueError(f"runs must be at least 1, not {runs}")
-    options = dict(turnout_sigma=turnout_sigma, show_up_sd=show_up_sd,
-                   breakdown_probability=breakdown_probability, arrivals=arrivals)
+    options = dict(_settings(scenario, turnout_sigma, show_up_sd, breakdown_probability), arrivals=arrivals)
     if map_fn is None or batches <= 1 or runs == 1:
         curves = coverage_runs(scenario, decisions, range(runs), seed, **options)
     else:

@@ -400,19 +400,26 @@ def test_staffing_counts_whole_crews(make):
     assert result.max_enrollable == pytest.approx(110)
 
 
-def test_staffing_per_week_short_week_pro_rata(make):
-    """A short campaign week allows its share of the weekly shifts, rounded up: one kit-shift here."""
-    # max_hours_per_week 10 allows floor(10 / 5) = 2 shifts a week, ceil(2 x 2 / 7) = 1 in a 2-day
-    # campaign: two officers staff one kit-shift; it opens on day 0 (less waiting), 110 enrolled.
-    # Objective: 110 - 0.01 x (90 waiting after day 0 + 290 after day 1) - 2 x 0.002 = 106.196.
+def test_staffing_per_week_short_week_full_hours(make):
+    """A short campaign week allows the full weekly hours, as the roster rules do: two 5-hour kit-shifts in 10 hours."""
+    # max_hours_per_week 10 and a 2-day campaign: each officer may work both days (10 hours), so
+    # the kit opens on both days (the old pro-rata budget allowed only one): 220 enrolled.
     result = plan(make(days=2, wards=[{"walk_in": 400}], rules={"max_hours_per_week": 10}))
+    assert result.decisions.kits_open.tolist() == [[[1], [1]]]
+    assert result.enrolled == 220
+
+
+def test_staffing_per_week_counts_hours(make):
+    """Five hours a week allow one 5-hour shift per officer: one kit-shift, opened on day 0 (less waiting)."""
+    # Objective: 110 - 0.01 x (90 waiting after day 0 + 290 after day 1) - 2 x 0.002 = 106.196.
+    result = plan(make(days=2, wards=[{"walk_in": 400}], rules={"max_hours_per_week": 5}))
     assert result.decisions.kits_open.tolist() == [[[1], [0]]]
     assert result.enrolled == 110
     assert result.objective == pytest.approx(106.196)
 
 
 def test_staffing_per_week_not_binding(make):
-    """With 56 hours a week (ceil(11 x 2 / 7) = 4 shifts each in 2 days) both days open: 220 enrolled."""
+    """With 56 hours a week both days open: 220 enrolled."""
     result = plan(make(days=2, wards=[{"walk_in": 400}], rules={"max_hours_per_week": 56}))
     assert result.decisions.kits_open.tolist() == [[[1], [1]]]
     assert result.enrolled == 220
@@ -488,7 +495,7 @@ def test_objective_mobile_deployments_break_ties(make):
 
 def test_objective_terms_add_up(make):
     """The objective is the sum of its named terms, enrolled first."""
-    result = plan(make(days=2, wards=[{"walk_in": 400}], rules={"max_hours_per_week": 10}))
+    result = plan(make(days=2, wards=[{"walk_in": 400}], rules={"max_hours_per_week": 5}))
     terms = {k: v for k, v in result.objective_terms.items() if k != "officer_shifts_count"}
     assert terms["enrolled"] == 110
     assert terms["waiting"] == pytest.approx(-3.8)
@@ -549,8 +556,14 @@ def test_open_shifts_first_opens_exactly_the_given_shifts_with_the_simulations_w
 
     from optimizer.capacity import district
 
-    model, session, relaxed = _relaxed_district(load_scenario(TINY))
-    wanted = relaxed.values[model.k.ravel()] > 0.5
+    from optimizer.capacity.campaign import plan_capacity
+
+    scenario = load_scenario(TINY)
+    model, session, relaxed = _relaxed_district(scenario)
+    # the shifts a whole plan of the district opens: a set its officers can staff
+    first_district = scenario.wards["district_code"].to_numpy() == scenario.district_codes[0]
+    whole = plan_capacity(scenario, workers=1).decisions.kits_open[first_district]
+    wanted = whole.reshape(whole.shape[0], -1).ravel() > 0
     plan_values = district._plan_with_open_shifts(model, session, wanted, 0)
     assert plan_values is not None
     kits = plan_values.values[model.k.ravel()]

@@ -106,6 +106,31 @@ def test_check_accepts_the_plan(tiny_out):
     assert done.stdout.strip().splitlines()[-1].startswith("OK: 0 violations")
 
 
+def test_check_verifies_the_fair_baseline(tiny_out):
+    """plan writes baseline_plan.csv with plan.csv's columns; check verifies it and reports "baseline: OK"."""
+    baseline = pd.read_csv(tiny_out / "baseline_plan.csv", dtype={"ward_code": str})
+    plan = pd.read_csv(tiny_out / "plan.csv", dtype={"ward_code": str})
+    assert list(baseline.columns) == list(plan.columns) and len(baseline) == len(plan)
+    summary = json.loads((tiny_out / "summary.json").read_text(encoding="utf-8"))
+    assert baseline["served"].sum() == summary["baseline_enrolled"]
+    assert summary["gain_over_baseline"] == summary["enrolled"] - summary["baseline_enrolled"]
+    assert summary["proportional_enrolled"] <= summary["baseline_enrolled"]
+    done = run_cli("check", TINY, tiny_out)
+    assert done.returncode == 0, done.stdout
+    assert any(line.startswith("baseline: OK") for line in done.stdout.splitlines())
+
+
+def test_check_rejects_an_altered_baseline(plan_copy, capsys):
+    """A baseline kit above the ward's fixed kits fails the check: exit 1, "baseline: FAILED"."""
+    path = plan_copy / "baseline_plan.csv"
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    frame.loc[0, "kits_open"] = "3"
+    frame.to_csv(path, index=False)
+    code, out = check_in_process(plan_copy, capsys)
+    assert code == 1
+    assert any(line.startswith("baseline: FAILED") for line in out.splitlines())
+
+
 @pytest.mark.parametrize("rule,where,changes", [
     ("kits_open", "ward 00001, 2022-07-25 S", {"kits_open": lambda v: 3}),
     ("simulation", "ward 00037, 2022-07-26 C", {"served_walk_in": lambda v: int(v) + 1,

@@ -1,10 +1,10 @@
 """run_plan / plan_capacity end to end on scenarios/tiny: every solver status, stopping early,
-determinism, bound validity and the comparison with the proportional baseline.
+determinism, bound validity and the comparison with the fair baseline.
 
 Every status has a path: optimal on a hand-solved case (test_capacity_rules.py,
 test_kit_capacity_binds); feasible on tiny; infeasible when pinned
 decisions break a rule; no solution when the solver runs out of time; stopped early when asked.
-A district without a plan of its own keeps the proportional rule and the messages say so.
+A district without a plan of its own keeps the fair baseline and the messages say so.
 """
 
 from __future__ import annotations
@@ -83,7 +83,7 @@ def test_mip_search_improves_on_rounding(tiny):
 def test_status_infeasible_names_the_conflicting_input(tiny, tmp_path):
     """Pinned letters above max_letters_per_ward_day: infeasible, with a message naming ward, date and cap."""
     # 150 letters pinned for Trúc Bạch on 27 July against a cap of 120; district 001 then keeps the
-    # proportional rule (with the pinned letters) and district 002 is planned as usual.
+    # fair baseline (with the pinned letters) and district 002 is planned as usual.
     pinned = free_pins(tiny)
     pinned.letters[1, 2, 1] = 150
     result = run_plan(tiny, SolveOptions(workers=1), ReplanWindow(pinned=pinned))
@@ -91,7 +91,7 @@ def test_status_infeasible_names_the_conflicting_input(tiny, tmp_path):
     explanation = [m for m in result.messages if m.startswith("district 001:")]
     assert explanation == ["district 001: ward 00004 has 150 letters already sent for 2022-07-27 "
                            "but max_letters_per_ward_day is 120"]
-    assert "no plan for districts 001: they keep the proportional rule" in result.messages
+    assert "no plan for districts 001: they keep the fair baseline" in result.messages
     expected = result.baseline_decisions.copy()
     expected.letters[1, 2, 1] = 150
     assert same_decisions(result.decisions, expected, DISTRICT_001)
@@ -146,8 +146,8 @@ def test_lp_session_solves_again_as_a_fresh_solve_would(tiny):
     assert session.solve().objective == pytest.approx(first.objective, rel=1e-9)
 
 
-def test_status_no_solution_keeps_the_proportional_rule(tiny, tmp_path, monkeypatch):
-    """A district whose solver finds nothing in time keeps the proportional rule and the run says so."""
+def test_status_no_solution_keeps_the_fair_baseline(tiny, tmp_path, monkeypatch):
+    """A district whose solver finds nothing in time keeps the fair baseline and the run says so."""
     class OutOfTime(district_module.LPSession):
         def solve(self, **kwargs):
             if self.n_vars == size_002:
@@ -161,7 +161,7 @@ def test_status_no_solution_keeps_the_proportional_rule(tiny, tmp_path, monkeypa
     result = run_plan(tiny, SolveOptions(workers=1))
     assert result.status == "no_solution"
     assert "district 002: the LP relaxation found no solution within the time limit" in result.messages
-    assert "no plan for districts 002: they keep the proportional rule" in result.messages
+    assert "no plan for districts 002: they keep the fair baseline" in result.messages
     assert same_decisions(result.decisions, result.baseline_decisions, DISTRICT_002)
     assert result.decisions.kits_open[DISTRICT_001].sum() > 0
     assert result.summary()["objective_bound"] is None
@@ -169,7 +169,7 @@ def test_status_no_solution_keeps_the_proportional_rule(tiny, tmp_path, monkeypa
 
 
 def test_tiny_time_limit_everywhere(tiny, tmp_path):
-    """With a time limit of a nanosecond no district is solved: no_solution, the proportional plan."""
+    """With a time limit of a nanosecond no district is solved: no_solution, the fair baseline."""
     result = run_plan(tiny, SolveOptions(workers=1, time_limit_seconds=1e-9))
     assert result.status == "no_solution"
     assert same_decisions(result.decisions, result.baseline_decisions)
@@ -177,11 +177,11 @@ def test_tiny_time_limit_everywhere(tiny, tmp_path):
     assert_checker_accepts(result, tmp_path / "out")
 
 
-def test_stop_at_once_keeps_the_proportional_rule(tiny, tmp_path):
-    """should_stop true at once: every district keeps the proportional rule, and the messages say so."""
+def test_stop_at_once_keeps_the_fair_baseline(tiny, tmp_path):
+    """should_stop true at once: every district keeps the fair baseline, and the messages say so."""
     result = run_plan(tiny, SolveOptions(workers=1, should_stop=lambda: True))
     assert result.stopped_early
-    assert result.messages == ["stopped early: districts 001, 002 keep the proportional rule"]
+    assert result.messages == ["stopped early: districts 001, 002 keep the fair baseline"]
     assert same_decisions(result.decisions, result.baseline_decisions)
     assert result.reserve_allocation == result.baseline_reserve_allocation
     summary = result.summary()
@@ -191,7 +191,7 @@ def test_stop_at_once_keeps_the_proportional_rule(tiny, tmp_path):
 
 
 def test_stop_after_the_first_district(tiny, tmp_path):
-    """Stopping after one batch keeps district 001's plan and 002 on the proportional rule."""
+    """Stopping after one batch keeps district 001's plan and 002 on the fair baseline."""
     asked = []
 
     def stop():
@@ -199,7 +199,7 @@ def test_stop_after_the_first_district(tiny, tmp_path):
         return len(asked) > 1
 
     result = run_plan(tiny, SolveOptions(workers=1, should_stop=stop))
-    assert result.messages == ["stopped early: districts 002 keep the proportional rule"]
+    assert result.messages == ["stopped early: districts 002 keep the fair baseline"]
     assert same_decisions(result.decisions, result.baseline_decisions, DISTRICT_002)
     assert not same_decisions(result.decisions, result.baseline_decisions, DISTRICT_001)
     assert_checker_accepts(result, tmp_path / "out")
@@ -227,7 +227,7 @@ def test_bounds_hold_on_tiny(tiny_result):
 
 
 def test_plan_beats_the_baseline_on_tiny(tiny_result):
-    """The optimized plan enrolls at least as many as the proportional rule on the same resources."""
+    """The optimized plan enrolls at least as many as the fair baseline on the same resources."""
     assert tiny_result.enrolled >= tiny_result.baseline_enrolled
 
 

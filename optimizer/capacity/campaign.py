@@ -46,24 +46,27 @@ class CapacityPlan:
 
 
 def _week_budget_left(scenario: Scenario, budget, fixed: Decisions, idx: np.ndarray, first_day: int):
-    """The budget with the officer-shifts the fixed days before `first_day` used taken off their weeks."""
+    """The budget with the officer-hours the fixed days before `first_day` used taken off their weeks."""
     from dataclasses import replace
 
     from ..staffing import CrewNeeds, campaign_weeks
     crew = CrewNeeds.of(scenario)
     codes = scenario.shift_codes
-    mobile = [codes.index(c) for c in scenario.settings.mobile_kit.shifts]
-    home = codes.index(scenario.settings.home_visit.shift)
-    kits = fixed.kits_open[idx, :first_day].sum(axis=(0, 2))
-    mobile_kits = fixed.mobile_kits[idx, :first_day][:, :, mobile].sum(axis=(0, 2))
-    teams = fixed.home_visit_teams[idx, :first_day, home].sum(axis=0)
-    per_week = budget.per_week.copy()
+    hours = np.array([s.hours for s in scenario.shifts])
+    mobile = np.zeros(len(codes), dtype=bool)
+    mobile[[codes.index(c) for c in scenario.settings.mobile_kit.shifts]] = True
+    home = np.zeros(len(codes), dtype=bool)
+    home[codes.index(scenario.settings.home_visit.shift)] = True
+    kits = fixed.kits_open[idx, :first_day].sum(axis=0)                       # [day, shift]
+    mobile_kits = fixed.mobile_kits[idx, :first_day].sum(axis=0) * mobile
+    teams = fixed.home_visit_teams[idx, :first_day].sum(axis=0) * home
+    per_week_hours = budget.per_week_hours.copy()
     for k, role_set in enumerate(budget.role_sets):
-        used = (crew.total(crew.kit, role_set) * kits + crew.total(crew.mobile, role_set) * mobile_kits
-                + crew.total(crew.home_visit, role_set) * teams)
+        used = ((crew.total(crew.kit, role_set) * kits + crew.total(crew.mobile, role_set) * mobile_kits
+                 + crew.total(crew.home_visit, role_set) * teams) * hours).sum(axis=1)
         for w, week in enumerate(campaign_weeks(scenario.n_days)):
-            per_week[k, w] = max(0, per_week[k, w] - int(sum(used[d] for d in week if d < first_day)))
-    return replace(budget, per_week=per_week)
+            per_week_hours[k, w] = max(0.0, per_week_hours[k, w] - float(sum(used[d] for d in week if d < first_day)))
+    return replace(budget, per_week_hours=per_week_hours)
 
 
 def district_inputs(scenario: Scenario, *, arrivals: np.ndarray | None = None,
@@ -286,13 +289,13 @@ def plan_capacity(scenario: Scenario, *, workers: int | None = None, time_limit_
             _write_district(scenario, decisions, plan)
     missing = [d.district_code for d in inputs if d.district_code not in plans]
     if missing:
-        messages.append(f"stopped early: districts {', '.join(missing)} keep the proportional rule")
+        messages.append(f"stopped early: districts {', '.join(missing)} keep the fair baseline")
         objective_bound = float("nan")
         max_enrollable = float("nan")
     failed = [d.district_code for d in inputs if d.district_code in plans
               and plans[d.district_code].status in unsolved]
     if failed:
-        messages.append(f"no plan for districts {', '.join(failed)}: they keep the proportional rule")
+        messages.append(f"no plan for districts {', '.join(failed)}: they keep the fair baseline")
     kept = set(missing) | set(failed)
     left = reserve - sum(n for code, n in allocation.items() if code not in kept)
     for data in inputs:

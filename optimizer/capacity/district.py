@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 
 import numpy as np
-import scipy.sparse as sp
 
 from ..demand import shift_weights, split_over_open_shifts
 from .improve import WardPlans, improve_by_moves
@@ -197,8 +196,53 @@ def _model_value(model: DistrictModel, session: LPSession, plans: WardPlans, res
     return session.solve(fix=fix)
 
 
+def _officer_prices(model: DistrictModel, staffing: np.ndarray) -> dict:
+    """Price of one officer of each role on each (day, shift): the staffing rows' duals mapped
+    to the shifts each row binds. Labels (docs/dynamics.md, Staffing): "shift" (d, s); "day"
+    every shift of d; "week" every shift of the week, per officer-hour (times the shift's hours);
+    "rest" (d, a) and (d, b); "succession" (d, a) and (d + 1, b); "window" the group's shifts
+    on each day of the run."""
+    S, n_days = model.S, model.scenario.n_days
+    hours = model.hours
+    price: dict = {}
+
+    def add(role, day, shift, value):
+        price[(role, day, shift)] = price.get((role, day, shift), 0.0) + value
+
+    for value, (kind, role_set, d, s) in zip(staffing, model.staffing_rows):
+        if not value:
+            continue
+        for role in role_set:
+            if kind == "shift":
+                add(role, d, s, value)
+            elif kind == "day":
+                for sh in range(S):
+                    add(role, d, sh, value)
+            elif kind == "rest":
+                for sh in s:
+                    add(role, d, sh, value)
+            elif kind == "succession":
+                add(role, d, s[0], value)
+                if d + 1 < n_days:
+                    add(role, d + 1, s[1], value)
+            elif kind == "window":   # d: first day; s: (length, shifts of the group)
+                length, group = s
+                for day in range(d, d + length):
+                    for sh in group:
+                        add(role, day, sh, value)
+            else:                    # "week": d is the week, the row counts officer-hours
+                for day in range(d * 7, min(d * 7 + 7, n_days)):
+                    for sh in range(S):
+                        add(role, day, sh, value * float(hours[sh]))
+    return price
+
+
 def _marginal_values(model: DistrictModel, solution) -> dict:
-    """What one more kit-shift, officer-shift or evening kit-shift is worth (LP prices, people)."""
+    """What one more kit-shift, officer-shift or evening kit-shift is worth (LP prices, people).
+
+    A kit-shift is worth its capacity's price less its crew at the officers' prices; the
+    evening is the scenario's home-visit shift (`home_visit.shift`), its kit-shift valued the
+    same way, crew counted."""
     out = {"kit_shift": 0.0, "kit_shift_where": None, "officer_shift": 0.0, "officer_shift_where": None,
            "evening_shift": 0.0, "evening_shift_where": None}
     if solution.duals is None or not len(solution.duals):
@@ -210,25 +254,7 @@ def _marginal_values(model: DistrictModel, solution) -> dict:
     cap = duals[lp.row_block("kit_capacity")].reshape(model.n, model.T)
     kit_value = cap * hours[None, :]
     # a kit needs its crew: subtract what the crew is worth at the officers' prices
-    staffing = duals[lp.row_block("staffing")]
-    role_price = {}
-    for value, (kind, role_set, d, s) in zip(staffing, model.staffing_rows):
-        for role in role_set:
-            if kind == "shift":
-                role_price[(role, d, s)] = role_price.get((role, d, s), 0.0) + value
-            elif kind == "day":
-                for sh in range(S):
-                    role_price[(role, d, sh)] = role_price.get((role, d, sh), 0.0) + value
-            elif kind == "window":   # d: first day; s: (length, shifts of the group)
-                length, group = s
-                for day in range(d, d + length):
-                    for sh in group:
-                        role_price[(role, day, sh)] = role_price.get((role, day, sh), 0.0) + value
-            else:
-                week_days = range(d * 7, min(d * 7 + 7, model.scenario.n_days))
-                for day in week_days:
-                    for sh in range(S):
-                        role_price[(role, day, sh)] = role_price.get((role, day, sh), 0.0) + value
+    role_price = _officer_prices(model, duals[lp.row_block("staffing")])
     kit_crew = model.crew.kit
     crew_cost = np.zeros(model.T)
     for j, d in enumerate(model.days):
@@ -254,9 +280,9 @@ def _marginal_values(model: DistrictModel, solution) -> dict:
             out["officer_shift"] = float(role_price[key])
             role, d, s = key
             out["officer_shift_where"] = {"role": role, "date": dates[d].isoformat(), "shift": codes[s]}
-    evening = S - 1
+    evening = codes.index(model.settings.home_visit.shift)
     if kit_value.size:
-        ev = kit_value[:, evening::S]
+        ev = kit_value[:, evening::S] - crew_cost[None, evening::S]
         w, j = np.unravel_index(np.argmax(ev), ev.shape)
         if ev[w, j] > 1e-9:
             out["evening_shift"], out["evening_shift_where"] = float(ev[w, j]), where(w, j * S + evening)

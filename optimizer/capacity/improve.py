@@ -170,6 +170,8 @@ def _score_moves(sim: WardSimulator, plans: WardPlans, bounds: list, base: np.nd
             wards.append(w), positions.append(p)
             blocks.append(np.full(len(w), b)), steps.append(np.full(len(w), step))
     ward, block, position, step = (np.concatenate(x) for x in (wards, blocks, positions, steps))
+    if not len(ward):   # every decision pinned: no move to score
+        return _Moves(ward, block, position, step, np.zeros(0))
     rows = WardPlans(plans.kits[ward], plans.mobile[ward], plans.teams[ward], plans.letters[ward])
     for b, values in enumerate(_blocks(rows)):
         mine = np.flatnonzero(block == b)

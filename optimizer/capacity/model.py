@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..demand import shift_weights, walk_in_total
+from ..demand import calls_per_ward_day, shift_weights, walk_in_total
 from ..scenario import Scenario
 from ..staffing import CrewNeeds, DistrictBudget, campaign_weeks, incompatible_shift_pairs, shift_groups
 from .lp import INF, LinearProgram
@@ -188,9 +188,48 @@ class DistrictModel:
         self.rows_queue_walk_in = lp.add_rows("queue_walk_in", [
             (self.qw, 1.0), (self._shifted(self.qw, 1), -1.0), (self.sw, 1.0), (self.gw, 1.0),
             (self.rr, -1.0), (self.a, -1.0)], lower=rhs_w, upper=rhs_w)
+        invited_arrivals = self._follow_up(show)
         self.rows_queue_invited = lp.add_rows("queue_invited", [
             (self.qi, 1.0), (self._shifted(self.qi, 1), -1.0), (self.si, 1.0), (self.gi, 1.0),
-            (self.letters, -show)], lower=rhs_i, upper=rhs_i)
+            *invited_arrivals], lower=rhs_i, upper=rhs_i)
+
+    def _follow_up(self, show: float) -> list:
+        """Terms of the invited arrivals: show * letters; with door-to-door calls (a ward's
+        working groups call no-shows follow_up_after_days after their slot, at most their
+        daily calls), also the called who come. Each is as loose as whole-people rounding
+        allows: arrivals from letters a in [show * L - (1 - 1e-6), show * L], no-shows L - a
+        callable from follow_up_after_days later (the window's earlier no-shows: at most the
+        invitable pool), calls c a day at most the ward's calls, arrivals from calls at most
+        follow_up_show_up * c. The simulation's rule (call as many as possible on open days,
+        for the shift with most kit-hours) is one point of this set, so the bound holds."""
+        capacity = calls_per_ward_day(self.scenario)[self.data.ward_index].astype(float)
+        if not capacity.any():
+            return [(self.letters, -show)]
+        lp, n, T, D, S = self.lp, self.n, self.T, self.D, self.S
+        demand = self.settings.demand
+        arrived = lp.add_vars((n, T))
+        lp.add_rows("letters_show_up", [(arrived, 1.0), (self.letters, -show)],
+                    lower=-(1.0 - 1e-6), upper=0.0)
+        self.calls = lp.add_vars((n, T), upper=np.repeat(capacity[:, None], T, axis=1))
+        called = lp.add_vars((n, T))
+        lp.add_rows("calls_show_up", [(called, 1.0), (self.calls, -demand.follow_up_show_up)], upper=0.0)
+        per_day = self.calls.reshape(n, D, S)
+        lp.add_sum_rows("calls_per_day", [per_day[w, j] for w in range(n) for j in range(D)],
+                        upper=np.repeat(capacity, D))
+        earlier = np.zeros(n)
+        if self.data.first_day > 0:
+            earlier = self._state("invitable_left", self._default_invitable()).astype(float)
+        lag = demand.follow_up_after_days
+        groups, coefs, upper = [], [], []
+        for w in range(n):
+            for j in range(D):
+                made = self.calls[w, :(j + 1) * S]
+                seen = max(0, j + 1 - lag) * S
+                groups.append(np.concatenate([made, self.letters[w, :seen], arrived[w, :seen]]))
+                coefs.append(np.concatenate([np.ones(len(made)), -np.ones(seen), np.ones(seen)]))
+                upper.append(earlier[w])
+        lp.add_sum_rows("calls_callable", groups, coefs, upper=np.array(upper))
+        return [(arrived, -1.0), (called, -1.0)]
 
     def _give_ups(self):
         """At a shift's close give_up_share of those still waiting leave, rounded down:
@@ -290,8 +329,8 @@ class DistrictModel:
         return np.concatenate(variables), np.concatenate(coefs)
 
     def _staffing(self):
-        """Crew fits the district's officers: per shift for every role set (Hall), per day and per
-        week; and per role and shift within `crew_ceiling` when given."""
+        """Crew fits the district's officers: per shift for every role set (Hall), per day (shifts)
+        and per week (hours); and per role and shift within `crew_ceiling` when given."""
         budget = self.data.budget
         groups, coefs, upper, self.staffing_rows = [], [], [], []
         ceiling = self.data.crew_ceiling
@@ -314,11 +353,13 @@ class DistrictModel:
                 window = [j for j, d in enumerate(self.days) if d in week]
                 if not window:
                     continue
-                parts = [self._crew_terms(role_set, j, None) for j in window]
+                # officer-hours: each crew counts its shift's hours (shifts of different lengths)
+                parts = [self._crew_terms(role_set, j, s) for j in window for s in range(self.S)]
+                hours = [self.scenario.shifts[s].hours for _ in window for s in range(self.S)]
                 v = np.concatenate([p[0] for p in parts])
                 if len(v):
-                    groups.append(v), coefs.append(np.concatenate([p[1] for p in parts]))
-                    upper.append(budget.per_week[k, w])
+                    groups.append(v), coefs.append(np.concatenate([p[1] * h for p, h in zip(parts, hours)]))
+                    upper.append(budget.per_week_hours[k, w])
                     self.staffing_rows.append(("week", role_set, w, None))
         self._officer_rules(budget, groups, coefs, upper)
         upper = [_whole_crews(c, most) for c, most in zip(coefs, upper)]
@@ -350,14 +391,14 @@ class DistrictModel:
                     vb, cb = self._crew_terms(role_set, j, b)
                     if len(va) and len(vb):
                         groups.append(np.r_[va, vb]), coefs.append(np.r_[ca, cb]), upper.append(budget.per_shift[k, d])
-                        self.staffing_rows.append(("shift", role_set, d, a))
+                        self.staffing_rows.append(("rest", role_set, d, (a, b)))
                 if d + 1 in position:
                     for a, b in successions:
                         va, ca = self._crew_terms(role_set, j, a)
                         vb, cb = self._crew_terms(role_set, position[d + 1], b)
                         if len(va) and len(vb):
                             groups.append(np.r_[va, vb]), coefs.append(np.r_[ca, cb]), upper.append(headcount)
-                            self.staffing_rows.append(("shift", role_set, d, a))
+                            self.staffing_rows.append(("succession", role_set, d, (a, b)))
             for length, days in budget.work_day_windows:
                 for first in range(days.shape[1]):
                     if first not in position or first + length - 1 not in position:

@@ -48,7 +48,11 @@ def cmd_plan(args) -> int:
     gap = "n/a" if summary["gap"] is None else f"{100 * summary['gap']:.2f} %"
     progress(f"{summary['status']}: enrolled {summary['enrolled']:,} of {summary['target']:,} "
              f"({100 * summary['coverage']:.1f} %), bound {summary['max_enrollable']}, gap {gap}, "
-             f"baseline {summary['baseline_enrolled']:,}; wrote {args.out}", 1.0)
+             f"fair baseline {summary['baseline_enrolled']:,} (gain {summary['gain_over_baseline']:+,}), "
+             f"proportional rule {summary['proportional_enrolled']:,}; wrote {args.out}", 1.0)
+    if summary["status"] == "bound_violated":
+        print(summary["messages"][0], file=sys.stderr)
+        return EXIT_FAILED
     return EXIT_OK
 
 
@@ -75,6 +79,13 @@ def cmd_check(args) -> int:
             lines.extend(str(v) for v in violations)
             lines.append(f"roster: {'OK' if not violations else 'FAILED'}: {len(violations)} violation(s)")
             ok = ok and not violations
+        if (out / "baseline_plan.csv").exists():   # the fair baseline, checked as the plan
+            from ..checker import check_baseline
+            baseline = check_baseline(scenario, out)
+            lines[:0] = [f"baseline {line}" for line in format_report(baseline).splitlines()[:-1]] + [
+                f"baseline: {'OK' if baseline.ok else 'FAILED'}: {len(baseline.violations)} violation(s); "
+                f"recomputed enrolled {baseline.kpis.get('enrolled')}"]
+            ok = ok and baseline.ok
     except (ScenarioError, OSError):
         raise
     except Exception as exc:  # noqa: BLE001 - the written files are input here: one line, exit 2

@@ -174,13 +174,14 @@ def _json_default(value):
 
 
 def write_plan_files(result: PlanResult, folder: Path, *, language: str = "vi") -> None:
-    """summary.json, plan.csv, projection.csv, bottlenecks.csv, districts.csv, shortfalls.csv
+    """summary.json, plan.csv, baseline_plan.csv (the fair baseline), projection.csv, bottlenecks.csv, districts.csv, shortfalls.csv
     and, when the run made a roster, roster.csv, rosters/*.xlsx, ics/*.ics, deployment.csv."""
     from .csv_file import write_csv
     from .safe_text import safe_frame
 
     plan = result.plan_frame()
     safe_frame(plan).to_csv(folder / "plan.csv", index=False)       # read back by `check`
+    safe_frame(result.baseline_plan_frame()).to_csv(folder / "baseline_plan.csv", index=False)
     safe_frame(result.projection_frame()).to_csv(folder / "projection.csv", index=False)
     write_csv(result.bottleneck_frame(), folder / "bottlenecks.csv")
     write_csv(result.district_frame(), folder / "districts.csv")
