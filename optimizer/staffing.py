@@ -8,7 +8,7 @@ week the officer-shifts (per day) and officer-hours (per week) are capped by the
 daily and weekly limits; in every run of days as long as the days-off and consecutive-days
 rules look at, officer-days are capped by what those rules and each officer's leave allow.
 
-Every budget is a relaxation of the roster rules exactly as `optimizer/roster_check.py` applies
+Every budget is a relaxation of the roster rules exactly as `optimizer/roster/check.py` applies
 them, so the capacity model's bound holds for every plan the officers can staff: the weekly
 limit counts hours (shifts of different lengths), a short last campaign week allows the full
 weekly hours, and two shifts of a day are apart only when no chain of back-to-back shifts an

@@ -17,7 +17,7 @@ import pytest
 
 from optimizer.capacity.campaign import plan_capacity
 from optimizer.checker import check_plan, format_report
-from optimizer.outputs import write_outputs
+from optimizer.exports.outputs import write_outputs
 from optimizer.planner import SolveOptions, run_plan
 from optimizer.roster.check import check_roster
 from optimizer.scenario import load_scenario

@@ -11,7 +11,7 @@ import pytest
 
 from optimizer.checker import check_plan, format_report
 from optimizer.demand import calls_per_ward_day
-from optimizer.outputs import write_outputs
+from optimizer.exports.outputs import write_outputs
 from optimizer.planner import SolveOptions, run_plan
 from optimizer.scenario import ScenarioError, load_scenario
 from optimizer.simulation import Decisions, conservation_gap, simulate

@@ -6,8 +6,7 @@ import ast
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent.parent / "optimizer"
-# The batch command line is being made one package; its two modules still share helpers.
-KNOWN_CYCLES: set[frozenset[str]] = {frozenset({"optimizer.cli", "optimizer.nightly_cli"})}
+KNOWN_CYCLES: set[frozenset[str]] = set()
 
 
 def _modules() -> dict[str, tuple[Path, bool]]:

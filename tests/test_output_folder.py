@@ -154,7 +154,7 @@ def test_run_killed_while_writing_leaves_nothing_after_the_next_run(tmp_path):
     out = tmp_path / "out"
     write_run(out, "good.txt")
     code = ("import os, signal, sys\n"
-            "from optimizer.outputs import atomic_folder\n"
+            "from optimizer.exports.outputs import atomic_folder\n"
             f"with atomic_folder(r'{out}') as staging:\n"
             "    (staging / 'half.txt').write_text('x')\n"
             "    os.kill(os.getpid(), signal.SIGKILL)\n")
