@@ -400,6 +400,9 @@ def load_campaign(path: Path) -> CampaignFile:
             message = "required key is missing"
         elif error["type"].startswith("date"):
             message = f"bad date {error.get('input')!r}: {message}"
+        elif isinstance(error.get("input"), (int, float, str)) and not isinstance(error["input"], bool):
+            shown = repr(error["input"])
+            message = f"{message} (got {shown if len(shown) <= 60 else shown[:57] + '...'})"
         raise ScenarioError(path.name, message, key=key) from None
 
 
