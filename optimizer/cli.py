@@ -57,6 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("out", type=Path)
     from .nightly_cli import add_commands
     add_commands(sub)
+    from .country import cli as country_cli; country_cli.add_commands(sub)  # noqa: E702
     return parser
 
 
@@ -109,6 +110,7 @@ def main(argv: list[str] | None = None) -> int:
     handlers = {"plan": cmd_plan, "check": cmd_check}
     from .nightly_cli import HANDLERS
     handlers.update(HANDLERS)
+    from .country.cli import HANDLERS as COUNTRY_HANDLERS; handlers.update(COUNTRY_HANDLERS)  # noqa: E702
     try:
         return handlers[args.command](args)
     except ScenarioError as exc:
