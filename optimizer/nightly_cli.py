@@ -81,6 +81,8 @@ def cmd_nightly(args) -> int:
     from .nightly.run import NightlyFailed, NightlyOptions, run_nightly
     from .nightly.store import StoreBusy
 
+    from .country.nightly import cmd_nightly_country, is_country_folder
+    if is_country_folder(args.scenario): return cmd_nightly_country(args)  # noqa: E701
     start = time.perf_counter()
     progress = _progress(start)
     options = NightlyOptions(time_limit_seconds=args.time_limit, seed=args.seed, workers=args.workers,

@@ -36,6 +36,8 @@ def add_commands(sub) -> None:
                          help="provinces planned at once (default: the CPUs of this machine, or of the cluster)")
     country.add_argument("--seed", type=int, default=None)
     country.add_argument("--language", choices=["vi", "en"], default="vi", help="language of the XLSX rosters")
+    from .nightly import add_country_options
+    add_country_options(sub)
 
 
 def cmd_plan_country(args) -> int:

@@ -76,9 +76,9 @@ class CountryReport:
         return bool((self.provinces["status"] == STATUS_BAD_INPUT).any())
 
 
-def check_output_folder(out_dir: Path) -> None:
+def check_output_folder(out_dir: Path, kinds: tuple[str, ...] = (KIND,)) -> None:
     """Refuse to replace a folder this command did not write (rule: OUT must be missing, empty,
-    or hold a summary.json of kind plan-country)."""
+    or hold a summary.json of one of `kinds`)."""
     if not out_dir.exists():
         return
     if not out_dir.is_dir():
@@ -89,7 +89,7 @@ def check_output_folder(out_dir: Path) -> None:
         kind = json.loads((out_dir / "summary.json").read_text(encoding="utf-8")).get("kind")
     except (OSError, ValueError, AttributeError):
         kind = None
-    if kind != KIND:
+    if kind not in kinds:
         raise ScenarioError(str(out_dir), "--out holds files this command did not write; choose another "
                             "folder (it is left untouched)")
 
