@@ -84,7 +84,9 @@ def run_once(country: Path, executor: str, workers: int, extra: list[str]) -> di
 
 def cluster_estimate(provinces: pd.DataFrame, timings: dict, driver_s: float, output_bytes: int, input_bytes: int,
                      nodes: int, cores: int, network_mb_s: float) -> dict:
-    """Wall time on `nodes` x `cores` from per-province times t_p (seconds on one core).
+    """Wall time on `nodes` x `cores` from per-province times t_p (seconds on one core: the CPU
+    seconds of the province's process, which a loaded machine does not inflate as it does wall
+    seconds; the wall seconds when CPU seconds are not recorded).
 
     Province tasks only: the makespan is at least max(t_p) (a province is one task) and at least
     sum(t_p) / cores; largest-first list scheduling is within max(t_p) of sum/cores. With a large
@@ -94,18 +96,26 @@ def cluster_estimate(provinces: pd.DataFrame, timings: dict, driver_s: float, ou
     the 1-worker run minus the sum of the province times (start-up, hashing, national files).
     Data: inputs read and outputs written over the network once, at `network_mb_s`."""
     total_cores = nodes * cores
-    times = provinces.set_index("folder")["wall_seconds"].astype(float)
+    column = "cpu_seconds" if "cpu_seconds" in provinces and provinces["cpu_seconds"].notna().all() else "wall_seconds"
+    times = provinces.set_index("folder")[column].astype(float)
     largest = times.idxmax()
     serial_sum = float(times.sum())
     by_tasks = max(float(times.max()), serial_sum / total_cores)
-    capacity = float(timings.get(largest, {}).get("capacity_seconds", 0.0))
-    districts = int(provinces.set_index("folder").loc[largest, "districts"] or 1)
-    split_largest = float(times[largest]) - capacity + capacity / max(1, min(districts, total_cores))
+    district_counts = provinces.set_index("folder")["districts"].fillna(1).astype(int)
+
+    def split(folder: str) -> float:
+        """A province's time with its districts as tasks: the serial part plus its capacity phase
+        over its districts (plan-country splits every province above a worker's fair share)."""
+        capacity = min(float(timings.get(folder, {}).get("capacity_seconds", 0.0)), float(times[folder]))
+        return float(times[folder]) - capacity + capacity / max(1, min(int(district_counts[folder]), total_cores))
+
+    split_times = pd.Series({folder: split(folder) for folder in times.index})
+    districts = int(district_counts[largest])
     second = float(times.drop(largest).max()) if len(times) > 1 else 0.0
-    by_districts = max(split_largest, second, serial_sum / total_cores)
+    by_districts = max(float(split_times.max()), serial_sum / total_cores)
     transfer = (output_bytes + input_bytes) / (network_mb_s * 2**20)
-    return {"cores": total_cores, "sum_s": serial_sum, "largest": largest, "largest_s": float(times[largest]),
-            "largest_capacity_s": capacity, "largest_districts": districts, "province_tasks_s": by_tasks,
+    return {"bytes": output_bytes + input_bytes, "column": column, "cores": total_cores, "sum_s": serial_sum, "largest": largest, "largest_s": float(times[largest]),
+            "split_bound": str(split_times.idxmax()), "largest_districts": districts, "province_tasks_s": by_tasks,
             "district_tasks_s": by_districts, "second_s": second, "driver_s": driver_s, "transfer_s": transfer,
             "estimate_s": by_tasks + driver_s + transfer, "estimate_split_s": by_districts + driver_s + transfer}
 
@@ -135,27 +145,34 @@ def report(rows: list[dict], country: Path, estimate: dict, args) -> str:
     lines += ["", f"Same plans in every run and configuration: {'yes' if len(digests) == 1 else 'NO'}.", ""]
     base = rows[0]["provinces"].sort_values("wall_seconds", ascending=False)
     times = base["wall_seconds"].astype(float)
+    cpu = base["cpu_seconds"].astype(float) if "cpu_seconds" in base else times
     lines += [f"## Per-province times ({rows[0]['executor']}, {rows[0]['workers']} worker(s), first run)", "",
               (f"{len(times)} provinces: sum {times.sum():.1f} s, median {times.median():.2f} s, "
-              f"max {times.max():.2f} s ({base['folder'].iloc[0]})."), "",
-              "| province | districts | wards | wall s | coverage | status |", "|---|---|---|---|---|---|"]
+              f"max {times.max():.2f} s ({base['folder'].iloc[0]}); CPU seconds: sum {cpu.sum():.1f} s, "
+              f"max {cpu.max():.2f} s."), "",
+              "| province | districts | wards | wall s | CPU s | coverage | status |", "|---|---|---|---|---|---|---|"]
     for r in base.head(args.top).itertuples():
         coverage = "" if pd.isna(r.coverage) else f"{100 * r.coverage:.1f} %"
-        lines.append(f"| {r.folder} | {r.districts} | {r.wards} | {r.wall_seconds:.2f} | {coverage} | {r.status} |")
+        cpu_text = f"{r.cpu_seconds:.2f}" if hasattr(r, "cpu_seconds") else ""
+        lines.append(f"| {r.folder} | {r.districts} | {r.wards} | {r.wall_seconds:.2f} | {cpu_text} | {coverage} | "
+                     f"{r.status} |")
     e = estimate
     lines += ["", f"## Estimate: {args.nodes} nodes x {args.cores} cores ({e['cores']} cores)", "",
+              f"Province times used: `{e['column']}` of the first run (one core each).", "",
               (f"- Sum of the province times: {e['sum_s']:.1f} s of one core; spread over {e['cores']} cores that is "
               f"{e['sum_s'] / e['cores']:.2f} s, so the cores are not what bounds the run."),
               (f"- Provinces as single tasks: the run lasts at least as long as the largest province, "
               f"{e['largest']} at {e['largest_s']:.1f} s: **{e['province_tasks_s']:.1f} s** of planning."),
-              (f"- With the largest province's {e['largest_districts']} districts as tasks of their own (its capacity "
-              f"phase {e['largest_capacity_s']:.1f} s spread over its districts, the rest serial) it falls to "
-              f"about {e['district_tasks_s']:.1f} s, then bounded by the next province ({e['second_s']:.1f} s) "
-              "unless that is split too."),
+              (f"- With the districts of every large province as tasks of their own (what plan-country does on Ray "
+              "for a province above a worker's fair share; here every province): a province takes its serial part "
+              "(baseline, simulation, writing) plus its capacity phase spread over its districts, a lower bound as "
+              f"districts differ in size. The longest is then {e['split_bound']}: **{e['district_tasks_s']:.1f} s** "
+              f"(the largest, {e['largest']}, has {e['largest_districts']} districts; the next province alone "
+              f"takes {e['second_s']:.1f} s)."),
               (f"- Driver: {e['driver_s']:.1f} s measured on this machine (start-up, reading and hashing the inputs, "
               "national files; with Ray also starting or joining the cluster)."),
-              (f"- Data: inputs and outputs moved once over a {args.network_mb_s:.0f} MB/s network: "
-              f"{e['transfer_s']:.1f} s (outputs are written by the workers to a shared file system)."),
+              (f"- Data: inputs and outputs ({e['bytes'] / 2**20:.1f} MB) moved once over a "
+              f"{args.network_mb_s:.0f} MB/s network: {e['transfer_s']:.1f} s (outputs are written by the workers to a shared file system)."),
               (f"- Estimate: **{e['estimate_s']:.0f} s** with province tasks, **{e['estimate_split_s']:.0f} s** with "
               "the large provinces' districts as tasks. What bounds it: the largest province (one task), then "
               "the driver's start-up; not the cores. Times here come from a shared 2-core machine and a cluster "
@@ -169,6 +186,7 @@ def main(argv=None) -> int:
     parser.add_argument("--sample", type=int, default=8, help="without --country: this many sample provinces")
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--executors", nargs="+", default=["local", "ray"], choices=["local", "ray"])
+    parser.add_argument("--provinces", default=None, help="comma-separated province codes (default: all)")
     parser.add_argument("--runs", type=int, default=1)
     parser.add_argument("--time-limit", type=float, default=None)
     parser.add_argument("--nodes", type=int, default=16)
@@ -184,6 +202,7 @@ def main(argv=None) -> int:
             country = Path(tmp) / "country"
             make_sample_country(country, codes)
         extra = ["--seed", "0"] + (["--time-limit", str(args.time_limit)] if args.time_limit else [])
+        extra += ["--provinces", args.provinces] if args.provinces else []
         rows = []
         for executor in args.executors:
             for workers in args.workers:
@@ -195,7 +214,7 @@ def main(argv=None) -> int:
         first = rows[0]
         driver = first["wall_s"] - float(first["provinces"]["wall_seconds"].sum()) / first["workers"]
         estimate = cluster_estimate(first["provinces"], first["timings"], max(0.0, driver), first["output_bytes"],
-                                    folder_bytes(country), args.nodes, args.cores, args.network_mb_s)
+                                    sum(folder_bytes(country / f) for f in first["provinces"]["folder"]), args.nodes, args.cores, args.network_mb_s)
         text = report(rows, country if args.country else Path("(sample) " + str(args.sample) + " copies of tiny"),
                       estimate, args)
     print(text)

@@ -70,11 +70,11 @@ class RayExecutor:
 
         self.started_here = False
         if not ray.is_initialized():
-            options = {"include_dashboard": False, "log_to_driver": False, "configure_logging": False}
             if address:
-                ray.init(address=address, **options)
+                ray.init(address=address, include_dashboard=False, log_to_driver=False, configure_logging=False)
             else:
-                ray.init(num_cpus=workers or os.cpu_count() or 1, **options)
+                ray.init(num_cpus=workers or os.cpu_count() or 1, include_dashboard=False, log_to_driver=False,
+                         configure_logging=False)
                 self.started_here = True
         self.workers = workers or int(ray.cluster_resources().get("CPU", 1))
         self.max_retries = max_retries
@@ -116,4 +116,5 @@ def make_executor(workers: int | None, kind: str = "local", *, address: str | No
         return RayExecutor(workers, address=address)
     if kind != "local":
         raise ValueError(f"unknown executor {kind!r}: choose one of {', '.join(EXECUTOR_KINDS)}")
-    return SerialExecutor() if (workers or 1) <= 1 else LocalProcessExecutor(workers)
+    workers = workers or 1
+    return SerialExecutor() if workers <= 1 else LocalProcessExecutor(workers)

@@ -32,6 +32,7 @@ import time
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -39,6 +40,9 @@ from ..errors import ScenarioError
 from ..outputs import atomic_folder, write_json
 from .folders import CAMPAIGN_FILE, ProvinceFolder, parse_codes, province_folders
 from .run import check_output_folder
+
+if TYPE_CHECKING:
+    from ..nightly.run import NightlyOptions
 
 KIND = "nightly-country"
 STATUS_BUSY = "busy"
@@ -93,9 +97,9 @@ def split_actuals(actuals_path: Path, provinces: list[ProvinceFolder], folder: P
     where = frame["ward_code"].map(owner)
     unknown = where.isna()
     if unknown.any():
-        first = unknown.idxmax()
-        raise ScenarioError(actuals_path.name, f"unknown ward code '{frame.at[first, 'ward_code']}' (in none of the "
-                            f"{len(provinces)} provinces)", row=int(rows[first]), column="ward_code")
+        position = int(unknown.to_numpy().argmax())
+        raise ScenarioError(actuals_path.name, f"unknown ward code '{frame['ward_code'].iloc[position]}' (in none of "
+                            f"the {len(provinces)} provinces)", row=int(rows.iloc[position]), column="ward_code")
     folder.mkdir(parents=True, exist_ok=True)
     shares = {}
     for province in provinces:
@@ -116,7 +120,7 @@ class NightlyProvinceTask:
     as_of: str
     store_path: Path
     out_dir: Path
-    options: object            # optimizer.nightly.NightlyOptions
+    options: NightlyOptions
 
 
 def _national(exc: ScenarioError, task: NightlyProvinceTask) -> str:

@@ -41,7 +41,7 @@ PLANNED = ("optimal", "feasible")
 PROVINCE_COLUMNS = ["province_code", "folder", "province_name", "scenario", "districts", "wards", "target",
                     "enrolled", "coverage", "max_enrollable", "gap", "baseline_enrolled", "baseline_coverage",
                     "days_to_90", "days_to_95", "baseline_days_to_90", "baseline_days_to_95", "wall_seconds",
-                    "status", "error"]
+                    "cpu_seconds", "status", "error"]
 Progress = Callable[[str, float], None]
 
 
@@ -51,7 +51,7 @@ class CountryOptions:
 
     executor: str = "local"             # local | ray
     ray_address: str | None = None      # join this Ray cluster instead of starting one
-    workers: int = 1
+    workers: int | None = 1             # None with a Ray cluster: all its CPUs
     with_roster: bool = True
     time_limit_seconds: float | None = None
     seed: int | None = None
@@ -119,7 +119,7 @@ def plan_country(country_dir: str | Path, out_dir: str | Path, options: CountryO
     order = sorted(provinces, key=lambda p: (-sizes[p.code], p.code))
     total_size = sum(sizes.values())
     executor = make_executor(options.workers if options.executor == "ray" else (options.workers or 1), options.executor, address=options.ray_address)
-    workers = getattr(executor, "workers", options.workers)
+    workers = int(getattr(executor, "workers", None) or options.workers or 1)
     fair_share = total_size / max(1, workers)
     if progress:
         progress(f"{len(provinces)} provinces, {total_size:,} wards; executor {options.executor}, "
@@ -219,7 +219,7 @@ def versions() -> dict:
     import highspy  # noqa: F401
     import ortools
 
-    found = {"python": platform.python_version(), "ortools": ortools.__version__}
+    found = {"python": platform.python_version(), "ortools": getattr(ortools, "__version__", None)}
     for package in ("highspy", "pandas", "numpy", "ray"):
         try:
             found[package] = version(package)

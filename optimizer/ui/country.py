@@ -14,6 +14,7 @@ import json
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import cast
 
 import altair as alt
 import pandas as pd
@@ -183,7 +184,7 @@ def province_map_chart(provinces: pd.DataFrame, lang: str = "vi") -> alt.LayerCh
                  alt.Tooltip("target:Q", title=text("target", lang), format=",d"),
                  alt.Tooltip("enrolled:Q", title=text("enrolled", lang), format=",d"),
                  alt.Tooltip("status:N", title=text("status", lang))]).project("mercator")
-    return alt.layer(base, coloured).properties(width=420, height=620)
+    return cast(alt.LayerChart, alt.layer(base, coloured).properties(width=420, height=620))
 
 
 def national_series(projection: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
@@ -225,7 +226,7 @@ def read_province(view: CountryView, folder_name: str) -> ProvinceView | Country
                                  encoding="utf-8-sig")
     except (OSError, ValueError) as exc:
         return CountryProblem("unreadable", str(folder), str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
-    by_date = projection.groupby("date", as_index=False)["enrolled_cum"].sum()
+    by_date = projection.groupby("date")["enrolled_cum"].sum().reset_index()
     by_date["coverage"] = by_date["enrolled_cum"] / max(1, int(summary.get("target") or 0))
     return ProvinceView(summary=summary, districts=districts, projection=by_date, shortfalls=shortfalls)
 
