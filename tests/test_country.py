@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import sys
 from pathlib import Path
@@ -166,7 +167,10 @@ def test_province_that_crashes_gives_exit_code_one(country, tmp_path, monkeypatc
     assert provinces.loc["01", "status"] in ("optimal", "feasible")
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     assert summary["provinces_failed"] == 1 and summary["totals"]["target"] == provinces.loc["01", "target"]
-    assert "solver crashed" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "solver crashed" in err
+    assert re.search(r"provinces 1/2 done; 0[12]-[a-z-]+: \w+.*; about \d+ s left", err)
+    assert "provinces 2/2 done" in err
 
 
 def test_interrupted_run_leaves_the_previous_output_intact(country, local_out, tmp_path, monkeypatch):
