@@ -133,6 +133,31 @@ def test_ray_task_whose_worker_dies_is_retried(ray_session, tmp_path):
     assert (tmp_path / "first").exists() and (tmp_path / "second").exists()
 
 
+def _plan_dying_once(item):
+    """Plan a province, but kill the worker process the first time (a marker file remembers it)."""
+    marker, task = item
+    if not os.path.exists(marker):
+        Path(marker).write_text("died", encoding="utf-8")
+        os._exit(1)
+    return province_module.plan_province(task)
+
+
+def test_province_whose_worker_dies_is_replanned_to_the_same_plan(country, local_out, ray_session, tmp_path):
+    """A province task whose Ray worker dies is run again and writes the same plan as the local run."""
+    from ray import cloudpickle
+
+    from optimizer.country.province import ProvinceTask
+    from optimizer.executor import RayExecutor
+
+    cloudpickle.register_pickle_by_value(sys.modules[__name__])
+    folder = province_folders(country, ["02"])[0]
+    task = ProvinceTask(province=folder, out_dir=tmp_path / folder.name, with_roster=False, seed=3)
+    [record] = RayExecutor(2, max_retries=2).map(_plan_dying_once, [(str(tmp_path / "died"), task)])
+    assert (tmp_path / "died").exists() and record["status"] in ("optimal", "feasible")
+    for name in PLAN_FILES:
+        assert (tmp_path / folder.name / name).read_bytes() == (local_out / folder.name / name).read_bytes(), name
+
+
 def test_bad_province_is_reported_while_the_others_are_planned(country, tmp_path, capsys):
     """A province with a bad row fails with one line naming file, row and column; the others are
     written; the CLI exits with 2 (bad input)."""

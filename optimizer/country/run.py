@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import json
 import platform
+import shutil
 import sys
 import time
 from collections.abc import Callable
@@ -135,6 +136,8 @@ def plan_country(country_dir: str | Path, out_dir: str | Path, options: CountryO
                      for p in order]
             tracker = _ProgressTracker(len(tasks), progress)
             records = executor.map(plan_province, tasks, on_done=tracker)
+            for leftover in staging.glob(".*.tmp-*"):   # from a province task whose worker died and was re-run
+                shutil.rmtree(leftover, ignore_errors=True)
             report = write_country_files(staging, records, options=options, workers=workers,
                                          input_hash=input_hash, country_dir=Path(country_dir),
                                          wall_seconds=time.perf_counter() - begin)
