@@ -233,3 +233,18 @@ def test_bad_country_folder_and_codes_exit_with_two(country, tmp_path, capsys):
     err = capsys.readouterr().err
     assert "no province folder for code(s) 99" in err and "needs --executor ray" in err
     assert not (tmp_path / "o").exists()
+
+
+def test_province_folders_are_found_by_campaign_file_and_codes_must_be_unique(country, tmp_path):
+    """Only sub-folders with campaign.toml are provinces, sorted by code; two folders with one code are bad input."""
+    from optimizer.errors import ScenarioError
+
+    copy = tmp_path / "country"
+    shutil.copytree(country, copy)
+    (copy / "notes").mkdir()
+    (copy / "README.md").write_text("not a province", encoding="utf-8")
+    assert [p.code for p in province_folders(copy)] == CODES
+    assert [p.name for p in province_folders(copy, ["02"])] == ["02-ha-giang"]
+    shutil.copytree(copy / "01-ha-noi", copy / "01-ha-noi-copy")
+    with pytest.raises(ScenarioError, match="province code 01 is used by two folders"):
+        province_folders(copy)
