@@ -263,7 +263,7 @@ def render_country(folder: str | Path, lang: str = "vi") -> None:
     left, right = st.columns([2, 3])
     with left:
         st.subheader(text("map", lang))
-        st.altair_chart(province_map_chart(view.provinces, lang), use_container_width=False)
+        st.altair_chart(province_map_chart(view.provinces, lang), width="content")
         st.caption(text("attribution", lang))
     with right:
         st.subheader(text("behind", lang))
@@ -273,12 +273,12 @@ def render_country(folder: str | Path, lang: str = "vi") -> None:
                          text("coverage", lang), text("shortfall", lang), text("days_to_90", lang),
                          text("days_to_95", lang), text("baseline", lang), text("status", lang), text("error", lang),
                          text("wall", lang)]
-        st.dataframe(shown, hide_index=True, use_container_width=True,
+        st.dataframe(shown, hide_index=True, width="stretch",
                      column_config={text("coverage", lang): st.column_config.ProgressColumn(
                          format="percent", min_value=0.0, max_value=1.0),
                          text("baseline", lang): st.column_config.NumberColumn(format="percent")})
         st.subheader(text("national", lang))
-        st.altair_chart(coverage_line_chart(national_series(view.projection, lang), lang), use_container_width=True)
+        st.altair_chart(coverage_line_chart(national_series(view.projection, lang), lang), width="stretch")
     st.subheader(text("drill", lang))
     names = dict(zip(ranked["folder"], ranked["province_name"].fillna(ranked["folder"])))
     chosen = st.selectbox(text("province", lang), list(names), format_func=lambda f: f"{names[f]} ({f})",
@@ -302,11 +302,11 @@ def render_province(view: CountryView, folder_name: str, lang: str = "vi") -> No
     columns[2].metric(text("coverage", lang), f"{100 * s['coverage']:.1f} %")
     columns[3].metric(text("gain", lang), f"{s['gain_over_baseline']:,}")
     long = province.projection.assign(series=text("plan", lang))[["date", "series", "coverage"]]
-    st.altair_chart(coverage_line_chart(long, lang), use_container_width=True)
+    st.altair_chart(coverage_line_chart(long, lang), width="stretch")
     districts = province.districts.sort_values("coverage")
-    st.dataframe(districts, hide_index=True, use_container_width=True)
+    st.dataframe(districts, hide_index=True, width="stretch")
     st.caption(text("shortfall_wards", lang))
-    st.dataframe(province.shortfalls.head(20), hide_index=True, use_container_width=True)
+    st.dataframe(province.shortfalls.head(20), hide_index=True, width="stretch")
 
 
 def country_picker(lang: str = "vi") -> str:
