@@ -67,6 +67,7 @@ def test_local_run_writes_each_province_like_plan_and_the_national_files(country
     projection.csv and summary.json add up the provinces."""
     provinces = pd.read_csv(local_out / "provinces.csv", dtype={"province_code": str})
     assert list(provinces["province_code"]) == CODES
+    assert provinces["check"].isna().all()           # not asked for
     for folder in province_folders(country):
         out = local_out / folder.name
         for name in PLAN_FILES + ["summary.json"]:
@@ -223,6 +224,29 @@ def test_output_folder_the_program_did_not_write_is_refused(country, tmp_path):
     (out / "notes.txt").write_text("mine", encoding="utf-8")
     assert main(["plan-country", str(country), "--out", str(out), "--no-roster"]) == 2
     assert [p.name for p in out.iterdir()] == ["notes.txt"]
+
+
+def test_check_option_re_verifies_every_province_plan_and_roster(country, tmp_path):
+    """--check runs the independent checker on each province's plan and roster; all pass; exit 0."""
+    out = tmp_path / "out"
+    assert main(["plan-country", str(country), "--out", str(out), "--provinces", "01", "--workers", "1",
+                 "--time-limit", "5", "--check"]) == 0
+    provinces = pd.read_csv(out / "provinces.csv", dtype={"province_code": str})
+    assert list(provinces["check"]) == ["pass"]
+    assert (out / "01-ha-noi" / "roster.csv").is_file()
+
+
+def test_checker_verdict_names_the_rules_a_tampered_plan_breaks(country, local_out, tmp_path):
+    """A province plan edited after writing (more kits than the ward holds) fails the checker."""
+    folder = province_folders(country, ["01"])[0]
+    copy = tmp_path / folder.name
+    shutil.copytree(local_out / folder.name, copy)
+    assert province_module.check_outputs(load_scenario(folder.path), copy) == "pass"
+    plan = pd.read_csv(copy / "plan.csv", dtype={"ward_code": str, "district_code": str})
+    plan.loc[0, "kits_open"] = 50
+    plan.to_csv(copy / "plan.csv", index=False)
+    verdict = province_module.check_outputs(load_scenario(folder.path), copy)
+    assert verdict.startswith("fail: ") and "violation" in verdict
 
 
 def test_bad_country_folder_and_codes_exit_with_two(country, tmp_path, capsys):

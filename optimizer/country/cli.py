@@ -2,10 +2,11 @@
 
     python -m optimizer plan-country DIR --out OUT [--executor local|ray] [--ray-address ADDR]
                                      [--provinces CODES] [--no-roster] [--time-limit S]
-                                     [--workers N] [--seed S] [--language vi|en]
+                                     [--workers N] [--seed S] [--check] [--language vi|en]
 
-Exit codes: 0 every province planned; 1 some province failed (the others are written, each
-failure is one line on stderr and in provinces.csv); 2 bad input (the country folder, the
+Exit codes: 0 every province planned (and, with --check, passed the checker); 1 some province
+failed or failed the checker (the others are written, each failure is one line on stderr and in
+provinces.csv); 2 bad input (the country folder, the
 options, or a province's scenario: one line naming the file, row, column).
 """
 
@@ -35,6 +36,8 @@ def add_commands(sub) -> None:
     country.add_argument("--workers", type=_workers, default=None,
                          help="provinces planned at once (default: the CPUs of this machine, or of the cluster)")
     country.add_argument("--seed", type=int, default=None)
+    country.add_argument("--check", action="store_true",
+                         help="re-verify every province's plan (and roster) with the independent checker")
     country.add_argument("--language", choices=["vi", "en"], default="vi", help="language of the XLSX rosters")
     from .nightly import add_country_options
     add_country_options(sub)
@@ -57,7 +60,7 @@ def cmd_plan_country(args) -> int:
     workers = args.workers or (None if args.ray_address else os.cpu_count() or 1)
     options = CountryOptions(executor=args.executor, ray_address=args.ray_address, workers=workers,
                              with_roster=not args.no_roster, time_limit_seconds=args.time_limit, seed=args.seed,
-                             language=args.language, codes=parse_codes(args.provinces))
+                             language=args.language, codes=parse_codes(args.provinces), check=args.check)
     report = plan_country(args.country, args.out, options, progress=progress)
     for row in report.failed.itertuples():
         print(f"error: province {row.province_code} ({row.folder}): {row.status}: {row.error}", file=sys.stderr)
@@ -65,9 +68,12 @@ def cmd_plan_country(args) -> int:
     progress(f"{report.summary['provinces_planned']} of {report.summary['provinces']} provinces planned: "
              f"enrolled {totals['enrolled']:,} of {totals['target']:,} ({100 * totals['coverage']:.1f} %), "
              f"baseline {totals['baseline_enrolled']:,}; wrote {args.out}", 1.0)
+    checked = report.provinces["check"].dropna()
+    for row in report.provinces[report.provinces["check"].fillna("pass") != "pass"].itertuples():
+        print(f"error: province {row.province_code} ({row.folder}): checker: {row.check}", file=sys.stderr)
     if report.bad_input:
         return EXIT_BAD_INPUT
-    return EXIT_FAILED if len(report.failed) else EXIT_OK
+    return EXIT_FAILED if len(report.failed) or (checked != "pass").any() else EXIT_OK
 
 
 HANDLERS: dict = {"plan-country": cmd_plan_country}

@@ -31,6 +31,7 @@ class ProvinceTask:
     seed: int | None = None
     language: str = "vi"
     districts_on_ray: bool = False  # run this province's districts as Ray tasks of their own
+    check: bool = False             # re-verify the written plan (and roster) with the independent checker
 
 
 def plan_scenario(scenario, task: ProvinceTask, executor=None):
@@ -62,6 +63,8 @@ def plan_province(task: ProvinceTask) -> dict:
         result = plan_scenario(scenario, task, executor)
         write_outputs(result, task.out_dir, language=task.language)
         record.update(province_record(result))
+        if task.check:
+            record["check"] = check_outputs(scenario, task.out_dir)
         record["status"] = result.status
         record["error"] = ("" if result.status in ("optimal", "feasible") else
                            f"no plan found ({result.status}): {'; '.join(result.messages[-1:])}".replace("\n", " "))
@@ -74,6 +77,27 @@ def plan_province(task: ProvinceTask) -> dict:
     record["wall_seconds"] = round(time.perf_counter() - begin, 3)
     record["cpu_seconds"] = round(time.process_time() - begin_cpu, 3)   # this process only (all its threads)
     return record
+
+
+def check_outputs(scenario, out_dir: Path) -> str:
+    """The independent checker's verdict on a written province plan (and roster): `pass`, or
+    `fail: N violation(s) (rules)`."""
+    import pandas as pd
+
+    from ..checker import check_plan
+
+    report = check_plan(scenario, out_dir)
+    rules = dict(report.rules())
+    roster_path = out_dir / "roster.csv"
+    if roster_path.exists():
+        from ..roster_check import check_roster, read_roster_csv
+
+        plan = pd.read_csv(out_dir / "plan.csv", dtype={"ward_code": str, "district_code": str})
+        for violation in check_roster(scenario, read_roster_csv(roster_path), plan):
+            rules[f"roster {violation.rule}"] = rules.get(f"roster {violation.rule}", 0) + 1
+    if not rules:
+        return "pass"
+    return f"fail: {sum(rules.values())} violation(s) ({', '.join(f'{k} {v}' for k, v in sorted(rules.items()))})"
 
 
 def province_record(result) -> dict:

@@ -42,7 +42,7 @@ PLANNED = ("optimal", "feasible")
 PROVINCE_COLUMNS = ["province_code", "folder", "province_name", "scenario", "districts", "wards", "target",
                     "enrolled", "coverage", "max_enrollable", "gap", "baseline_enrolled", "baseline_coverage",
                     "days_to_90", "days_to_95", "baseline_days_to_90", "baseline_days_to_95", "wall_seconds",
-                    "cpu_seconds", "status", "error"]
+                    "cpu_seconds", "check", "status", "error"]
 Progress = Callable[[str, float], None]
 
 
@@ -58,6 +58,7 @@ class CountryOptions:
     seed: int | None = None
     language: str = "vi"
     codes: list[str] | None = None      # plan only these provinces
+    check: bool = False                 # re-verify every province's outputs with the independent checker
     split_large: bool = True            # on Ray: a province bigger than a worker's fair share
                                         # runs its districts as Ray tasks of their own
 
@@ -130,7 +131,7 @@ def plan_country(country_dir: str | Path, out_dir: str | Path, options: CountryO
         with atomic_folder(out_dir) as staging:
             tasks = [ProvinceTask(province=p, out_dir=staging / p.name, with_roster=options.with_roster,
                                   time_limit_seconds=options.time_limit_seconds, seed=options.seed,
-                                  language=options.language,
+                                  language=options.language, check=options.check,
                                   districts_on_ray=(options.executor == "ray" and options.split_large
                                                     and workers > 1 and sizes[p.code] > fair_share))
                      for p in order]
