@@ -44,6 +44,7 @@ TEXT = {
     "days_to_95": ("Số ngày tới 95 %", "Days to 95 %"),
     "status": ("Trạng thái", "Status"),
     "error": ("Lỗi", "Error"),
+    "check": ("Kiểm tra độc lập", "Independent check"),
     "wall": ("Thời gian (s)", "Wall (s)"),
     "date": ("Ngày", "Date"),
     "series": ("Phương án", "Plan"),
@@ -123,6 +124,19 @@ def ranking(provinces: pd.DataFrame) -> pd.DataFrame:
                          _short=-frame["shortfall"].fillna(0))
     order = order.sort_values(["_cov", "_short", "province_code"], kind="stable")
     return order.drop(columns=["_cov", "_short"]).reset_index(drop=True)
+
+
+def ranked_table(ranked: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
+    """The ranking as the page shows it (translated headers; the checker's verdict when run)."""
+    columns = {"province_code": "#", "province_name": text("province", lang), "target": text("target", lang),
+               "enrolled": text("enrolled", lang), "coverage": text("coverage", lang),
+               "shortfall": text("shortfall", lang), "days_to_90": text("days_to_90", lang),
+               "days_to_95": text("days_to_95", lang), "baseline_coverage": text("baseline", lang),
+               "status": text("status", lang), "check": text("check", lang), "error": text("error", lang),
+               "wall_seconds": text("wall", lang)}
+    if "check" not in ranked or ranked["check"].isna().all():
+        columns.pop("check")
+    return ranked[list(columns)].rename(columns=columns)
 
 
 def rewound(features: list[dict]) -> list[dict]:
@@ -267,12 +281,7 @@ def render_country(folder: str | Path, lang: str = "vi") -> None:
         st.caption(text("attribution", lang))
     with right:
         st.subheader(text("behind", lang))
-        shown = ranked[["province_code", "province_name", "target", "enrolled", "coverage", "shortfall", "days_to_90",
-                        "days_to_95", "baseline_coverage", "status", "error", "wall_seconds"]].copy()
-        shown.columns = ["#", text("province", lang), text("target", lang), text("enrolled", lang),
-                         text("coverage", lang), text("shortfall", lang), text("days_to_90", lang),
-                         text("days_to_95", lang), text("baseline", lang), text("status", lang), text("error", lang),
-                         text("wall", lang)]
+        shown = ranked_table(ranked, lang)
         st.dataframe(shown, hide_index=True, width="stretch",
                      column_config={text("coverage", lang): st.column_config.ProgressColumn(
                          format="percent", min_value=0.0, max_value=1.0),
