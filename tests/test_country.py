@@ -100,6 +100,16 @@ def test_ray_and_local_executors_give_identical_plans(country, local_out, ray_se
     assert (out / "projection.csv").read_bytes() == (local_out / "projection.csv").read_bytes()
 
 
+def test_cli_on_ray_exits_zero_and_leaves_the_running_ray_up(country, ray_session, tmp_path):
+    """`plan-country --executor ray` joins the Ray already running, plans, exits 0 and does not stop it."""
+    out = tmp_path / "out"
+    assert main(["plan-country", str(country), "--out", str(out), "--no-roster", "--executor", "ray",
+                 "--workers", "2", "--provinces", "02"]) == 0
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert summary["executor"]["kind"] == "ray" and summary["status"]["02"] in ("optimal", "feasible")
+    assert ray_session.is_initialized()
+
+
 def test_large_province_districts_run_as_nested_ray_tasks_with_the_same_plan(country, local_out, ray_session,
                                                                           tmp_path):
     """A province bigger than a worker's share has its districts run as Ray tasks; same plan."""
