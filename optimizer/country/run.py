@@ -120,7 +120,8 @@ def plan_country(country_dir: str | Path, out_dir: str | Path, options: CountryO
     sizes = {p.code: province_size(p) for p in provinces}
     order = sorted(provinces, key=lambda p: (-sizes[p.code], p.code))
     total_size = sum(sizes.values())
-    executor = make_executor(options.workers if options.executor == "ray" else (options.workers or 1), options.executor, address=options.ray_address)
+    workers_asked = options.workers if options.executor == "ray" else (options.workers or 1)
+    executor = make_executor(workers_asked, options.executor, address=options.ray_address)
     workers = int(getattr(executor, "workers", None) or options.workers or 1)
     fair_share = total_size / max(1, workers)
     if progress:
@@ -135,7 +136,7 @@ def plan_country(country_dir: str | Path, out_dir: str | Path, options: CountryO
                                   districts_on_ray=(options.executor == "ray" and options.split_large
                                                     and workers > 1 and sizes[p.code] > fair_share))
                      for p in order]
-            tracker = _ProgressTracker(len(tasks), progress)
+            tracker = _ProgressTracker([sizes[p.code] for p in order], progress)
             records = executor.map(plan_province, tasks, on_done=tracker)
             for leftover in staging.glob(".*.tmp-*"):   # from a province task whose worker died and was re-run
                 shutil.rmtree(leftover, ignore_errors=True)
@@ -150,18 +151,21 @@ def plan_country(country_dir: str | Path, out_dir: str | Path, options: CountryO
 
 
 class _ProgressTracker:
-    """Provinces done of total, with the time left estimated from the pace so far."""
+    """Provinces done of total, with the time left estimated from the pace so far: seconds per
+    ward planned (all workers together) times the wards still to plan."""
 
-    def __init__(self, total: int, progress: Progress | None):
-        self.total, self.progress, self.done = total, progress, 0
+    def __init__(self, sizes: list[int], progress: Progress | None):
+        self.sizes = [max(1, s) for s in sizes]
+        self.total, self.progress, self.done, self.done_size = len(sizes), progress, 0, 0
         self.begin = time.perf_counter()
 
     def __call__(self, index: int, record: dict) -> None:
         self.done += 1
+        self.done_size += self.sizes[index]
         if not self.progress:
             return
         elapsed = time.perf_counter() - self.begin
-        left = elapsed / self.done * (self.total - self.done)
+        left = elapsed / self.done_size * (sum(self.sizes) - self.done_size)
         what = (f"coverage {100 * record['coverage']:.1f} %" if record["status"] in PLANNED
                 else record["error"])
         self.progress(f"provinces {self.done}/{self.total} done; {record['folder']}: {record['status']}, "
