@@ -41,7 +41,7 @@ def local_out(country, tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def ray_session():
+def local_ray():
     ray = pytest.importorskip("ray")
     started = not ray.is_initialized()
     if started:
@@ -88,7 +88,7 @@ def test_local_run_writes_each_province_like_plan_and_the_national_files(country
     assert not list(local_out.parent.glob(".out.tmp-*"))
 
 
-def test_ray_and_local_executors_give_identical_plans(country, local_out, ray_session, tmp_path):
+def test_ray_and_local_executors_give_identical_plans(country, local_out, local_ray, tmp_path):
     """The same inputs and seed give byte-identical plan files on Ray and on local processes."""
     out = tmp_path / "ray"
     report = plan_country(country, out, CountryOptions(executor="ray", workers=2, with_roster=False, seed=3))
@@ -100,17 +100,17 @@ def test_ray_and_local_executors_give_identical_plans(country, local_out, ray_se
     assert (out / "projection.csv").read_bytes() == (local_out / "projection.csv").read_bytes()
 
 
-def test_cli_on_ray_exits_zero_and_leaves_the_running_ray_up(country, ray_session, tmp_path):
+def test_cli_on_ray_exits_zero_and_leaves_the_running_ray_up(country, local_ray, tmp_path):
     """`plan-country --executor ray` joins the Ray already running, plans, exits 0 and does not stop it."""
     out = tmp_path / "out"
     assert main(["plan-country", str(country), "--out", str(out), "--no-roster", "--executor", "ray",
                  "--workers", "2", "--provinces", "02"]) == 0
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     assert summary["executor"]["kind"] == "ray" and summary["status"]["02"] in ("optimal", "feasible")
-    assert ray_session.is_initialized()
+    assert local_ray.is_initialized()
 
 
-def test_large_province_districts_run_as_nested_ray_tasks_with_the_same_plan(country, local_out, ray_session,
+def test_large_province_districts_run_as_nested_ray_tasks_with_the_same_plan(country, local_out, local_ray,
                                                                           tmp_path):
     """A province bigger than a worker's share has its districts run as Ray tasks; same plan."""
     out = tmp_path / "ray-nested"
@@ -130,7 +130,7 @@ def _die_once(item):
     return value * 10
 
 
-def test_ray_task_whose_worker_dies_is_retried(ray_session, tmp_path):
+def test_ray_task_whose_worker_dies_is_retried(local_ray, tmp_path):
     """A task whose worker process dies is run again and its result still arrives, in order."""
     from ray import cloudpickle
 
@@ -153,7 +153,7 @@ def _plan_dying_once(item):
     return province_module.plan_province(task)
 
 
-def test_province_whose_worker_dies_is_replanned_to_the_same_plan(country, local_out, ray_session, tmp_path):
+def test_province_whose_worker_dies_is_replanned_to_the_same_plan(country, local_out, local_ray, tmp_path):
     """A province task whose Ray worker dies is run again and writes the same plan as the local run."""
     from ray import cloudpickle
 
