@@ -102,12 +102,16 @@ def cluster_estimate(provinces: pd.DataFrame, timings: dict, driver_s: float, ou
     serial_sum = float(times.sum())
     by_tasks = max(float(times.max()), serial_sum / total_cores)
     district_counts = provinces.set_index("folder")["districts"].fillna(1).astype(int)
+    walls = provinces.set_index("folder")["wall_seconds"].astype(float)
 
     def split(folder: str) -> float:
         """A province's time with its districts as tasks: the serial part plus its capacity phase
-        over its districts (plan-country splits every province above a worker's fair share)."""
-        capacity = min(float(timings.get(folder, {}).get("capacity_seconds", 0.0)), float(times[folder]))
-        return float(times[folder]) - capacity + capacity / max(1, min(int(district_counts[folder]), total_cores))
+        over its districts (plan-country splits every province above a worker's fair share). The
+        capacity phase's share of the province comes from wall times measured together (the
+        capacity phase's wall over the province's wall), applied to t_p."""
+        share = min(1.0, float(timings.get(folder, {}).get("capacity_seconds", 0.0)) / max(1e-9, float(walls[folder])))
+        t = float(times[folder])
+        return t * (1 - share) + t * share / max(1, min(int(district_counts[folder]), total_cores))
 
     split_times = pd.Series({folder: split(folder) for folder in times.index})
     districts = int(district_counts[largest])
@@ -143,6 +147,9 @@ def report(rows: list[dict], country: Path, estimate: dict, args) -> str:
                      f"({min(walls):.1f}-{max(walls):.1f}) | {speedup} | {max(r['peak_mb'] for r in runs):.0f} MB | "
                      f"{max(r['failed'] for r in runs)} | {runs[0]['digest']} |")
     lines += ["", f"Same plans in every run and configuration: {'yes' if len(digests) == 1 else 'NO'}.", ""]
+    if load > (os.cpu_count() or 1):
+        lines += [(f"Load average {load:.1f} on {os.cpu_count()} cores: other work shares the cores, so wall times and "
+                  "speed-ups above measure that contention as much as this program; the CPU seconds below do not."), ""]
     base = rows[0]["provinces"].sort_values("wall_seconds", ascending=False)
     times = base["wall_seconds"].astype(float)
     cpu = base["cpu_seconds"].astype(float) if "cpu_seconds" in base else times
