@@ -240,7 +240,9 @@ def add_country_options(sub) -> None:
     nightly = sub.choices.get("nightly")
     if nightly is None:
         return
-    group = nightly.add_argument_group("country (when the scenario argument is a country folder)")
+    group = nightly.add_argument_group(
+        "country", "when the scenario argument is a country folder: one actuals file for the whole country, "
+        "--store is a folder of plan stores (one per province), --workers provinces at once")
     group.add_argument("--executor", choices=EXECUTOR_KINDS, default="local")
     group.add_argument("--ray-address", default=None)
     group.add_argument("--provinces", default=None, help="comma-separated province codes (default: all)")
