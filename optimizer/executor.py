@@ -71,7 +71,7 @@ class RayExecutor:
         self.started_here = False
         if not ray.is_initialized():
             if address:
-                ray.init(address=address, include_dashboard=False, log_to_driver=False, configure_logging=False)
+                ray.init(address=address)   # a cluster (host:port, "auto" or ray://): its own settings stand
             else:
                 ray.init(num_cpus=workers or os.cpu_count() or 1, include_dashboard=False, log_to_driver=False,
                          configure_logging=False)
