@@ -110,6 +110,23 @@ def test_cli_on_ray_exits_zero_and_leaves_the_running_ray_up(country, local_ray,
     assert local_ray.is_initialized()
 
 
+def test_cli_joins_a_running_ray_cluster_at_its_address(country, local_ray, tmp_path):
+    """`--ray-address` joins an existing cluster (here the test's own local Ray) from another process."""
+    import subprocess
+
+    address = local_ray.get_runtime_context().gcs_address
+    out = tmp_path / "out"
+    root = Path(__file__).resolve().parents[1]
+    done = subprocess.run([sys.executable, "-m", "optimizer", "plan-country", str(country), "--out", str(out),
+                           "--no-roster", "--executor", "ray", "--ray-address", address, "--provinces", "01"],
+                          check=False, cwd=root, capture_output=True, text=True, timeout=300,
+                          env={**os.environ, "PYTHONPATH": str(root)})
+    assert done.returncode == 0, done.stderr[-2000:]
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert summary["executor"] == {"kind": "ray", "workers": 2, "address": address}
+    assert local_ray.is_initialized()
+
+
 def test_large_province_districts_run_as_nested_ray_tasks_with_the_same_plan(country, local_out, local_ray,
                                                                           tmp_path):
     """A province bigger than a worker's share has its districts run as Ray tasks; same plan."""
