@@ -26,6 +26,7 @@ from optimizer.exports.csv_file import csv_bytes
 from optimizer.scenario import CITY, ROLES, Scenario, load_scenario
 from optimizer.uncertainty import coverage_band
 from optimizer.ui import charts, downloads, maps, nightly, province_picker, replan, views
+from optimizer.ui import country as country_ui
 from optimizer.ui import whatif as wi
 from optimizer.ui.formatting import (date_text, day_header, file_slug, number, percent, points, seconds,
                                      signed)
@@ -874,6 +875,8 @@ with st.sidebar:
     st.header(T("display"))
     st.toggle(T("show_band"), value=True, key="show_band")
     st.number_input(T("band_runs_label"), min_value=5, max_value=200, value=BAND_RUNS, step=5, key="band_runs")
+if country_folder := country_ui.country_picker(lang):   # the national overview instead of one scenario
+    country_ui.render_country(country_folder, lang); st.stop()  # noqa: E702
 
 st.title(T("app_title"))
 if base is not None:

@@ -1,14 +1,22 @@
-"""One interface for running independent district subproblems: serial or local processes.
+"""One interface for running independent subproblems: serial, local processes or a Ray cluster.
 
-`make_executor(workers)` gives the local default; a cluster back end only has to provide the
-same `map(fn, items)` (ordered results), e.g. over Ray or Dask, without touching the models.
+`make_executor(workers)` gives the local default; `make_executor(workers, kind="ray")` runs the
+same `map(fn, items)` (results in input order; `on_done(index, result)` as each one finishes) as
+Ray tasks, on a local Ray started here or on a cluster joined at `address`. The models never see
+which back end runs them: the same function on the same items gives the same results.
 """
 
 from __future__ import annotations
 
 import multiprocessing
-from concurrent.futures import ProcessPoolExecutor
-from typing import Callable, Iterable, Protocol
+import os
+from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from typing import Protocol
+
+from .processes import end_with_parent
+
+EXECUTOR_KINDS = ("local", "ray")
 
 
 class Executor(Protocol):
@@ -36,15 +44,80 @@ class LocalProcessExecutor:
     def map(self, fn, items, *, on_done=None):
         items = list(items)
         context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(max_workers=self.workers, mp_context=context) as pool:
-            futures = [pool.submit(fn, item) for item in items]
-            results = []
-            for i, future in enumerate(futures):
-                results.append(future.result())
+        results: list = [None] * len(items)
+        with ProcessPoolExecutor(max_workers=self.workers, mp_context=context,
+                                 initializer=end_with_parent, initargs=(os.getpid(),)) as pool:
+            futures = {pool.submit(fn, item): i for i, item in enumerate(items)}
+            for future in as_completed(futures):
+                i = futures[future]
+                results[i] = future.result()
                 if on_done:
-                    on_done(i, results[-1])
+                    on_done(i, results[i])
         return results
 
 
-def make_executor(workers: int) -> Executor:
+class RayExecutor:
+    """Runs subproblems as Ray tasks, one CPU each; results come back in input order.
+
+    Joins the Ray already running in this process (a driver or a Ray worker), else the cluster
+    at `address`, else starts a local Ray with `workers` CPUs (no dashboard). A task whose worker
+    process dies is re-run up to `max_retries` times; a task that raises is not re-run (the
+    exception reaches the caller), so retries only repeat work that never finished. `in_flight`
+    bounds the tasks submitted and not yet collected, so that results are collected (and can be
+    dropped by the caller) as they finish rather than all held at once.
+    """
+
+    def __init__(self, workers: int | None = None, *, address: str | None = None, max_retries: int = 3,
+                 in_flight: int | None = None):
+        import ray
+
+        self.started_here = False
+        if not ray.is_initialized():
+            if address:
+                ray.init(address=address)   # a cluster (host:port, "auto" or ray://): its own settings stand
+            else:
+                ray.init(num_cpus=workers or os.cpu_count() or 1, include_dashboard=False, log_to_driver=False,
+                         configure_logging=False)
+                self.started_here = True
+        self.workers = workers or int(ray.cluster_resources().get("CPU", 1))
+        self.max_retries = max_retries
+        self.in_flight = in_flight or max(4, 4 * self.workers)
+
+    def map(self, fn, items, *, on_done=None):
+        import ray
+
+        remote = ray.remote(num_cpus=1, max_retries=self.max_retries, retry_exceptions=False)(fn)
+        items = list(items)
+        results: list = [None] * len(items)
+        pending: dict = {}
+        next_item = 0
+        while next_item < len(items) or pending:
+            while next_item < len(items) and len(pending) < self.in_flight:
+                pending[remote.remote(items[next_item])] = next_item
+                next_item += 1
+            ready, _ = ray.wait(list(pending), num_returns=1)
+            for ref in ready:
+                i = pending.pop(ref)
+                results[i] = ray.get(ref)
+                if on_done:
+                    on_done(i, results[i])
+        return results
+
+    def shutdown(self) -> None:
+        """Stop the local Ray this executor started (a joined cluster is left running)."""
+        import ray
+
+        if self.started_here and ray.is_initialized():
+            ray.shutdown()
+        self.started_here = False
+
+
+def make_executor(workers: int | None, kind: str = "local", *, address: str | None = None) -> Executor:
+    """The executor for `workers` parallel subproblems: `local` (serial for one worker, else
+    forked processes) or `ray` (a local Ray with `workers` CPUs, or the cluster at `address`)."""
+    if kind == "ray":
+        return RayExecutor(workers, address=address)
+    if kind != "local":
+        raise ValueError(f"unknown executor {kind!r}: choose one of {', '.join(EXECUTOR_KINDS)}")
+    workers = workers or 1
     return SerialExecutor() if workers <= 1 else LocalProcessExecutor(workers)

@@ -23,6 +23,7 @@ COMMAND_MODULES = (
     "optimizer.cli.plan",      # plan, check
     "optimizer.cli.nightly",   # nightly, replay, store
     "optimizer.cli.province",  # build-scenario
+    "optimizer.cli.country",   # plan-country (after nightly: it adds the country options to `nightly`)
 )
 
 __all__ = ["main", "build_parser", "COMMAND_MODULES", "EXIT_OK", "EXIT_FAILED", "EXIT_VIOLATIONS",

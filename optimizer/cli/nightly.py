@@ -59,6 +59,10 @@ def cmd_nightly(args) -> int:
     from ..nightly.run import NightlyFailed, NightlyOptions, run_nightly
     from ..exports.outputs import check_output_folder
 
+    from ..country.nightly import cmd_nightly_country, is_country_folder
+
+    if is_country_folder(args.scenario):   # one national actuals file, every province re-planned
+        return cmd_nightly_country(args)
     check_output_folder(args.out, keep=(args.scenario, args.actuals, args.store))
     progress = progress_printer()
     options = NightlyOptions(time_limit_seconds=args.time_limit, seed=args.seed, workers=args.workers,
