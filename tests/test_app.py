@@ -310,7 +310,8 @@ def _upload_page(app: AppTest) -> AppTest:
 
 
 def test_bad_wards_upload_shows_the_cli_message(app):
-    """A wards CSV with a bad number is refused with the same file/row/column line as the CLI."""
+    """A wards CSV with a bad number is refused with the CLI's file/row/column line; the page
+    keeps the runs made so far (one bad file does not blank it) and starts no plan."""
     at = _upload_page(app)
     assert "Chưa có tệp tải lên" in texts(at)
     bad = (TINY / "wards.csv").read_text(encoding="utf-8").replace("540,150", "540,nhiều")
@@ -320,7 +321,10 @@ def test_bad_wards_upload_shows_the_cli_message(app):
     assert at.error[0].value == ("Dữ liệu kịch bản không hợp lệ — sửa tệp rồi tải lại:\n\n"
                                  "`wards.csv: row 3, column invited: 'nhiều' is not a number`")
     assert "(wards.csv ở đây là tệp phuong.csv bạn tải lên" in texts(at)
-    assert not at.metric
+    assert list(at.session_state["runs"]) == list(app.session_state["runs"]) and at.session_state["job"] is None
+    assert metric(at, "Thu nhận đến hạn chót") == number(at.session_state["runs"][at.session_state["view_run"]]
+                                                        .result.enrolled, "vi")
+    assert not [b for b in at.button if b.key == "wi_submit"]     # no what-if on a refused scenario
 
 
 def test_oversized_upload_is_refused_politely(app):

@@ -210,14 +210,17 @@ TEXT: dict[str, dict[str, str]] = {
                            "để vẽ vùng bất định…",
                      "en": "Simulating {runs} runs (random turnout, no-shows, kit breakdowns) for the uncertainty band…"},
     "band_caption": {"vi": "Vùng mờ: P10–P90 của {runs} lần mô phỏng (lượng dân đến, tỷ lệ đến theo giấy mời, máy hỏng). "
-                           "Đến {date}: P10 {p10}, trung vị {p50}, P90 {p90}.",
+                           "Đến {date}: P10 {p10}, trung vị {p50}, P90 {p90}. Đường liền là dự tính tất định của kế hoạch "
+                           "(mọi người đến đúng như dự kiến, {projection}); đường chấm là trung vị mô phỏng.",
                      "en": "Band: P10–P90 of {runs} simulations (turnout, no-shows, breakdowns). "
-                           "By {date}: P10 {p10}, median {p50}, P90 {p90}."},
+                           "By {date}: P10 {p10}, median {p50}, P90 {p90}. The solid line is the plan's deterministic "
+                           "projection (everyone arrives as expected, {projection}); the dotted line is the simulated median."},
     "backlog_title": {"vi": "Số người còn chưa thu nhận", "en": "Backlog: people not yet enrolled"},
     "city": {"vi": "Toàn thành phố", "en": "Whole city"},
     "area": {"vi": "Khu vực", "en": "Area"},
     "variant": {"vi": "Cách lập", "en": "Plan"},
-    "variant_plan": {"vi": "Kế hoạch tối ưu", "en": "Optimized plan"},
+    "variant_plan": {"vi": "Kế hoạch tối ưu (dự tính tất định)", "en": "Optimized plan (deterministic projection)"},
+    "variant_median": {"vi": "Kế hoạch tối ưu: trung vị mô phỏng (P50)", "en": "Optimized plan: simulated median (P50)"},
     "variant_baseline": {"vi": "Chia theo tỷ lệ", "en": "Proportional rule"},
     "coverage": {"vi": "Tỷ lệ hoàn thành", "en": "Coverage"},
     "enrolled": {"vi": "Đã thu nhận", "en": "Enrolled"},
@@ -301,7 +304,8 @@ TEXT: dict[str, dict[str, str]] = {
     "col_hours": {"vi": "Số giờ", "en": "Hours"},
     "district_reserve": {"vi": "Dự bị quận/huyện", "en": "District reserve"},
     "shift_key": {"vi": "Ký hiệu ca: {codes}", "en": "Shift key: {codes}"},
-    "unstaffed": {"vi": "{n} vị trí trong ca chưa có người trực.", "en": "{n} crew slots are left unstaffed."},
+    "unstaffed": {"vi": "{n} vị trí trong ca không xếp được người; {closed} ca-máy đã đóng vì thế (như summary.json).",
+                  "en": "{n} crew slot(s) could not be staffed; {closed} kit-shift(s) were closed for it (as in summary.json)."},
     "role_operator": {"vi": "Vận hành máy", "en": "Kit operator"},
     "role_verifier": {"vi": "Tiếp nhận, xác minh", "en": "Receptionist/verifier"},
     "role_driver": {"vi": "Lái xe", "en": "Driver"},
@@ -322,6 +326,8 @@ TEXT: dict[str, dict[str, str]] = {
     "kpi_gap": {"vi": "Khoảng cách mục tiêu", "en": "Objective gap"},
     "kpi_baseline_enrolled": {"vi": "Thu nhận nếu chia theo tỷ lệ", "en": "Enrolled, proportional rule"},
     "kpi_gain": {"vi": "Hơn cách chia theo tỷ lệ", "en": "Gain over proportional rule"},
+    "kpi_day_80": {"vi": "Ngày thứ mấy đạt 80%", "en": "Campaign day reaching 80%"},
+    "kpi_day_90": {"vi": "Ngày thứ mấy đạt 90%", "en": "Campaign day reaching 90%"},
     "kpi_day_95": {"vi": "Ngày thứ mấy đạt 95%", "en": "Campaign day reaching 95%"},
     "kpi_day_100": {"vi": "Ngày thứ mấy đạt 100%", "en": "Campaign day reaching 100%"},
     "kpi_officer_shifts": {"vi": "Lượt ca cán bộ", "en": "Officer-shifts"},
@@ -412,6 +418,70 @@ TEXT: dict[str, dict[str, str]] = {
     "all_wards": {"vi": "Tất cả phường/xã", "en": "All wards"},
     "nightly_col_shift": {"vi": "Ca", "en": "Shift"},
     "dl_nightly_roster": {"vi": "Tải lịch trực đang xem (CSV)", "en": "Download the roster shown (CSV)"},
+    # added: uploads, what-if start, provinces, plan versus roster, solver messages
+    "upload_tables_replace": {"vi": "Bảng phường/xã hoặc cán bộ tải lên riêng sẽ thay bảng cùng tên trong kịch bản có sẵn "
+                                    "đang chọn ({folder}); tệp nén thì thay cả kịch bản.",
+                              "en": "Separate wards or officers tables replace those of the bundled scenario chosen "
+                                    "({folder}); a zip replaces the whole scenario."},
+    "upload_button": {"vi": "Chọn tệp", "en": "Upload"},
+    "upload_widget_limit": {"vi": "Tối đa {mb} MB mỗi tệp", "en": "{mb}MB per file"},
+    "table_up_wards": {"vi": "bảng phường/xã", "en": "the wards table"},
+    "table_up_officers": {"vi": "bảng cán bộ", "en": "the officers table"},
+    "upload_replaced": {"vi": "Đã thay {tables} của kịch bản có sẵn {folder}; phần còn lại giữ nguyên.",
+                        "en": "Replaced {tables} of the bundled scenario {folder}; the rest is unchanged."},
+    "upload_no_coordinates": {"vi": "{n}/{districts} quận/huyện không có toạ độ (lat, lon): bản đồ bỏ qua các quận/huyện này.",
+                              "en": "{n} of {districts} districts have no coordinates (lat, lon): the map leaves them out."},
+    "map_no_coordinates": {"vi": "Không vẽ được bản đồ: kịch bản không có toạ độ quận/huyện. Xem bảng bên cạnh.",
+                           "en": "No map: the scenario has no district coordinates. See the table beside it."},
+    "whatif_started": {"vi": "Đang lập phương án {name}; thay đổi: {changes}.",
+                       "en": "Planning {name}; changes: {changes}."},
+    "whatif_start": {"vi": "Phương án tiếp theo bắt đầu từ", "en": "The next what-if starts from"},
+    "whatif_start_last": {"vi": "các thay đổi vừa chạy (cộng dồn)", "en": "the last what-if's edits (stacked)"},
+    "whatif_start_base": {"vi": "kế hoạch gốc (xoá thay đổi sau khi chạy)", "en": "the base plan (form cleared after a run)"},
+    "whatif_start_help": {"vi": "Mọi giá trị mặc định lấy từ kịch bản đang xem.",
+                          "en": "Every default comes from the scenario on screen."},
+    "whatif_reset": {"vi": "Về kế hoạch gốc", "en": "Back to the base plan"},
+    "one_ward": {"vi": "Thêm/bớt máy tại một phường/xã", "en": "Add or remove kits at one ward"},
+    "one_ward_placeholder": {"vi": "Chọn phường/xã (số máy hiện có)", "en": "Choose a ward (kits now)"},
+    "one_ward_kits": {"vi": "Máy thêm tại phường/xã đó ±", "en": "Kits added at that ward ±"},
+    "one_ward_kits_help": {"vi": "Cộng vào số máy của trụ sở phường/xã đã chọn; không dưới 0.",
+                           "en": "Added to the chosen ward HQ's kits; never below 0."},
+    "city_reserve_help": {"vi": "Kịch bản này có {kits} máy dự trữ.", "en": "This scenario holds {kits} reserve kits."},
+    "change_ward_kits": {"vi": "máy tại một phường/xã", "en": "kits at one ward"},
+    "run_other_scenario": {"vi": "Phương án đang xem thuộc kịch bản {run}, không phải kịch bản đang chọn ({scenario}).",
+                           "en": "The run shown belongs to {run}, not to the scenario chosen ({scenario})."},
+    "city@province": {"vi": "Toàn tỉnh", "en": "Whole province"},
+    "kits_all@province": {"vi": "Máy mỗi trụ sở phường/xã ± (toàn tỉnh)", "en": "Kits per ward HQ ± (whole province)"},
+    "city_reserve@province": {"vi": "Máy lưu động dự trữ của tỉnh", "en": "Province reserve of mobile kits"},
+    "change_city_reserve@province": {"vi": "dự trữ của tỉnh", "en": "province reserve"},
+    "progress_reserve@province": {"vi": "Dự trữ của tỉnh: máy {unit}/{total} cho {name} (+{gain} người)",
+                                  "en": "Province reserve: kit {unit}/{total} to {name} (+{gain} people)"},
+    "progress_reserve_short@province": {"vi": "Dự trữ của tỉnh không đủ: phân từng máy",
+                                        "en": "The province reserve is short: lending it kit by kit"},
+    "msg_staffing_closed": {"vi": "Lập lịch trực: đóng {n} ca-máy vì thiếu cán bộ ({method}).",
+                            "en": "Staffing: {n} kit-shift(s) closed for lack of officers ({method})."},
+    "msg_method_closed": {"vi": "đóng các ca-máy không đủ người", "en": "closed the unstaffed kit-shifts"},
+    "msg_method_replanned": {"vi": "lập lại theo số cán bộ có thể xếp", "en": "re-planned with the staffing limit"},
+    "msg_staffing_empty": {"vi": "Lập lịch trực: còn {n} vị trí trống.", "en": "Staffing: {n} slot(s) still empty."},
+    "msg_stopped_early": {"vi": "Dừng sớm: quận/huyện {codes} giữ phân bổ theo tỷ lệ.",
+                          "en": "Stopped early: districts {codes} keep the proportional rule."},
+    "msg_no_plan": {"vi": "Không có kế hoạch cho quận/huyện {codes}: giữ phân bổ theo tỷ lệ.",
+                    "en": "No plan for districts {codes}: they keep the proportional rule."},
+    "msg_district": {"vi": "Quận/huyện {name}: {text}", "en": "District {name}: {text}"},
+    "msg_lp_none": {"vi": "bài toán nới lỏng không tìm được lời giải trong thời hạn",
+                    "en": "the LP relaxation found no solution within the time limit"},
+    "msg_no_integer": {"vi": "không tìm được kế hoạch nguyên trong giới hạn", "en": "no integer plan found within the limits"},
+    "roster_plan_changed": {"vi": "Lịch trực đã thay đổi kế hoạch: {closed} ca-máy bị đóng vì thiếu cán bộ "
+                                  "({slots} vị trí không xếp được người). Số liệu trên là kế hoạch sau lịch trực; "
+                                  "kế hoạch trước lịch trực: thu nhận {enrolled_before}, khoảng cách {gap_before}.",
+                            "en": "The rosters changed the plan: {closed} kit-shift(s) closed for lack of officers "
+                                  "({slots} officer slot(s) could not be filled). The numbers above are the rostered "
+                                  "plan; before rosters: {enrolled_before} enrolled, gap {gap_before}."},
+    "compare_same": {"vi": "Hai phương án đang so sánh cho cùng một kết quả: mọi chênh lệch bằng 0.",
+                     "en": "The two runs compared give the same result: every difference is 0."},
+    "plan_version": {"vi": "Phiên bản kế hoạch", "en": "Plan version"},
+    "plan_version_rostered": {"vi": "Sau lịch trực (đã xếp người)", "en": "Rostered (staffed)"},
+    "plan_version_plan": {"vi": "Kế hoạch ban đầu (trước lịch trực)", "en": "Plan (before rosters)"},
 }
 
 LIMIT_KEYS = {"kits": "limit_kits", "officers": "limit_officers", "home-visit teams": "limit_home_visit_teams",
@@ -432,6 +502,53 @@ _START = re.compile(r"^(\d+) districts, (\d+) wards$")
 _RESERVE = re.compile(r"^city reserve: kit (\d+)/(\d+) to district (\S+) \(\+([\d,]+)\)$")
 _ROSTER = re.compile(r"^roster (\S+): (\w*)$")
 _RESTAFF = re.compile(r"^re-planning (\d+) district\(s\) with the staffing the roster found$")
+
+
+_STAFFING_CLOSED = re.compile(r"^staffing: (\d+) kit-shift\(s\) closed for lack of officers \((.+)\)$")
+_STAFFING_EMPTY = re.compile(r"^staffing: (\d+) slot\(s\) still empty$")
+_STOPPED = re.compile(r"^stopped early: districts (.+) keep the proportional rule$")
+_NO_PLAN = re.compile(r"^no plan for districts (.+): they keep the proportional rule$")
+_DISTRICT_MESSAGE = re.compile(r"^district (\S+): (.+)$")
+_METHODS = {"closed the unstaffed kit-shifts": "msg_method_closed",
+            "re-planned with the staffing limit": "msg_method_replanned"}
+_DISTRICT_TEXTS = {"the LP relaxation found no solution within the time limit": "msg_lp_none",
+                   "no integer plan found within the limits": "msg_no_integer"}
+
+
+def _scoped(key: str, scenario) -> str:
+    """`key` in a province's words when the scenario is a province (see views.area_kind)."""
+    if scenario is None:
+        return key
+    from .views import area_kind
+    scope = area_kind(scenario)
+    return f"{key}@{scope}" if f"{key}@{scope}" in TEXT else key
+
+
+def solver_message_text(message: str, lang: str, scenario=None) -> str:
+    """A plan's message (written in English by the solver) in the page's language; a message
+    this table does not know is shown as it is."""
+    from .formatting import number
+
+    def name(code: str) -> str:
+        if scenario is not None and code in scenario.districts.index:
+            return str(scenario.districts.at[code, "district_name"])
+        return code
+
+    if match := _STAFFING_CLOSED.match(message):
+        method = match.group(2)
+        return translate("msg_staffing_closed", lang, n=number(int(match.group(1)), lang),
+                         method=translate(_METHODS[method], lang) if method in _METHODS else method)
+    if match := _STAFFING_EMPTY.match(message):
+        return translate("msg_staffing_empty", lang, n=number(int(match.group(1)), lang))
+    if match := _STOPPED.match(message):
+        return translate("msg_stopped_early", lang, codes=", ".join(name(c.strip()) for c in match.group(1).split(",")))
+    if match := _NO_PLAN.match(message):
+        return translate("msg_no_plan", lang, codes=", ".join(name(c.strip()) for c in match.group(1).split(",")))
+    if match := _DISTRICT_MESSAGE.match(message):
+        code, text = match.groups()
+        return translate("msg_district", lang, name=name(code),
+                         text=translate(_DISTRICT_TEXTS[text], lang) if text in _DISTRICT_TEXTS else text)
+    return message
 
 
 def progress_text(message: str, lang: str, scenario=None) -> str:
@@ -455,7 +572,7 @@ def progress_text(message: str, lang: str, scenario=None) -> str:
         return translate("progress_start", lang, districts=match.group(1), wards=number(int(match.group(2)), lang))
     if match := _RESERVE.match(message):
         unit, total, code, gain = match.groups()
-        return translate("progress_reserve", lang, unit=unit, total=total, name=name(code),
+        return translate(_scoped("progress_reserve", scenario), lang, unit=unit, total=total, name=name(code),
                          gain=number(int(gain.replace(",", "")), lang))
     if match := _ROSTER.match(message):
         code, status = match.groups()
@@ -465,5 +582,5 @@ def progress_text(message: str, lang: str, scenario=None) -> str:
     if match := _RESTAFF.match(message):
         return translate("progress_restaff", lang, n=match.group(1))
     if message == "the city reserve is short: lending it kit by kit":
-        return translate("progress_reserve_short", lang)
+        return translate(_scoped("progress_reserve_short", scenario), lang)
     return message

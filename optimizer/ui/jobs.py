@@ -34,6 +34,7 @@ class RunRecord:
     key: str                    # cache key of the result (input hash and parameters)
     seconds: float              # wall-clock seconds from submit to result
     created: dt.datetime = field(default_factory=dt.datetime.now)
+    plan_result: PlanResult | None = None   # the plan as first made, once rosters replaced `result`
 
     @property
     def stopped_early(self) -> bool:
