@@ -65,7 +65,8 @@ def start_base_plan(page: Page, base, source: str) -> None:
     if (ss.job is None and base.input_hash not in ss.base_started
             and not any(r.scenario.input_hash == base.input_hash for r in ss.runs.values())):
         ss.base_started.add(base.input_hash)
-        session.start_plan(page, page.t("base_run", source=Path(source).name if source else ""), base, wi.WhatIf(),
+        label = Path(source.removeprefix("upload:")).name if source else ""
+        session.start_plan(page, page.t("base_run", source=label), base, wi.WhatIf(),
                            source)
 
 

@@ -593,3 +593,42 @@ def test_downloads_are_the_batch_files(tiny, tiny_result):
         assert len(names) == len(tiny.officers) and "ics/CA001.ics" in names
         assert b"DTSTART;TZID=Asia/Ho_Chi_Minh:20220725T070000" in archive.read("ics/CA001.ics")
     assert b'"enrolled":' in downloads.summary_json(tiny_result)
+
+
+def test_nightly_command_names_a_real_folder():
+    """The nightly command names a folder: the bundled one, or the uploaded zip's folder, never 'upload:'."""
+    from optimizer.ui.nightly import command_scenario_path, nightly_command
+    assert command_scenario_path("scenarios/tiny", "scenarios/hanoi-2022") == "scenarios/tiny"
+    assert command_scenario_path("upload:danang.zip", "scenarios/hanoi-2022") == "danang"
+    assert command_scenario_path("", "scenarios/hanoi-2022") == "scenarios/hanoi-2022"
+    assert "upload:" not in nightly_command("out/store.sqlite", command_scenario_path("upload:danang.zip", ""),
+                                            "2022-07-25")
+
+
+def test_one_kit_at_one_ward_changes_that_ward_only(tiny):
+    """change_kits_at_wards adds to the named ward HQ only, never below 0, and names unknown wards."""
+    changed = wi.change_kits_at_wards(tiny, {"00037": 1, "00001": -99})
+    delta = (changed.wards["fixed_kits"] - tiny.wards["fixed_kits"]).to_dict()
+    assert delta["00037"] == 1 and changed.wards.at["00001", "fixed_kits"] == 0
+    assert all(v == 0 for w, v in delta.items() if w not in ("00037", "00001"))
+    assert wi.apply_whatif(tiny, wi.WhatIf(ward_kits=(("00040", 2),))).wards.at["00040", "fixed_kits"] == \
+        tiny.wards.at["00040", "fixed_kits"] + 2
+    with pytest.raises(wi.WhatIfError, match="99999"):
+        wi.change_kits_at_wards(tiny, {"99999": 1})
+
+
+def test_coverage_chart_names_the_projection_and_the_median(tiny, tiny_result):
+    """With a band, the chart has three line kinds with distinct dashes; several areas get band edges, not fills."""
+    import json
+
+    from optimizer.ui import charts
+    progress = views.daily_progress(tiny_result, ("001", "002"))
+    band = coverage_band(tiny, tiny_result.decisions, runs=5, seed=0)
+    tr = lambda key: translate(key, "en")      # noqa: E731
+    spec = json.dumps(charts.coverage_chart(progress, tr, "en", band=band).to_dict())
+    assert "deterministic projection" in spec and "simulated median (P50)" in spec
+    for dash in charts.VARIANT_DASHES.values():
+        assert json.dumps(dash) in spec
+    assert '"type": "area"' not in spec
+    one = json.dumps(charts.coverage_chart(views.daily_progress(tiny_result, ()), tr, "en", band=band).to_dict())
+    assert '"type": "area"' in one

@@ -116,13 +116,19 @@ def backlog_chart(progress: pd.DataFrame, tr: Translate, lang: str) -> alt.TopLe
     frame["area"] = _area_label(frame, tr)
     frame["variant_label"] = frame["variant"].map({"plan": tr("variant_plan"), "baseline": tr("variant_baseline")})
     order = list(dict.fromkeys(frame["area"]))
-    chart = alt.Chart(frame).mark_line(point=alt.OverlayMarkDef(size=18)).encode(
+    labels = [tr("variant_plan"), tr("variant_baseline")]
+    chart = alt.Chart(frame).mark_line(strokeWidth=2).encode(
         x=alt.X("date:T", axis=DATE_AXIS),
         y=alt.Y("backlog:Q", title=tr("backlog"), axis=alt.Axis(format=",d")),
         color=alt.Color("area:N", title=tr("area"), sort=order,
-                        scale=alt.Scale(domain=order, range=PLAN_COLOURS[:len(order)])),
-        strokeDash=alt.StrokeDash("variant_label:N", title=tr("variant"),
-                                  sort=[tr("variant_plan"), tr("variant_baseline")]),
+                        scale=alt.Scale(domain=order, range=PLAN_COLOURS[:len(order)]),
+                        legend=alt.Legend(symbolType="stroke", symbolStrokeWidth=3, orient="bottom",
+                                          labelLimit=0, columns=4)),
+        strokeDash=alt.StrokeDash("variant_label:N", title=tr("variant"), sort=labels,
+                                  scale=alt.Scale(domain=labels, range=[VARIANT_DASHES["plan"],
+                                                                        VARIANT_DASHES["baseline"]]),
+                                  legend=alt.Legend(symbolType="stroke", symbolStrokeWidth=2, symbolSize=400,
+                                                    symbolStrokeColor="#333", orient="bottom", labelLimit=0)),
         tooltip=[alt.Tooltip("date:T", title=tr("date"), format="%d/%m/%Y"),
                  alt.Tooltip("area:N", title=tr("area")),
                  alt.Tooltip("variant_label:N", title=tr("variant")),

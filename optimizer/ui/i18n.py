@@ -65,6 +65,7 @@ TEXT: dict[str, dict[str, str]] = {
     "run_shown": {"vi": "Phương án đang xem", "en": "Run shown"},
     "run_description": {"vi": "Kịch bản {source}; thay đổi: {changes}", "en": "Scenario {source}; changes: {changes}"},
     "no_changes": {"vi": "không", "en": "none"},
+    "uploaded_source": {"vi": "tải lên ({files})", "en": "uploaded ({files})"},
     # running
     "running": {"vi": "Đang lập kế hoạch: {name}", "en": "Planning: {name}"},
     "starting": {"vi": "Đang chuẩn bị…", "en": "Starting…"},
@@ -362,6 +363,12 @@ TEXT: dict[str, dict[str, str]] = {
                     "en": "The store {path} was written by a newer version of the planner ({detail}); update the planner."},
     "store_no_runs": {"vi": "Kho {path} chưa có lần lập kế hoạch nào.", "en": "The store {path} holds no runs yet."},
     "store_unreadable": {"vi": "Không đọc được kho {path}: {detail}", "en": "The store {path} cannot be read: {detail}"},
+    "store_how_to_upload": {"vi": "Kịch bản đang xem được tải lên nên máy chủ không giữ thư mục của nó: "
+                                  "giải nén tệp .zip vào thư mục {folder} (hoặc thay bằng đường dẫn thư mục kịch bản) "
+                                  "rồi chạy lệnh trên từ thư mục gốc của chương trình.",
+                            "en": "The scenario shown was uploaded, so the server keeps no folder of it: unpack the "
+                                  "zip into the folder {folder} (or put your scenario folder's path there) and run the "
+                                  "command from the program's root folder."},
     "store_how_to": {"vi": "Mỗi đêm, lệnh sau nhận số liệu thu nhận thực tế trong ngày, lập lại kế hoạch cho các ngày còn lại "
                            "và ghi vào kho (tạo kho nếu chưa có):",
                      "en": "Each night this command takes the day's actual enrollments, re-plans the days left and "

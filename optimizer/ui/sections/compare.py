@@ -73,4 +73,7 @@ def describe_run(page: Page, record: RunRecord) -> str:
     T = page.t
     changes = record.whatif.changes()
     what = ", ".join(T(f"change_{c}") for c in changes) if changes else T("no_changes")
-    return T("run_description", source=record.source, changes=what)
+    source = record.source
+    if source.startswith("upload:"):
+        source = T("uploaded_source", files=source.removeprefix("upload:"))
+    return T("run_description", source=source, changes=what)

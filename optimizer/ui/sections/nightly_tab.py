@@ -40,6 +40,9 @@ def nightly_section(page: Page, base: Scenario | None, source: str) -> None:
             st.markdown(T("store_how_to"))
             st.code(nightly.nightly_command(path, nightly.command_scenario_path(source, page.settings.default_scenario),
                                             base.dates[0] if base is not None else "YYYY-MM-DD"), language="bash")
+            if source.startswith("upload:"):
+                st.caption(T("store_how_to_upload", folder=nightly.command_scenario_path(
+                    source, page.settings.default_scenario)))
         else:
             st.error(nightly.problem_text(data, T))
         return

@@ -19,11 +19,13 @@ def job_panel(page: Page) -> None:
     T, lang, ss = page.t, page.lang, page.state
     job: PlanJob = ss.job
     snap = job.snapshot()
-    with st.status(T("running", name=job.name), expanded=True, state="running"):
-        st.progress(min(1.0, snap.fraction), text=progress_text(snap.message, lang, job.scenario) or T("starting"))
-        st.caption(T("elapsed", seconds=seconds(snap.seconds, lang)))
-        st.button(T("stopping") if snap.stopping else T("stop"), key="stop_job", on_click=job.stop,
-                  disabled=snap.stopping, help=T("stop_help"))
+    # not `with st.status(...)`: leaving the block marks the status complete (a tick) while the job
+    # still runs; filled directly, it keeps its spinner until the job's result replaces it
+    panel = st.status(T("running", name=job.name), expanded=True, state="running")
+    panel.progress(min(1.0, snap.fraction), text=progress_text(snap.message, lang, job.scenario) or T("starting"))
+    panel.caption(T("elapsed", seconds=seconds(snap.seconds, lang)))
+    panel.button(T("stopping") if snap.stopping else T("stop"), key="stop_job", on_click=job.stop,
+                 disabled=snap.stopping, help=T("stop_help"))
 
 
 def keep_polling(page: Page) -> None:
