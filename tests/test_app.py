@@ -328,7 +328,7 @@ def test_bad_wards_upload_shows_the_cli_message(app):
     at.run()
     assert not at.exception
     assert at.error[0].value == ("Dữ liệu kịch bản không hợp lệ — sửa tệp rồi tải lại:\n\n"
-                                 "`wards.csv: row 3, column invited: 'nhiều' is not a number`")
+                                 "`wards.csv: dòng 3, cột invited: 'nhiều' không phải là số`")
     assert "(wards.csv ở đây là tệp phuong.csv bạn tải lên" in texts(at)
     assert list(at.session_state["runs"]) == list(app.session_state["runs"]) and at.session_state["job"] is None
     assert metric(at, "Thu nhận đến hạn chót") == number(at.session_state["runs"][at.session_state["view_run"]]

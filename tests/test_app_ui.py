@@ -632,3 +632,13 @@ def test_coverage_chart_names_the_projection_and_the_median(tiny, tiny_result):
     assert '"type": "area"' not in spec
     one = json.dumps(charts.coverage_chart(views.daily_progress(tiny_result, ()), tr, "en", band=band).to_dict())
     assert '"type": "area"' in one
+
+
+def test_input_errors_read_in_vietnamese():
+    """A scenario error's location and known problems read in Vietnamese; English stays as the CLI writes it."""
+    from optimizer.ui.i18n import scenario_error_text
+    error = ScenarioError("wards.csv", "'x' is not a number", row=3, column="walk_in")
+    assert scenario_error_text(error, "vi") == "wards.csv: dòng 3, cột walk_in: 'x' không phải là số"
+    assert scenario_error_text(error, "en") == str(error)
+    other = ScenarioError("districts.csv", "something new", row=2)
+    assert scenario_error_text(other, "vi") == "districts.csv: dòng 2: something new"

@@ -522,6 +522,45 @@ _DISTRICT_TEXTS = {"the LP relaxation found no solution within the time limit": 
                    "no integer plan found within the limits": "msg_no_integer"}
 
 
+_PROBLEMS_VI = (
+    (re.compile(r"^'(.*)' is not a number$"), "'{0}' không phải là số"),
+    (re.compile(r"^'(.*)' is not a whole number$"), "'{0}' không phải là số nguyên"),
+    (re.compile(r"^(.*) must be positive$"), "{0} phải lớn hơn 0"),
+    (re.compile(r"^(.*) is outside (.*)\.\.(.*)$"), "{0} nằm ngoài khoảng {1}..{2}"),
+    (re.compile(r"^(.*) is negative$"), "{0} là số âm"),
+    (re.compile(r"^empty value$"), "ô trống"),
+    (re.compile(r"^empty table \(no districts\)$"), "bảng trống (không có quận/huyện nào)"),
+    (re.compile(r"^unknown district code '(.*)'$"), "không có quận/huyện mã '{0}'"),
+    (re.compile(r"^unknown ward code '(.*)'$"), "không có phường/xã mã '{0}'"),
+    (re.compile(r"^unknown shift '(.*)'$"), "không có ca '{0}'"),
+    (re.compile(r"^unknown officer '(.*)'$"), "không có cán bộ mã '{0}'"),
+    (re.compile(r"^duplicate (.*) '(.*)'$"), "trùng {0} '{1}'"),
+    (re.compile(r"^bad date '(.*)' \(expected YYYY-MM-DD\)$"), "ngày '{0}' sai dạng (cần YYYY-MM-DD)"),
+    (re.compile(r"^eligible (\S+) exceeds population (\S+)$"), "số người đủ điều kiện {0} lớn hơn dân số {1}"),
+)
+
+
+def scenario_error_text(error, lang: str) -> str:
+    """A ScenarioError's line (file, row, column, problem) in the page's language; a problem this
+    table does not know keeps its English words after the Vietnamese location."""
+    if lang == "en":
+        return str(error)
+    where = []
+    if getattr(error, "key", None) is not None:
+        where.append(f"khoá {error.key}")
+    if getattr(error, "row", None) is not None:
+        where.append(f"dòng {error.row}")
+    if getattr(error, "column", None) is not None:
+        where.append(f"cột {error.column}")
+    problem = str(getattr(error, "problem", error))
+    for pattern, text in _PROBLEMS_VI:
+        if match := pattern.match(problem):
+            problem = text.format(*match.groups())
+            break
+    location = f"{error.file}: " + (", ".join(where) + ": " if where else "")
+    return (location + problem).replace("\n", " ")
+
+
 def _scoped(key: str, scenario) -> str:
     """`key` in a province's words when the scenario is a province (see views.area_kind)."""
     if scenario is None:

@@ -10,6 +10,7 @@ import streamlit as st
 from ...errors import ScenarioError
 from ...scenario import Scenario
 from .. import views
+from ..i18n import scenario_error_text
 from ..upload import MAX_UPLOAD_BYTES, Upload, UploadError, load_uploaded
 from .cache import bundled_scenario
 from .context import Page
@@ -31,7 +32,7 @@ def input_error(page: Page, exc: Exception) -> str:
     """The page's text for a refused upload or an invalid scenario (the CLI's one line)."""
     if isinstance(exc, UploadError):
         return page.t(f"upload_{exc.code}", **exc.values)
-    return f"{page.t('invalid_input')}\n\n`{exc}`"
+    return f"{page.t('invalid_input')}\n\n`{scenario_error_text(exc, page.lang)}`"
 
 
 def uploaded(page: Page, widget_key: str) -> Upload | None:

@@ -8,6 +8,7 @@ import importlib.util
 from ...scenario import Scenario
 from .. import replan
 from .. import whatif as wi
+from ..i18n import scenario_error_text
 from ..jobs import PlanJob, RunRecord
 from .cache import district_cache, result_store, worker_pool
 from .context import Page
@@ -42,7 +43,8 @@ def finish_job(page: Page) -> None:
     ss["job"] = None
     if job.result is None:
         key = {"input": "job_input_error", "missing": "roster_unavailable"}.get(job.error_kind, "job_failed")
-        ss["notice"] = ("error", T(key, error=job.error))
+        error = scenario_error_text(job.input_error, page.lang) if job.input_error is not None else job.error
+        ss["notice"] = ("error", T(key, error=error))
         return
     if job.kind == "roster":
         name = job.extra["run"]
