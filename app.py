@@ -23,7 +23,7 @@ from optimizer.ui import whatif as wi
 from optimizer.ui.formatting import date_text, number
 from optimizer.ui.jobs import RunRecord
 from optimizer.ui.sections import (bottlenecks, compare, downloads_tab, nightly_tab, progress, results, rosters,
-                                   scenario_source, session, whatif_form)
+                                   scenario_source, session, style, whatif_form)
 from optimizer.ui.sections.context import AppSettings, Page
 
 ROOT = Path(__file__).resolve().parent
@@ -32,6 +32,7 @@ ROOT = Path(__file__).resolve().parent
 def sidebar(page: Page) -> tuple:
     """Language, scenario and display settings; returns (scenario or None, its source, messages)."""
     T = page.t
+    style.page_style(page)
     with st.sidebar:
         st.toggle(T("english"), key="lang_en")
         st.header(T("scenario"))

@@ -55,13 +55,15 @@ def coverage_chart(progress: pd.DataFrame, tr: Translate, lang: str, *, band: pd
         tooltip = [alt.Tooltip("date:T", title=tr("date"), format="%d/%m/%Y"), alt.Tooltip("area:N", title=tr("area")),
                    alt.Tooltip("p10:Q", title="P10", format=".1%"), alt.Tooltip("p50:Q", title="P50", format=".1%"),
                    alt.Tooltip("p90:Q", title="P90", format=".1%")]
+        band_colour = alt.Color("area:N", sort=order, legend=None,   # the lines' legend speaks for both
+                                scale=alt.Scale(domain=order, range=PLAN_COLOURS[:len(order)] or PLAN_COLOURS))
         if shown["area"].nunique() <= 1:
             layers.append(alt.Chart(shown).mark_area(opacity=0.18).encode(
-                x=band_x, y=alt.Y("p10:Q"), y2="p90:Q", color=colour, tooltip=tooltip))
+                x=band_x, y=alt.Y("p10:Q"), y2="p90:Q", color=band_colour, tooltip=tooltip))
         else:
             for edge in ("p10", "p90"):
                 layers.append(alt.Chart(shown).mark_line(strokeWidth=0.8, opacity=0.6).encode(
-                    x=band_x, y=alt.Y(f"{edge}:Q"), color=colour, tooltip=tooltip))
+                    x=band_x, y=alt.Y(f"{edge}:Q"), color=band_colour, tooltip=tooltip))
         median = pd.DataFrame({"date": shown["date"], "area": shown["area"], "area_code": shown["district_code"],
                                "variant": "median", "coverage": shown["p50"], "enrolled": float("nan")})
         lines = pd.concat([lines, median], ignore_index=True)
@@ -148,7 +150,7 @@ def heatmap_chart(grid: pd.DataFrame, metric: str, tr: Translate, lang: str) -> 
     colour = alt.Color("value:Q", title=tr(f"metric_{metric}"),
                        scale=alt.Scale(scheme="yelloworangered" if not share else "blues",
                                        domain=[0, 1] if share else alt.Undefined),
-                       legend=alt.Legend(format=".0%" if share else ",d"))
+                       legend=alt.Legend(format=".0%" if share else ",d", titleLimit=0))
     chart = alt.Chart(frame).mark_rect().encode(
         x=alt.X("day_label:O", sort=days, title=None, axis=alt.Axis(labelAngle=-90)),
         y=alt.Y("ward_label:N", title=None, sort=list(dict.fromkeys(frame["ward_label"])),

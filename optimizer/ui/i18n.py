@@ -188,7 +188,7 @@ TEXT: dict[str, dict[str, str]] = {
     "m_bound": {"vi": "Tối đa có thể đạt", "en": "Proven bound"},
     "m_bound_help": {"vi": "Cận trên đã chứng minh: không kế hoạch nào với cùng nguồn lực thu nhận được nhiều hơn số này.",
                      "en": "Proven bound: no plan with the same resources can enroll more than this."},
-    "gap_is": {"vi": "khoảng cách mục tiêu {gap}", "en": "objective gap {gap}"},
+    "gap_is": {"vi": "khoảng cách {gap}", "en": "gap {gap}"},
     "m_gain": {"vi": "Hơn cách chia theo tỷ lệ", "en": "Gain over the proportional rule"},
     "m_gain_help": {"vi": "Người thu nhận thêm so với cách chia máy và cán bộ theo tỷ lệ chỉ tiêu (như bảng tính).",
                     "en": "People enrolled beyond the spreadsheet rule that spreads kits and officers by target."},

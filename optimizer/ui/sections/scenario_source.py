@@ -40,22 +40,6 @@ def uploaded(page: Page, widget_key: str) -> Upload | None:
     return None if file is None else Upload(file.name, file.getvalue())
 
 
-def upload_widget_words(page: Page) -> None:
-    """The upload widgets' own words ("Upload", "20MB per file") in the page's language: the
-    browser draws them in English, so a style sheet writes ours in their place."""
-    if page.lang == "en":
-        return
-    button = page.t("upload_button").replace('"', "'")
-    limit = page.t("upload_widget_limit", mb=UPLOAD_LIMIT_MB).replace('"', "'")
-    st.html(f"""<style>
-[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p {{ font-size: 0; }}
-[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p::after {{
-  content: "{button}"; font-size: 0.875rem; }}
-[data-testid="stFileUploaderDropzoneInstructions"] span {{ font-size: 0; }}
-[data-testid="stFileUploaderDropzoneInstructions"] span::after {{ content: "{limit}"; font-size: 0.75rem; }}
-</style>""")
-
-
 def choose_scenario(page: Page, messages: list) -> tuple[Scenario | None, str]:
     """The sidebar's scenario pickers; returns the scenario (None after an error) and its label.
     What the main page should say about it is appended to `messages` as (kind, text)."""
@@ -66,7 +50,6 @@ def choose_scenario(page: Page, messages: list) -> tuple[Scenario | None, str]:
     folder = st.selectbox(T("bundled_scenario"), folders, key="bundled",
                           index=folders.index(page.settings.default_scenario), help=T("bundled_help"))
     if source_kind == "upload":
-        upload_widget_words(page)
         st.file_uploader(T("upload_zip"), type=["zip"], key="up_zip", max_upload_size=UPLOAD_LIMIT_MB)
         st.caption(T("upload_tables_replace", folder=folder))
         st.file_uploader(T("upload_wards"), type=["csv", "xlsx"], key="up_wards", max_upload_size=UPLOAD_LIMIT_MB)
