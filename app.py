@@ -22,8 +22,19 @@ from optimizer.ui import views
 from optimizer.ui import whatif as wi
 from optimizer.ui.formatting import date_text, number
 from optimizer.ui.jobs import RunRecord
-from optimizer.ui.sections import (bottlenecks, compare, downloads_tab, nightly_tab, progress, results, rosters,
-                                   scenario_source, session, style, whatif_form)
+from optimizer.ui.sections import (
+    bottlenecks,
+    compare,
+    downloads_tab,
+    nightly_tab,
+    progress,
+    results,
+    rosters,
+    scenario_source,
+    session,
+    style,
+    whatif_form,
+)
 from optimizer.ui.sections.context import AppSettings, Page
 
 ROOT = Path(__file__).resolve().parent

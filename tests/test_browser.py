@@ -11,14 +11,13 @@ Screenshots go under test-artifacts/.
 
 from __future__ import annotations
 
-import io
 import os
 import socket
 import subprocess
 import sys
 import time
-import zipfile
 import urllib.request
+import zipfile
 from pathlib import Path
 
 import pytest

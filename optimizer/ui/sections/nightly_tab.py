@@ -96,8 +96,10 @@ def nightly_section(page: Page, base: Scenario | None, source: str) -> None:
     with left:
         district = page.choice(st.selectbox, T("district"), ["", *districts], "nightly_roster_district",
                           format_func=lambda c: district_label(c) if c else T("all_districts"),
-                          index=int(len(roster) > page.settings.nightly_roster_all_rows and bool(districts)))   # a city's roster: one district
-    wards = data.wards.loc[data.wards["district_code"] == district, "ward_code"] if district else data.wards["ward_code"]
+                          # a city's roster opens on one district
+                          index=int(len(roster) > page.settings.nightly_roster_all_rows and bool(districts)))
+    wards = (data.wards.loc[data.wards["district_code"] == district, "ward_code"] if district
+             else data.wards["ward_code"])
     with right:
         ward = page.choice(st.selectbox, T("ward"), ["", *sorted(wards.astype(str))], "nightly_roster_ward",
                       format_func=lambda w: ward_label(w) if w else T("all_wards"))

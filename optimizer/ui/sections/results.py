@@ -23,7 +23,8 @@ def headline_section(page: Page, record: RunRecord) -> None:
         before = views.headline(record.plan_result)
         report = result.roster_report or {}
         st.info(T("roster_plan_changed", closed=number(report.get("kit_shifts_closed_for_lack_of_officers", 0), lang),
-                  slots=number(report.get("unstaffed_slots", 0), lang), enrolled_before=number(before["enrolled"], lang),
+                  slots=number(report.get("unstaffed_slots", 0), lang),
+                  enrolled_before=number(before["enrolled"], lang),
                   gap_before=percent(before["gap"], lang, 2)))
         version = page.choice(st.radio, T("plan_version"), ["rostered", "plan"], "plan_version", horizontal=True,
                               format_func=lambda k: T(f"plan_version_{k}"))
@@ -90,7 +91,8 @@ def coverage_section(page: Page, record: RunRecord):
     caption_slot.caption(T("band_running", runs=runs))
 
     def add_band() -> None:
-        band = band_table(record.key, runs, 0, page.settings.uses_pool(record.scenario), record.scenario, result.decisions)
+        band = band_table(record.key, runs, 0, page.settings.uses_pool(record.scenario), record.scenario,
+                          result.decisions)
         chart_slot.altair_chart(charts.coverage_chart(progress, T, lang, band=band, deadline=deadline))
         city = band[(band["district_code"] == CITY)].iloc[-1]
         caption_slot.caption(T("band_caption", runs=runs, p10=percent(city["p10"], lang),

@@ -26,7 +26,8 @@ def roster_section(page: Page, record: RunRecord) -> None:
     labels = dict(day_label=lambda d: day_header(d, lang), role_label=lambda r: T(f"role_{r}"))
     if by == "district":
         codes = scenario.district_codes
-        code = st.selectbox(T("district"), codes, key="roster_district", format_func=lambda c: district_name(scenario, c))
+        code = st.selectbox(T("district"), codes, key="roster_district",
+                            format_func=lambda c: district_name(scenario, c))
         grid = views.roster_grid(scenario, roster, district=code, **labels)
     elif by == "ward":
         wards = list(scenario.wards.index)

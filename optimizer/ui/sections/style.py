@@ -21,7 +21,8 @@ def page_style(page: Page) -> None:
             '[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p::after '
             f'{{ content: "{button}"; font-size: 0.875rem; }}',
             '[data-testid="stFileUploaderDropzoneInstructions"] span { font-size: 0; }',
-            f'[data-testid="stFileUploaderDropzoneInstructions"] span::after {{ content: "{limit}"; font-size: 0.75rem; }}',
+            '[data-testid="stFileUploaderDropzoneInstructions"] span::after '
+            f'{{ content: "{limit}"; font-size: 0.75rem; }}',
             '[data-testid="InputInstructions"] { display: none; }',
         ]
     st.html("<style>\n" + "\n".join(rules) + "\n</style>")

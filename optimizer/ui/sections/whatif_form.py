@@ -29,7 +29,7 @@ def field(page: Page, name: str) -> str:
 def reset_form(page: Page) -> None:
     """Put the form back to the scenario's own values (a new generation of widgets)."""
     ss = page.state
-    for key in [k for k in ss.keys() if str(k).startswith("wi_") and k not in ("wi_name", "wi_submit")]:
+    for key in [k for k in ss if str(k).startswith("wi_") and k not in ("wi_name", "wi_submit")]:
         del ss[key]
     ss["form_generation"] = int(ss.get("form_generation", 0)) + 1
 
