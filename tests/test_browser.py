@@ -171,7 +171,7 @@ def test_province_without_coordinates_and_a_whatif(page: Page, app_url: str, tmp
     page.get_by_label("Tên phương án").fill("Ít người đến")
     page.get_by_role("button", name="Lập lại kế hoạch").click()
     caption = "Kịch bản tải lên (province-no-coordinates.zip); thay đổi: tỷ lệ đến theo giấy mời"
-    expect(page.get_by_text(caption, exact=True)).to_be_visible(timeout=180_000)
+    expect(page.get_by_text(caption, exact=True).first).to_be_visible(timeout=180_000)
     expect(page.get_by_text("Toàn tỉnh").first).to_be_visible(timeout=60_000)
     assert not errors, errors
 
