@@ -92,9 +92,14 @@ def chart_frames(at: AppTest) -> list[pd.DataFrame]:
     return frames
 
 
+def name_box(at: AppTest):
+    """The what-if form's run-name box (its key changes after each submission)."""
+    return next(t for t in at.text_input if t.label == "Tên phương án")
+
+
 def submit(at: AppTest, name: str, **edits) -> AppTest:
     """Fill the what-if form (session values by widget key) and press Re-plan."""
-    at.text_input(key="wi_name").set_value(name)
+    name_box(at).set_value(name)
     for key, value in edits.items():
         at.session_state[key] = value
     at.button(key="wi_submit").click()
@@ -419,7 +424,7 @@ def test_uploaded_province_whatif_keeps_its_own_reserve(app):
     at = _uploaded(app, _province_zip(reserve=3))
     reserve = next(n for n in at.number_input if n.key == _form_key(at, "city"))
     assert reserve.label == "Máy lưu động dự trữ của tỉnh" and reserve.value == 3
-    at.text_input(key="wi_name").set_value("Ít người đến")
+    name_box(at).set_value("Ít người đến")
     at.session_state[_form_key(at, "show_up")] = 50.0
     at = settle(at.button(key="wi_submit").click().run())
     record = at.session_state["runs"]["Ít người đến"]
@@ -460,7 +465,7 @@ def test_start_from_the_base_plan_clears_the_form(app, tiny):
     at = settle(submit(app, "Thêm máy", wi_kits_all=1))
     assert at.session_state["wi_kits_all"] == 1                      # stacked: the form keeps the edit
     at = at.radio(key="whatif_start_vi").set_value("base").run()
-    at.text_input(key="wi_name").set_value("Một phường")
+    name_box(at).set_value("Một phường")
     at.session_state["wi_one_ward"] = "00037"
     at.session_state["wi_one_ward_kits"] = 1
     at.session_state["wi_kits_all"] = 0
@@ -481,3 +486,9 @@ def test_compare_opens_on_two_different_runs_with_the_80_and_90_days(app):
     assert list(kpis.columns)[1:3] == ["Nhiều máy", "Nhiều máy nữa"]
     assert {"Ngày thứ mấy đạt 80%", "Ngày thứ mấy đạt 90%"} <= set(kpis["Chỉ số"])
     assert not [w for w in at.warning if "cùng một kết quả" in w.value]
+
+
+def test_the_run_name_box_offers_the_next_name_after_a_run(app):
+    """After a submission the run-name box is a new box with the next default name, not the last name typed."""
+    at = settle(submit(app, "Thêm máy", wi_kits_all=1))
+    assert name_box(at).value == "Phương án 3" and name_box(at).key != "wi_name"

@@ -26,10 +26,17 @@ def field(page: Page, name: str) -> str:
     return f"wi_{name}" if generation == 0 else f"wi_{name}__{generation}"
 
 
+def name_field(page: Page) -> str:
+    """The session key of the run-name box: a new box after each submission, so it shows the next
+    default name rather than the name the browser still holds."""
+    generation = int(page.state.get("name_generation", 0))
+    return "wi_name" if generation == 0 else f"wi_name__{generation}"
+
+
 def reset_form(page: Page) -> None:
     """Put the form back to the scenario's own values (a new generation of widgets)."""
     ss = page.state
-    for key in [k for k in ss if str(k).startswith("wi_") and k not in ("wi_name", "wi_submit")]:
+    for key in [k for k in ss if str(k).startswith("wi_") and not str(k).startswith(("wi_name", "wi_submit"))]:
         del ss[key]
     ss["form_generation"] = int(ss.get("form_generation", 0)) + 1
 
@@ -106,11 +113,12 @@ def submit_whatif(page: Page, base: Scenario, source: str) -> None:
     except wi.WhatIfError as exc:
         ss["notice"] = ("error", T("whatif_error", error=str(exc)))
         return
-    name = (ss.get("wi_name") or "").strip() or T("run_default_name", n=len(ss["runs"]) + 1)
+    name = (ss.get(name_field(page)) or "").strip() or T("run_default_name", n=len(ss["runs"]) + 1)
     start_plan(page, name, scenario, whatif, source, time_limit=limit)
     if ss["notice"] is None:
         ss["notice"] = ("info", T("whatif_started", name=name, changes=change_list(page, whatif)))
-    ss.pop("wi_name", None)
+    ss.pop(name_field(page), None)
+    ss["name_generation"] = int(ss.get("name_generation", 0)) + 1
     if ss.get("whatif_start") == "base":
         reset_form(page)
 
@@ -129,7 +137,8 @@ def whatif_form(page: Page, base: Scenario, source: str) -> None:
         reset_col.button(T("whatif_reset"), key="whatif_reset", on_click=reset_form, args=(page,))
         with st.form("whatif", border=False):
             pending = 1 if ss["job"] is not None and ss["job"].kind == "plan" else 0
-            st.text_input(T("run_name"), value=T("run_default_name", n=len(ss["runs"]) + pending + 1), key="wi_name")
+            st.text_input(T("run_name"), value=T("run_default_name", n=len(ss["runs"]) + pending + 1),
+                          key=name_field(page))
             st.markdown(f"**{T('district_changes')}**")
             editable = wi.district_table(base)
             editable["target"] = [number(v, lang) for v in editable["target"]]   # read-only, as text
