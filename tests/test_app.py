@@ -92,9 +92,14 @@ def chart_frames(at: AppTest) -> list[pd.DataFrame]:
     return frames
 
 
+def name_box(at: AppTest):
+    """The what-if form's run-name box (its key changes after each submission)."""
+    return next(t for t in at.text_input if t.label == "Tên phương án")
+
+
 def submit(at: AppTest, name: str, **edits) -> AppTest:
     """Fill the what-if form (session values by widget key) and press Re-plan."""
-    at.text_input(key="wi_name").set_value(name)
+    name_box(at).set_value(name)
     for key, value in edits.items():
         at.session_state[key] = value
     at.button(key="wi_submit").click()
@@ -111,7 +116,7 @@ def test_first_look_shows_the_plan_without_a_click(fresh, tiny_result):
     assert not at.exception
     assert at.title[0].value == "Kế hoạch cao điểm cấp Căn cước công dân"
     assert metric(at, "Thu nhận đến hạn chót") == number(tiny_result.enrolled, "vi")
-    assert metric(at, "Hơn cách chia theo tỷ lệ") == signed(tiny_result.enrolled - tiny_result.baseline_enrolled, "vi")
+    assert metric(at, "Hơn kế hoạch bảng tính") == signed(tiny_result.enrolled - tiny_result.baseline_enrolled, "vi")
     days = tiny_result.summary()["coverage_days"]
     for level in ("80", "100"):
         day = days[level]["plan"]
@@ -178,6 +183,7 @@ def test_progress_is_shown_and_stop_keeps_the_best_plan(app, monkeypatch):
     time.sleep(0.2)
     at.run()
     assert [s.label for s in at.status] == ["Đang lập kế hoạch: Dừng sớm"]
+    assert at.status[0].state == "running"          # a spinner, not a tick, while the job works
     assert at.progress[0].text == "Đã giải Quận Ba Đình: khả thi, khoảng cách 0,50%"
     assert at.progress[0].value == 40
     at.button(key="stop_job").click().run()
@@ -286,6 +292,14 @@ def test_rosters_on_demand_then_in_the_workbook_grid(app, tiny):
             record, result=dataclasses.replace(record.result, roster=roster))
         at.run()
     assert not at.exception
+    kept = at.session_state["runs"][name]
+    if kept.plan_result is not None:             # rosters made here: the plan before and after them
+        assert "Lịch trực đã thay đổi kế hoạch" in texts(at)
+        assert at.radio(key="plan_version_vi").value == "rostered"
+        assert metric(at, "Thu nhận đến hạn chót") == number(kept.result.enrolled, "vi")
+        assert not [t for t in at.text if t.value.startswith("staffing:")]     # solver lines in Vietnamese
+        at = at.radio(key="plan_version_vi").set_value("plan").run()
+        assert metric(at, "Thu nhận đến hạn chót") == number(kept.plan_result.enrolled, "vi")
     order = {code: i for i, code in enumerate(tiny.shift_codes)}
     worked = roster[roster["ward_code"].map(tiny.wards["district_code"]) == "001"]
     grid = table(at, "Mã cán bộ").set_index("Mã cán bộ")
@@ -310,7 +324,8 @@ def _upload_page(app: AppTest) -> AppTest:
 
 
 def test_bad_wards_upload_shows_the_cli_message(app):
-    """A wards CSV with a bad number is refused with the same file/row/column line as the CLI."""
+    """A wards CSV with a bad number is refused with the CLI's file/row/column line; the page
+    keeps the runs made so far (one bad file does not blank it) and starts no plan."""
     at = _upload_page(app)
     assert "Chưa có tệp tải lên" in texts(at)
     bad = (TINY / "wards.csv").read_text(encoding="utf-8").replace("540,150", "540,nhiều")
@@ -318,9 +333,12 @@ def test_bad_wards_upload_shows_the_cli_message(app):
     at.run()
     assert not at.exception
     assert at.error[0].value == ("Dữ liệu kịch bản không hợp lệ — sửa tệp rồi tải lại:\n\n"
-                                 "`wards.csv: row 3, column invited: 'nhiều' is not a number`")
+                                 "`wards.csv: dòng 3, cột invited: 'nhiều' không phải là số`")
     assert "(wards.csv ở đây là tệp phuong.csv bạn tải lên" in texts(at)
-    assert not at.metric
+    assert list(at.session_state["runs"]) == list(app.session_state["runs"]) and at.session_state["job"] is None
+    assert metric(at, "Thu nhận đến hạn chót") == number(at.session_state["runs"][at.session_state["view_run"]]
+                                                        .result.enrolled, "vi")
+    assert not [b for b in at.button if b.key == "wi_submit"]     # no what-if on a refused scenario
 
 
 def test_oversized_upload_is_refused_politely(app):
@@ -368,3 +386,109 @@ def test_bundled_scenarios_are_listed(app):
     options = app.selectbox(key="bundled").options
     assert "scenarios/tiny" in options and "scenarios/hanoi-2022" in options
     assert app.selectbox(key="bundled").value == "scenarios/tiny"
+
+
+def _province_zip(*, province: str = "Tỉnh Thử nghiệm", reserve: int = 3, coordinates: bool = True) -> bytes:
+    """scenarios/tiny zipped as a province's upload with its own reserve (and maybe no coordinates)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for path in sorted(TINY.iterdir()):
+            data = path.read_text(encoding="utf-8")
+            if path.name == "campaign.toml":
+                data = data.replace('province = "Thành phố Hà Nội"', f'province = "{province}"')
+            if path.name == "districts.csv":
+                rows = [line.split(",") for line in data.splitlines()]
+                for row in rows[1:]:
+                    if not coordinates:
+                        row[2] = row[3] = ""
+                    if row[0] == "city":
+                        row[4] = str(reserve)
+                data = "\n".join(",".join(row) for row in rows) + "\n"
+            archive.writestr(f"tinh/{path.name}", data)
+    return buffer.getvalue()
+
+
+def _uploaded(app: AppTest, data: bytes, name: str = "tinh.zip") -> AppTest:
+    at = _upload_page(app)
+    at.file_uploader(key="up_zip").set_value((name, data, "application/zip"))
+    return settle(at.run())
+
+
+def _form_key(at: AppTest, name: str) -> str:
+    generation = at.session_state["form_generation"] if "form_generation" in at.session_state else 0
+    return f"wi_{name}" if generation == 0 else f"wi_{name}__{generation}"
+
+
+def test_uploaded_province_whatif_keeps_its_own_reserve(app):
+    """An uploaded province's form starts from its own reserve; a show-up what-if changes only show-up."""
+    at = _uploaded(app, _province_zip(reserve=3))
+    reserve = next(n for n in at.number_input if n.key == _form_key(at, "city"))
+    assert reserve.label == "Máy lưu động dự trữ của tỉnh" and reserve.value == 3
+    name_box(at).set_value("Ít người đến")
+    at.session_state[_form_key(at, "show_up")] = 50.0
+    at = settle(at.button(key="wi_submit").click().run())
+    record = at.session_state["runs"]["Ít người đến"]
+    assert record.whatif.changes() == ["show_up"]
+    assert record.scenario.city_mobile_kits == 3 and record.scenario.settings.demand.invitation_show_up == 0.5
+    assert "thay đổi: tỷ lệ đến theo giấy mời" in texts(at)
+
+
+def test_a_province_without_coordinates_is_warned_and_mapped_as_a_note(app):
+    """No district coordinates: the upload says so and the map is a note, not a chart of NaN."""
+    at = _uploaded(app, _province_zip(coordinates=False))
+    assert not at.exception
+    assert "2/2 quận/huyện không có toạ độ (lat, lon)" in texts(at)
+    assert "Không vẽ được bản đồ" in texts(at)
+
+
+def test_reupload_shows_the_new_scenarios_run_and_back(app):
+    """After an upload the page shows the upload's plan; back on the bundled scenario, its own plan."""
+    at = _uploaded(app, _province_zip(reserve=1))
+    assert at.session_state["view_run"] == "Kế hoạch gốc · tinh.zip"
+    at = settle(at.radio(key="source_kind_vi").set_value("bundled").run())
+    assert at.session_state["view_run"] == "Kế hoạch gốc · tiny"
+    assert not [w for w in at.warning if "thuộc kịch bản" in w.value]
+
+
+def test_separate_tables_say_what_they_replace(app):
+    """Officers uploaded alone replace the bundled scenario's officers table, and the page says so."""
+    at = _upload_page(app)
+    assert "thay bảng cùng tên trong kịch bản có sẵn đang chọn (scenarios/tiny)" in texts(at)
+    data = (TINY / "officers.csv").read_bytes()
+    at.file_uploader(key="up_officers").set_value(("can-bo.csv", data, "text/csv"))
+    at = settle(at.run())
+    assert "Đã thay bảng cán bộ của kịch bản có sẵn scenarios/tiny; phần còn lại giữ nguyên." in texts(at)
+
+
+def test_start_from_the_base_plan_clears_the_form(app, tiny):
+    """'Start from the base plan' clears the form after a run; the default stacks on the last edits."""
+    at = settle(submit(app, "Thêm máy", wi_kits_all=1))
+    assert at.session_state["wi_kits_all"] == 1                      # stacked: the form keeps the edit
+    at = at.radio(key="whatif_start_vi").set_value("base").run()
+    name_box(at).set_value("Một phường")
+    at.session_state["wi_one_ward"] = "00037"
+    at.session_state["wi_one_ward_kits"] = 1
+    at.session_state["wi_kits_all"] = 0
+    at = settle(at.button(key="wi_submit").click().run())
+    record = at.session_state["runs"]["Một phường"]
+    assert record.whatif.changes() == ["ward_kits"]
+    kits = record.scenario.wards["fixed_kits"] - tiny.wards["fixed_kits"]
+    assert kits.to_dict() == {w: int(w == "00037") for w in tiny.wards.index}
+    generation = at.session_state["form_generation"]
+    assert generation >= 1 and at.session_state[f"wi_one_ward_kits__{generation}"] == 0
+
+
+def test_compare_opens_on_two_different_runs_with_the_80_and_90_days(app):
+    """The comparison opens on the new run against the base, with the 80 % and 90 % days."""
+    at = settle(submit(app, "Nhiều máy", wi_kits_all=1))
+    at = settle(submit(at, "Nhiều máy nữa", wi_kits_all=2))
+    kpis = table(at, "Chênh lệch (B − A)")
+    assert list(kpis.columns)[1:3] == ["Nhiều máy", "Nhiều máy nữa"]
+    assert {"Ngày thứ mấy đạt 80%", "Ngày thứ mấy đạt 90%"} <= set(kpis["Chỉ số"])
+    assert not [w for w in at.warning if "cùng một kết quả" in w.value]
+
+
+def test_the_run_name_box_offers_the_next_name_after_a_run(app):
+    """After a submission the run-name box is a new box with the next default name, not the last name typed."""
+    at = settle(submit(app, "Thêm máy", wi_kits_all=1))
+    assert name_box(at).value == "Phương án 3" and name_box(at).key != "wi_name"

@@ -95,15 +95,16 @@ def test_every_label_has_both_languages_and_the_same_placeholders():
 
 
 def _used_keys() -> tuple[set[str], list[str]]:
-    """Literal keys passed to T/tr/translate in app.py and optimizer/ui, and f-string prefixes."""
+    """Literal keys passed to T/tr/t/translate in app.py and optimizer/ui (with its sections), and
+    f-string prefixes."""
     keys, prefixes = set(), []
-    for path in [ROOT / "app.py", *sorted((ROOT / "optimizer" / "ui").glob("*.py"))]:
+    for path in [ROOT / "app.py", *sorted((ROOT / "optimizer" / "ui").rglob("*.py"))]:
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
             if not (isinstance(node, ast.Call) and node.args):
                 continue
             name = node.func.id if isinstance(node.func, ast.Name) else getattr(node.func, "attr", "")
-            if name not in ("T", "tr", "translate"):
+            if name not in ("T", "t", "tr", "translate"):
                 continue
             first = node.args[0]
             if isinstance(first, ast.Constant) and isinstance(first.value, str):
@@ -125,7 +126,9 @@ def test_the_app_uses_no_key_missing_from_the_table():
         "source_": ("bundled", "upload"), "upload_": tuple(_MESSAGES), "note_": ("requests_dropped",),
         "kpi_": views.KPIS, "change_": tuple(f.name for f in wi.dataclasses.fields(wi.WhatIf)),
         "part_": ("waiting_or_gave_up", "homebound_left", "institution_left", "not_arrived"),
-        "one_more_": ("kit", "officer", "evening"),
+        "one_more_": ("kit", "officer", "evening"), "whatif_start_": ("last", "base"),
+        "plan_version_": ("rostered", "plan"), "table_": ("up_wards", "up_officers"),
+        "variant_": ("plan", "median", "baseline"),
     }
     assert set(prefixes) <= set(expansions), set(prefixes) - set(expansions)
     for prefix in set(prefixes):
@@ -145,6 +148,41 @@ def test_progress_messages_are_translated():
     assert progress_text("re-planning 2 district(s) with the staffing the roster found", "en").startswith("Re-planning 2")
     with pytest.raises(KeyError):
         translate("no_such_key", "vi")
+
+
+def test_solver_messages_are_translated():
+    """The plan's English messages read in Vietnamese, with the counts and district names."""
+    from optimizer.ui.i18n import solver_message_text
+    scenario = load_scenario(TINY)
+    closed = "staffing: 37 kit-shift(s) closed for lack of officers (closed the unstaffed kit-shifts)"
+    assert solver_message_text(closed, "vi") == ("Lập lịch trực: đóng 37 ca-máy vì thiếu cán bộ "
+                                                 "(đóng các ca-máy không đủ người).")
+    assert solver_message_text("stopped early: districts 001, 002 keep the fair baseline", "vi", scenario) == \
+        "Dừng sớm: quận/huyện Quận Ba Đình, Quận Hoàn Kiếm giữ kế hoạch bảng tính."
+    assert solver_message_text("district 002: no integer plan found within the limits", "vi", scenario) == \
+        "Quận/huyện Quận Hoàn Kiếm: không tìm được kế hoạch nguyên trong giới hạn"
+    assert solver_message_text("something new", "vi") == "something new"
+
+
+def test_a_province_is_called_a_province():
+    """'Toàn tỉnh' for a province and 'Toàn thành phố' for a centrally-run city, by the campaign's province."""
+    from optimizer.ui.i18n import progress_text
+    from optimizer.ui.sections.context import AppSettings, Page
+    tiny = load_scenario(TINY)
+
+    def with_province(name):
+        campaign = tiny.settings.campaign.model_copy(update={"province": name})
+        return wi.dataclasses.replace(tiny, settings=tiny.settings.model_copy(update={"campaign": campaign}))
+
+    assert views.area_kind(tiny) == "city"                                   # Thành phố Hà Nội
+    assert views.area_kind(with_province("Tỉnh Quảng Nam")) == "province"
+    assert views.area_kind(with_province("Đà Nẵng")) == "city"
+    assert views.area_kind(with_province("Lào Cai")) == "province"
+    page = Page(lang="vi", state={}, settings=AppSettings(root=ROOT), scope="province")
+    assert page.t("city") == "Toàn tỉnh" and page.t("change_city_reserve") == "dự trữ của tỉnh"
+    assert Page(lang="vi", state={}, settings=AppSettings(root=ROOT)).t("city") == "Toàn thành phố"
+    assert progress_text("the city reserve is short: lending it kit by kit", "vi",
+                         with_province("Tỉnh Quảng Nam")) == "Dự trữ của tỉnh không đủ: phân từng máy"
 
 
 # --- what-if transforms ---------------------------------------------------------------------------
@@ -320,6 +358,35 @@ def test_task_keys_follow_the_district_inputs(tiny):
     assert keys(wi.set_show_up(tiny, 0.9))["001"] != base["001"]
     assert keys(wi.scale_officers(tiny, {"001": 0.5}))["001"] != base["001"]
     assert replan.task_key(_plan_task, ("not a district",)) is None
+
+
+def test_pool_workers_hold_none_of_the_servers_sockets(tiny):
+    """Re-plan workers hold no socket the server had open (a browser connection or the listener)."""
+    import socket
+    if not Path("/proc/self/fd").is_dir():
+        pytest.skip("needs /proc (Linux)")
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    client = socket.create_connection(listener.getsockname())
+    server_side, _ = listener.accept()
+    pool = replan.WorkerPool(2)
+    try:
+        server_sockets = replan.socket_inodes()
+        assert len(server_sockets) >= 3          # the listener and both ends of the connection
+        held = pool.map(_sockets_of_worker, range(4))
+        assert all(not (worker & server_sockets) for worker in held), held
+        again = replan.plan(wi.scale_demand(tiny, {"001": 1.2, "002": 1.3}), cache=replan.DistrictPlanCache(),
+                            pool=pool)
+        assert again.timings["district_solves"] == 2
+    finally:
+        pool.shutdown()
+        for sock in (client, server_side, listener):
+            sock.close()
+
+
+def _sockets_of_worker(_item) -> frozenset[str]:
+    return replan.socket_inodes()
 
 
 def test_lru_store_evicts_the_least_recently_used():
@@ -526,3 +593,52 @@ def test_downloads_are_the_batch_files(tiny, tiny_result):
         assert len(names) == len(tiny.officers) and "ics/CA001.ics" in names
         assert b"DTSTART;TZID=Asia/Ho_Chi_Minh:20220725T070000" in archive.read("ics/CA001.ics")
     assert b'"enrolled":' in downloads.summary_json(tiny_result)
+
+
+def test_nightly_command_names_a_real_folder():
+    """The nightly command names a folder: the bundled one, or the uploaded zip's folder, never 'upload:'."""
+    from optimizer.ui.nightly import command_scenario_path, nightly_command
+    assert command_scenario_path("scenarios/tiny", "scenarios/hanoi-2022") == "scenarios/tiny"
+    assert command_scenario_path("upload:danang.zip", "scenarios/hanoi-2022") == "danang"
+    assert command_scenario_path("", "scenarios/hanoi-2022") == "scenarios/hanoi-2022"
+    assert "upload:" not in nightly_command("out/store.sqlite", command_scenario_path("upload:danang.zip", ""),
+                                            "2022-07-25")
+
+
+def test_one_kit_at_one_ward_changes_that_ward_only(tiny):
+    """change_kits_at_wards adds to the named ward HQ only, never below 0, and names unknown wards."""
+    changed = wi.change_kits_at_wards(tiny, {"00037": 1, "00001": -99})
+    delta = (changed.wards["fixed_kits"] - tiny.wards["fixed_kits"]).to_dict()
+    assert delta["00037"] == 1 and changed.wards.at["00001", "fixed_kits"] == 0
+    assert all(v == 0 for w, v in delta.items() if w not in ("00037", "00001"))
+    assert wi.apply_whatif(tiny, wi.WhatIf(ward_kits=(("00040", 2),))).wards.at["00040", "fixed_kits"] == \
+        tiny.wards.at["00040", "fixed_kits"] + 2
+    with pytest.raises(wi.WhatIfError, match="99999"):
+        wi.change_kits_at_wards(tiny, {"99999": 1})
+
+
+def test_coverage_chart_names_the_projection_and_the_median(tiny, tiny_result):
+    """With a band, the chart has three line kinds with distinct dashes; several areas get band edges, not fills."""
+    import json
+
+    from optimizer.ui import charts
+    progress = views.daily_progress(tiny_result, ("001", "002"))
+    band = coverage_band(tiny, tiny_result.decisions, runs=5, seed=0)
+    tr = lambda key: translate(key, "en")      # noqa: E731
+    spec = json.dumps(charts.coverage_chart(progress, tr, "en", band=band).to_dict())
+    assert "deterministic projection" in spec and "simulated median (P50)" in spec
+    for dash in charts.VARIANT_DASHES.values():
+        assert json.dumps(dash) in spec
+    assert '"type": "area"' not in spec
+    one = json.dumps(charts.coverage_chart(views.daily_progress(tiny_result, ()), tr, "en", band=band).to_dict())
+    assert '"type": "area"' in one
+
+
+def test_input_errors_read_in_vietnamese():
+    """A scenario error's location and known problems read in Vietnamese; English stays as the CLI writes it."""
+    from optimizer.ui.i18n import scenario_error_text
+    error = ScenarioError("wards.csv", "'x' is not a number", row=3, column="walk_in")
+    assert scenario_error_text(error, "vi") == "wards.csv: dòng 3, cột walk_in: 'x' không phải là số"
+    assert scenario_error_text(error, "en") == str(error)
+    other = ScenarioError("districts.csv", "something new", row=2)
+    assert scenario_error_text(other, "vi") == "districts.csv: dòng 2: something new"

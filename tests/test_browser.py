@@ -1,10 +1,12 @@
 """The page in a real browser (Chromium through pytest-playwright) on scenarios/tiny.
 
 A session fixture starts `streamlit run app.py` on a free port with PLANNER_SCENARIO set to the
-tiny scenario, waits for /_stcore/health, and stops it at the end. The test changes a district's
-demand multiplier in the what-if table, re-plans, checks the new headline number against a plan
-made here, downloads the plan CSV and compares it byte for byte, and saves screenshots under
-test-artifacts/.
+tiny scenario and every plan solved on the worker pool (PLANNER_POOL_MIN_WARDS=0), waits for
+/_stcore/health, and stops it at the end. The tests: the first tab after the server started
+uploads a province, downloads and reloads (the pool's workers must hold none of the server's
+sockets); a province without district coordinates; a what-if on an uploaded province; a
+district's demand changed in the what-if table, re-planned and downloaded byte for byte.
+Screenshots go under test-artifacts/.
 """
 
 from __future__ import annotations
@@ -13,9 +15,9 @@ import os
 import socket
 import subprocess
 import sys
-import re
 import time
 import urllib.request
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -55,7 +57,8 @@ def app_url():
     port = _free_port()
     ARTIFACTS.mkdir(exist_ok=True)
     log = open(ARTIFACTS / "streamlit-server.log", "w")
-    env = {**os.environ, "PLANNER_SCENARIO": "scenarios/tiny", "PLANNER_BAND_RUNS": "10"}
+    env = {**os.environ, "PLANNER_SCENARIO": "scenarios/tiny", "PLANNER_BAND_RUNS": "10",
+           "PLANNER_POOL_MIN_WARDS": "0"}
     server = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port",
          str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
@@ -98,6 +101,79 @@ def _screenshot(page: Page, name: str) -> Path:
 def _headline(page: Page):
     return page.locator("[data-testid=stMetric]").filter(has_text="Thu nhận đến hạn chót") \
         .locator("[data-testid=stMetricValue]")
+
+
+def province_zip(tmp_path: Path, *, coordinates: bool, province: str, reserve: int) -> Path:
+    """scenarios/tiny zipped as a province's upload: its province's name, its own reserve, and
+    (optionally) no district coordinates."""
+    source = ROOT / "scenarios" / "tiny"
+    path = tmp_path / ("province.zip" if coordinates else "province-no-coordinates.zip")
+    with zipfile.ZipFile(path, "w") as archive:
+        for file in sorted(source.iterdir()):
+            text = file.read_text(encoding="utf-8")
+            if file.name == "campaign.toml":
+                text = text.replace('province = "Thành phố Hà Nội"', f'province = "{province}"')
+            if file.name == "districts.csv":
+                rows = [line.split(",") for line in text.splitlines()]
+                for row in rows[1:]:
+                    if not coordinates:
+                        row[2] = row[3] = ""
+                    if row[0] == "city":
+                        row[4] = str(reserve)
+                text = "\n".join(",".join(row) for row in rows) + "\n"
+            archive.writestr(f"province/{file.name}", text)
+    return path
+
+
+def _upload(page: Page, path: Path) -> None:
+    page.get_by_text("Tải lên", exact=True).click()
+    page.locator("[data-testid=stFileUploaderDropzoneInput]").first.set_input_files(str(path))
+
+
+def test_cold_first_tab_uploads_downloads_and_reloads(page: Page, app_url: str, tmp_path: Path):
+    """The first tab after the server started (plans on the worker pool) uploads, downloads and reloads."""
+    path = province_zip(tmp_path, coordinates=True, province="Tỉnh Thử nghiệm", reserve=1)
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(app_url)
+    expect(_headline(page).first).to_be_visible(timeout=180_000)
+    _upload(page, path)
+    expect(page.get_by_text("Đã đọc kịch bản").first).to_be_visible(timeout=60_000)
+    expect(page.get_by_text("Kế hoạch gốc · province.zip").first).to_be_visible(timeout=180_000)
+    page.get_by_role("tab", name="Tải về").click()
+    for _ in range(2):
+        with page.expect_download(timeout=60_000) as download:
+            page.get_by_role("button", name="Tóm tắt (summary.json)").click()
+        assert Path(download.value.path()).read_bytes().startswith(b"{")
+    for _ in range(3):     # every reload answers (a worker holding the connections hung the sixth)
+        page.reload(timeout=60_000)
+        expect(_headline(page).first).to_be_visible(timeout=120_000)
+
+
+def test_province_without_coordinates_and_a_whatif(page: Page, app_url: str, tmp_path: Path):
+    """A province without coordinates: a warning, the national map with a note, no script error; a
+    demand what-if keeps the province's own reserve and says it changed demand only."""
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    path = province_zip(tmp_path, coordinates=False, province="Tỉnh Thử nghiệm", reserve=3)
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(app_url)
+    expect(_headline(page).first).to_be_visible(timeout=180_000)
+    _upload(page, path)
+    expect(page.get_by_text("2/2 quận/huyện không có toạ độ").first).to_be_visible(timeout=60_000)
+    expect(page.get_by_text("Kế hoạch gốc · province-no-coordinates.zip").first).to_be_visible(timeout=180_000)
+    expect(page.get_by_text("Chưa có ranh giới hay toạ độ quận/huyện của tỉnh này").first).to_be_visible(timeout=60_000)
+    assert not [e for e in errors if "NaN" in e or "domain" in e], errors
+
+    page.get_by_text("Giả định: thay đổi nhu cầu").click()
+    reserve = page.get_by_role("spinbutton", name="Máy lưu động dự trữ của tỉnh", exact=True)
+    expect(reserve).to_have_value("3")
+    page.get_by_role("spinbutton", name="Tỷ lệ đến theo giấy mời (%)", exact=True).fill("50")
+    page.get_by_label("Tên phương án").fill("Ít người đến")
+    page.get_by_role("button", name="Lập lại kế hoạch").click()
+    caption = "Kịch bản tải lên (province-no-coordinates.zip); thay đổi: tỷ lệ đến theo giấy mời"
+    expect(page.get_by_text(caption, exact=True).first).to_be_visible(timeout=180_000)
+    expect(page.get_by_text("Toàn tỉnh").first).to_be_visible(timeout=60_000)
+    assert not errors, errors
 
 
 def test_replan_a_district_and_download_the_plan(page: Page, app_url: str):

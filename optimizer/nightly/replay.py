@@ -11,7 +11,7 @@ Three policies meet the same truth:
 - nightly: the day-1 plan, then every night (up to `nights`) the day's actuals drawn from the
   truth (enrollments by cohort) go through the same `replan_night` as the batch job;
 - day-1 plan: the first plan followed unchanged;
-- baseline: the proportional rule, unchanged.
+- baseline: the fair (spreadsheet) baseline, unchanged.
 The report gives each policy's final coverage and the day it reaches 80/90/95 %, and per night
 the kit-shifts (and officer shifts, with rosters) the re-plan changed, the re-plan's projection,
 and the turnout error: the mean over districts of |multiplier - what the days left really bring

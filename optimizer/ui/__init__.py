@@ -1,4 +1,5 @@
-"""Pure helpers behind the Streamlit app (`app.py`); nothing here imports streamlit.
+"""The Streamlit app's rooms: pure helpers (these modules; none imports streamlit) and the page's
+sections (`sections/`, which draw with Streamlit; `app.py` lays them out).
 
 - `i18n`: every label the app shows, in Vietnamese (default) and English, from one table;
 - `formatting`: numbers, shares and dates as Vietnamese (or English) readers write them;

@@ -67,18 +67,19 @@ TEXT: dict[str, dict[str, str]] = {
     "run_shown": {"vi": "Phương án đang xem", "en": "Run shown"},
     "run_description": {"vi": "Kịch bản {source}; thay đổi: {changes}", "en": "Scenario {source}; changes: {changes}"},
     "no_changes": {"vi": "không", "en": "none"},
+    "uploaded_source": {"vi": "tải lên ({files})", "en": "uploaded ({files})"},
     # running
     "running": {"vi": "Đang lập kế hoạch: {name}", "en": "Planning: {name}"},
     "starting": {"vi": "Đang chuẩn bị…", "en": "Starting…"},
     "elapsed": {"vi": "Đã chạy {seconds}", "en": "Running for {seconds}"},
     "stop": {"vi": "Dừng và giữ kế hoạch tốt nhất hiện có", "en": "Stop and keep the best plan so far"},
     "stopping": {"vi": "Đang dừng…", "en": "Stopping…"},
-    "stop_help": {"vi": "Các quận/huyện chưa giải giữ cách phân bổ theo tỷ lệ.",
-                  "en": "Districts not yet solved keep the proportional rule."},
-    "stopped_notice": {"vi": "Đã dừng sớm '{name}': các quận/huyện chưa giải giữ cách phân bổ theo tỷ lệ.",
-                       "en": "'{name}' stopped early: districts not yet solved keep the proportional rule."},
-    "stopped_early_note": {"vi": "Phương án này dừng sớm: một số quận/huyện giữ cách phân bổ theo tỷ lệ, không có cận trên.",
-                           "en": "This run stopped early: some districts keep the proportional rule; no bound."},
+    "stop_help": {"vi": "Các quận/huyện chưa giải giữ kế hoạch bảng tính.",
+                  "en": "Districts not yet solved keep the spreadsheet baseline."},
+    "stopped_notice": {"vi": "Đã dừng sớm '{name}': các quận/huyện chưa giải giữ kế hoạch bảng tính.",
+                       "en": "'{name}' stopped early: districts not yet solved keep the spreadsheet baseline."},
+    "stopped_early_note": {"vi": "Phương án này dừng sớm: một số quận/huyện giữ kế hoạch bảng tính, không có cận trên.",
+                           "en": "This run stopped early: some districts keep the spreadsheet baseline; no bound."},
     "busy": {"vi": "Đang có một kế hoạch chạy; chờ xong hoặc bấm Dừng.",
              "en": "A plan is already running; wait for it or press Stop."},
     "job_input_error": {"vi": "Dữ liệu không hợp lệ: {error}", "en": "Bad input: {error}"},
@@ -185,21 +186,21 @@ TEXT: dict[str, dict[str, str]] = {
                         "en": "People enrolled by the end of {deadline}."},
     "of_target": {"vi": "trên {target} người", "en": "of {target} people"},
     "m_coverage": {"vi": "Tỷ lệ hoàn thành", "en": "Coverage"},
-    "baseline_is": {"vi": "chia theo tỷ lệ: {value}", "en": "proportional rule: {value}"},
+    "baseline_is": {"vi": "kế hoạch bảng tính: {value}", "en": "spreadsheet baseline: {value}"},
     "m_bound": {"vi": "Tối đa có thể đạt", "en": "Proven bound"},
     "m_bound_help": {"vi": "Cận trên đã chứng minh: không kế hoạch nào với cùng nguồn lực thu nhận được nhiều hơn số này.",
                      "en": "Proven bound: no plan with the same resources can enroll more than this."},
-    "gap_is": {"vi": "khoảng cách mục tiêu {gap}", "en": "objective gap {gap}"},
-    "m_gain": {"vi": "Hơn cách chia theo tỷ lệ", "en": "Gain over the proportional rule"},
-    "m_gain_help": {"vi": "Người thu nhận thêm so với cách chia máy và cán bộ theo tỷ lệ chỉ tiêu (như bảng tính).",
-                    "en": "People enrolled beyond the spreadsheet rule that spreads kits and officers by target."},
-    "baseline_people": {"vi": "theo tỷ lệ: {value} người", "en": "proportional: {value} people"},
+    "gap_is": {"vi": "khoảng cách {gap}", "en": "gap {gap}"},
+    "m_gain": {"vi": "Hơn kế hoạch bảng tính", "en": "Gain over the spreadsheet baseline"},
+    "m_gain_help": {"vi": "Người thu nhận thêm so với kế hoạch một cán bộ giỏi lập bằng bảng tính: cùng nguồn lực và quy tắc, máy và cán bộ chia theo số người còn lại, máy lưu động tới cơ quan khi còn danh sách, giấy mời rải đều.",
+                    "en": "People enrolled beyond what a competent planner does with a spreadsheet: the same resources and rules, kits and officers spread by backlog, mobile kits to institutions while their lists last, letters spread evenly."},
+    "baseline_people": {"vi": "kế hoạch bảng tính: {value} người", "en": "spreadsheet baseline: {value} people"},
     "m_day_reach": {"vi": "Ngày đạt {level}%", "en": "Day {level}% is reached"},
     "not_reached": {"vi": "Không đạt", "en": "Not reached"},
-    "days_earlier": {"vi": "sớm hơn {n} ngày so với chia theo tỷ lệ", "en": "{n} days before the proportional rule"},
-    "same_day": {"vi": "cùng ngày với chia theo tỷ lệ", "en": "same day as the proportional rule"},
-    "baseline_never": {"vi": "chia theo tỷ lệ: không đạt", "en": "proportional rule: never"},
-    "baseline_reach": {"vi": "chia theo tỷ lệ: {date}", "en": "proportional rule: {date}"},
+    "days_earlier": {"vi": "sớm hơn {n} ngày so với kế hoạch bảng tính", "en": "{n} days before the spreadsheet baseline"},
+    "same_day": {"vi": "cùng ngày với kế hoạch bảng tính", "en": "same day as the spreadsheet baseline"},
+    "baseline_never": {"vi": "kế hoạch bảng tính: không đạt", "en": "spreadsheet baseline: never"},
+    "baseline_reach": {"vi": "kế hoạch bảng tính: {date}", "en": "spreadsheet baseline: {date}"},
     "run_caption": {"vi": "Trạng thái: {status} · có kết quả sau {seconds} (lời giải mất {solve}) · {officer_shifts} lượt ca cán bộ",
                     "en": "Status: {status} · result after {seconds} (the solve took {solve}) · {officer_shifts} officer-shifts"},
     "from_store": {"vi": "0 s (đã lưu sẵn)", "en": "0 s (stored)"},
@@ -212,15 +213,18 @@ TEXT: dict[str, dict[str, str]] = {
                            "để vẽ vùng bất định…",
                      "en": "Simulating {runs} runs (random turnout, no-shows, kit breakdowns) for the uncertainty band…"},
     "band_caption": {"vi": "Vùng mờ: P10–P90 của {runs} lần mô phỏng (lượng dân đến, tỷ lệ đến theo giấy mời, máy hỏng). "
-                           "Đến {date}: P10 {p10}, trung vị {p50}, P90 {p90}.",
+                           "Đến {date}: P10 {p10}, trung vị {p50}, P90 {p90}. Đường liền là dự tính tất định của kế hoạch "
+                           "(mọi người đến đúng như dự kiến, {projection}); đường chấm là trung vị mô phỏng.",
                      "en": "Band: P10–P90 of {runs} simulations (turnout, no-shows, breakdowns). "
-                           "By {date}: P10 {p10}, median {p50}, P90 {p90}."},
+                           "By {date}: P10 {p10}, median {p50}, P90 {p90}. The solid line is the plan's deterministic "
+                           "projection (everyone arrives as expected, {projection}); the dotted line is the simulated median."},
     "backlog_title": {"vi": "Số người còn chưa thu nhận", "en": "Backlog: people not yet enrolled"},
     "city": {"vi": "Toàn thành phố", "en": "Whole city"},
     "area": {"vi": "Khu vực", "en": "Area"},
     "variant": {"vi": "Cách lập", "en": "Plan"},
-    "variant_plan": {"vi": "Kế hoạch tối ưu", "en": "Optimized plan"},
-    "variant_baseline": {"vi": "Chia theo tỷ lệ", "en": "Proportional rule"},
+    "variant_plan": {"vi": "Kế hoạch tối ưu (dự tính tất định)", "en": "Optimized plan (deterministic projection)"},
+    "variant_median": {"vi": "Kế hoạch tối ưu: trung vị mô phỏng (P50)", "en": "Optimized plan: simulated median (P50)"},
+    "variant_baseline": {"vi": "Kế hoạch bảng tính", "en": "Spreadsheet baseline"},
     "coverage": {"vi": "Tỷ lệ hoàn thành", "en": "Coverage"},
     "enrolled": {"vi": "Đã thu nhận", "en": "Enrolled"},
     "target": {"vi": "Cần thu nhận", "en": "To enroll"},
@@ -234,8 +238,8 @@ TEXT: dict[str, dict[str, str]] = {
     "districts_title": {"vi": "Kết quả theo quận/huyện", "en": "By district"},
     "col_enrolled": {"vi": "Đã thu nhận", "en": "Enrolled"},
     "col_coverage": {"vi": "Tỷ lệ", "en": "Coverage"},
-    "col_baseline_coverage": {"vi": "Tỷ lệ (chia theo tỷ lệ)", "en": "Coverage (proportional)"},
-    "baseline_coverage": {"vi": "Tỷ lệ nếu chia theo tỷ lệ", "en": "Coverage, proportional rule"},
+    "col_baseline_coverage": {"vi": "Tỷ lệ (kế hoạch bảng tính)", "en": "Coverage (spreadsheet baseline)"},
+    "baseline_coverage": {"vi": "Tỷ lệ theo kế hoạch bảng tính", "en": "Coverage, spreadsheet baseline"},
     "heatmap_title": {"vi": "Từng phường/xã theo ngày", "en": "Each ward, day by day"},
     "heat_metric": {"vi": "Chỉ số", "en": "Measure"},
     "metric_queue": {"vi": "Hàng chờ cuối ca dài nhất (người)", "en": "Longest queue at a shift's end (people)"},
@@ -303,7 +307,8 @@ TEXT: dict[str, dict[str, str]] = {
     "col_hours": {"vi": "Số giờ", "en": "Hours"},
     "district_reserve": {"vi": "Dự bị quận/huyện", "en": "District reserve"},
     "shift_key": {"vi": "Ký hiệu ca: {codes}", "en": "Shift key: {codes}"},
-    "unstaffed": {"vi": "{n} vị trí trong ca chưa có người trực.", "en": "{n} crew slots are left unstaffed."},
+    "unstaffed": {"vi": "{n} vị trí trong ca không xếp được người; {closed} ca-máy đã đóng vì thế (như summary.json).",
+                  "en": "{n} crew slot(s) could not be staffed; {closed} kit-shift(s) were closed for it (as in summary.json)."},
     "role_operator": {"vi": "Vận hành máy", "en": "Kit operator"},
     "role_verifier": {"vi": "Tiếp nhận, xác minh", "en": "Receptionist/verifier"},
     "role_driver": {"vi": "Lái xe", "en": "Driver"},
@@ -322,8 +327,10 @@ TEXT: dict[str, dict[str, str]] = {
     "kpi_coverage": {"vi": "Tỷ lệ hoàn thành", "en": "Coverage"},
     "kpi_max_enrollable": {"vi": "Tối đa có thể đạt", "en": "Proven bound"},
     "kpi_gap": {"vi": "Khoảng cách mục tiêu", "en": "Objective gap"},
-    "kpi_baseline_enrolled": {"vi": "Thu nhận nếu chia theo tỷ lệ", "en": "Enrolled, proportional rule"},
-    "kpi_gain": {"vi": "Hơn cách chia theo tỷ lệ", "en": "Gain over proportional rule"},
+    "kpi_baseline_enrolled": {"vi": "Thu nhận theo kế hoạch bảng tính", "en": "Enrolled, spreadsheet baseline"},
+    "kpi_gain": {"vi": "Hơn kế hoạch bảng tính", "en": "Gain over the spreadsheet baseline"},
+    "kpi_day_80": {"vi": "Ngày thứ mấy đạt 80%", "en": "Campaign day reaching 80%"},
+    "kpi_day_90": {"vi": "Ngày thứ mấy đạt 90%", "en": "Campaign day reaching 90%"},
     "kpi_day_95": {"vi": "Ngày thứ mấy đạt 95%", "en": "Campaign day reaching 95%"},
     "kpi_day_100": {"vi": "Ngày thứ mấy đạt 100%", "en": "Campaign day reaching 100%"},
     "kpi_officer_shifts": {"vi": "Lượt ca cán bộ", "en": "Officer-shifts"},
@@ -360,6 +367,12 @@ TEXT: dict[str, dict[str, str]] = {
     "store_outside": {"vi": "{path} nằm ngoài thư mục kho kế hoạch ({detail}); trang chỉ mở kho trong thư mục đó.",
                       "en": "{path} is outside the plan store folder ({detail}); the page only opens stores there."},
     "store_unreadable": {"vi": "Không đọc được kho {path}: {detail}", "en": "The store {path} cannot be read: {detail}"},
+    "store_how_to_upload": {"vi": "Kịch bản đang xem được tải lên nên máy chủ không giữ thư mục của nó: "
+                                  "giải nén tệp .zip vào thư mục {folder} (hoặc thay bằng đường dẫn thư mục kịch bản) "
+                                  "rồi chạy lệnh trên từ thư mục gốc của chương trình.",
+                            "en": "The scenario shown was uploaded, so the server keeps no folder of it: unpack the "
+                                  "zip into the folder {folder} (or put your scenario folder's path there) and run the "
+                                  "command from the program's root folder."},
     "store_how_to": {"vi": "Mỗi đêm, lệnh sau nhận số liệu thu nhận thực tế trong ngày, lập lại kế hoạch cho các ngày còn lại "
                            "và ghi vào kho (tạo kho nếu chưa có):",
                      "en": "Each night this command takes the day's actual enrollments, re-plans the days left and "
@@ -416,6 +429,68 @@ TEXT: dict[str, dict[str, str]] = {
     "all_wards": {"vi": "Tất cả phường/xã", "en": "All wards"},
     "nightly_col_shift": {"vi": "Ca", "en": "Shift"},
     "dl_nightly_roster": {"vi": "Tải lịch trực đang xem (CSV)", "en": "Download the roster shown (CSV)"},
+    # added: uploads, what-if start, provinces, plan versus roster, solver messages
+    "upload_tables_replace": {"vi": "Bảng phường/xã hoặc cán bộ tải lên riêng sẽ thay bảng cùng tên trong kịch bản có sẵn "
+                                    "đang chọn ({folder}); tệp nén thì thay cả kịch bản.",
+                              "en": "Separate wards or officers tables replace those of the bundled scenario chosen "
+                                    "({folder}); a zip replaces the whole scenario."},
+    "upload_button": {"vi": "Chọn tệp", "en": "Upload"},
+    "upload_widget_limit": {"vi": "Tối đa {mb} MB mỗi tệp", "en": "{mb}MB per file"},
+    "table_up_wards": {"vi": "bảng phường/xã", "en": "the wards table"},
+    "table_up_officers": {"vi": "bảng cán bộ", "en": "the officers table"},
+    "upload_replaced": {"vi": "Đã thay {tables} của kịch bản có sẵn {folder}; phần còn lại giữ nguyên.",
+                        "en": "Replaced {tables} of the bundled scenario {folder}; the rest is unchanged."},
+    "upload_no_coordinates": {"vi": "{n}/{districts} quận/huyện không có toạ độ (lat, lon): bản đồ bỏ qua các quận/huyện này.",
+                              "en": "{n} of {districts} districts have no coordinates (lat, lon): the map leaves them out."},
+    "whatif_started": {"vi": "Đang lập phương án {name}; thay đổi: {changes}.",
+                       "en": "Planning {name}; changes: {changes}."},
+    "whatif_start": {"vi": "Phương án tiếp theo bắt đầu từ", "en": "The next what-if starts from"},
+    "whatif_start_last": {"vi": "các thay đổi vừa chạy (cộng dồn)", "en": "the last what-if's edits (stacked)"},
+    "whatif_start_base": {"vi": "kế hoạch gốc (xoá thay đổi sau khi chạy)", "en": "the base plan (form cleared after a run)"},
+    "whatif_start_help": {"vi": "Mọi giá trị mặc định lấy từ kịch bản đang xem.",
+                          "en": "Every default comes from the scenario on screen."},
+    "whatif_reset": {"vi": "Về kế hoạch gốc", "en": "Back to the base plan"},
+    "one_ward": {"vi": "Thêm/bớt máy tại một phường/xã", "en": "Add or remove kits at one ward"},
+    "one_ward_placeholder": {"vi": "Chọn phường/xã (số máy hiện có)", "en": "Choose a ward (kits now)"},
+    "one_ward_kits": {"vi": "Máy thêm tại phường/xã đó ±", "en": "Kits added at that ward ±"},
+    "one_ward_kits_help": {"vi": "Cộng vào số máy của trụ sở phường/xã đã chọn; không dưới 0.",
+                           "en": "Added to the chosen ward HQ's kits; never below 0."},
+    "city_reserve_help": {"vi": "Kịch bản này có {kits} máy dự trữ.", "en": "This scenario holds {kits} reserve kits."},
+    "change_ward_kits": {"vi": "máy tại một phường/xã", "en": "kits at one ward"},
+    "run_other_scenario": {"vi": "Phương án đang xem thuộc kịch bản {run}, không phải kịch bản đang chọn ({scenario}).",
+                           "en": "The run shown belongs to {run}, not to the scenario chosen ({scenario})."},
+    "city@province": {"vi": "Toàn tỉnh", "en": "Whole province"},
+    "kits_all@province": {"vi": "Máy mỗi trụ sở phường/xã ± (toàn tỉnh)", "en": "Kits per ward HQ ± (whole province)"},
+    "city_reserve@province": {"vi": "Máy lưu động dự trữ của tỉnh", "en": "Province reserve of mobile kits"},
+    "change_city_reserve@province": {"vi": "dự trữ của tỉnh", "en": "province reserve"},
+    "progress_reserve@province": {"vi": "Dự trữ của tỉnh: máy {unit}/{total} cho {name} (+{gain} người)",
+                                  "en": "Province reserve: kit {unit}/{total} to {name} (+{gain} people)"},
+    "progress_reserve_short@province": {"vi": "Dự trữ của tỉnh không đủ: phân từng máy",
+                                        "en": "The province reserve is short: lending it kit by kit"},
+    "msg_staffing_closed": {"vi": "Lập lịch trực: đóng {n} ca-máy vì thiếu cán bộ ({method}).",
+                            "en": "Staffing: {n} kit-shift(s) closed for lack of officers ({method})."},
+    "msg_method_closed": {"vi": "đóng các ca-máy không đủ người", "en": "closed the unstaffed kit-shifts"},
+    "msg_method_replanned": {"vi": "lập lại theo số cán bộ có thể xếp", "en": "re-planned with the staffing limit"},
+    "msg_staffing_empty": {"vi": "Lập lịch trực: còn {n} vị trí trống.", "en": "Staffing: {n} slot(s) still empty."},
+    "msg_stopped_early": {"vi": "Dừng sớm: quận/huyện {codes} giữ kế hoạch bảng tính.",
+                          "en": "Stopped early: districts {codes} keep the spreadsheet baseline."},
+    "msg_no_plan": {"vi": "Không có kế hoạch cho quận/huyện {codes}: giữ kế hoạch bảng tính.",
+                    "en": "No plan for districts {codes}: they keep the spreadsheet baseline."},
+    "msg_district": {"vi": "Quận/huyện {name}: {text}", "en": "District {name}: {text}"},
+    "msg_lp_none": {"vi": "bài toán nới lỏng không tìm được lời giải trong thời hạn",
+                    "en": "the LP relaxation found no solution within the time limit"},
+    "msg_no_integer": {"vi": "không tìm được kế hoạch nguyên trong giới hạn", "en": "no integer plan found within the limits"},
+    "roster_plan_changed": {"vi": "Lịch trực đã thay đổi kế hoạch: {closed} ca-máy bị đóng vì thiếu cán bộ "
+                                  "({slots} vị trí không xếp được người). Số liệu trên là kế hoạch sau lịch trực; "
+                                  "kế hoạch trước lịch trực: thu nhận {enrolled_before}, khoảng cách {gap_before}.",
+                            "en": "The rosters changed the plan: {closed} kit-shift(s) closed for lack of officers "
+                                  "({slots} officer slot(s) could not be filled). The numbers above are the rostered "
+                                  "plan; before rosters: {enrolled_before} enrolled, gap {gap_before}."},
+    "compare_same": {"vi": "Hai phương án đang so sánh cho cùng một kết quả: mọi chênh lệch bằng 0.",
+                     "en": "The two runs compared give the same result: every difference is 0."},
+    "plan_version": {"vi": "Phiên bản kế hoạch", "en": "Plan version"},
+    "plan_version_rostered": {"vi": "Sau lịch trực (đã xếp người)", "en": "Rostered (staffed)"},
+    "plan_version_plan": {"vi": "Kế hoạch ban đầu (trước lịch trực)", "en": "Plan (before rosters)"},
 }
 
 LIMIT_KEYS = {"kits": "limit_kits", "officers": "limit_officers", "home-visit teams": "limit_home_visit_teams",
@@ -436,6 +511,92 @@ _START = re.compile(r"^(\d+) districts, (\d+) wards$")
 _RESERVE = re.compile(r"^city reserve: kit (\d+)/(\d+) to district (\S+) \(\+([\d,]+)\)$")
 _ROSTER = re.compile(r"^roster (\S+): (\w*)$")
 _RESTAFF = re.compile(r"^re-planning (\d+) district\(s\) with the staffing the roster found$")
+
+
+_STAFFING_CLOSED = re.compile(r"^staffing: (\d+) kit-shift\(s\) closed for lack of officers \((.+)\)$")
+_STAFFING_EMPTY = re.compile(r"^staffing: (\d+) slot\(s\) still empty$")
+_STOPPED = re.compile(r"^stopped early: districts (.+) keep the fair baseline$")
+_NO_PLAN = re.compile(r"^no plan for districts (.+): they keep the fair baseline$")
+_DISTRICT_MESSAGE = re.compile(r"^district (\S+): (.+)$")
+_METHODS = {"closed the unstaffed kit-shifts": "msg_method_closed",
+            "re-planned with the staffing limit": "msg_method_replanned"}
+_DISTRICT_TEXTS = {"the LP relaxation found no solution within the time limit": "msg_lp_none",
+                   "no integer plan found within the limits": "msg_no_integer"}
+
+
+_PROBLEMS_VI = (
+    (re.compile(r"^'(.*)' is not a number$"), "'{0}' không phải là số"),
+    (re.compile(r"^'(.*)' is not a whole number$"), "'{0}' không phải là số nguyên"),
+    (re.compile(r"^(.*) must be positive$"), "{0} phải lớn hơn 0"),
+    (re.compile(r"^(.*) is outside (.*)\.\.(.*)$"), "{0} nằm ngoài khoảng {1}..{2}"),
+    (re.compile(r"^(.*) is negative$"), "{0} là số âm"),
+    (re.compile(r"^empty value$"), "ô trống"),
+    (re.compile(r"^empty table \(no districts\)$"), "bảng trống (không có quận/huyện nào)"),
+    (re.compile(r"^unknown district code '(.*)'$"), "không có quận/huyện mã '{0}'"),
+    (re.compile(r"^unknown ward code '(.*)'$"), "không có phường/xã mã '{0}'"),
+    (re.compile(r"^unknown shift '(.*)'$"), "không có ca '{0}'"),
+    (re.compile(r"^unknown officer '(.*)'$"), "không có cán bộ mã '{0}'"),
+    (re.compile(r"^duplicate (.*) '(.*)'$"), "trùng {0} '{1}'"),
+    (re.compile(r"^bad date '(.*)' \(expected YYYY-MM-DD\)$"), "ngày '{0}' sai dạng (cần YYYY-MM-DD)"),
+    (re.compile(r"^eligible (\S+) exceeds population (\S+)$"), "số người đủ điều kiện {0} lớn hơn dân số {1}"),
+)
+
+
+def scenario_error_text(error, lang: str) -> str:
+    """A ScenarioError's line (file, row, column, problem) in the page's language; a problem this
+    table does not know keeps its English words after the Vietnamese location."""
+    if lang == "en":
+        return str(error)
+    where = []
+    if getattr(error, "key", None) is not None:
+        where.append(f"khoá {error.key}")
+    if getattr(error, "row", None) is not None:
+        where.append(f"dòng {error.row}")
+    if getattr(error, "column", None) is not None:
+        where.append(f"cột {error.column}")
+    problem = str(getattr(error, "problem", error))
+    for pattern, text in _PROBLEMS_VI:
+        if match := pattern.match(problem):
+            problem = text.format(*match.groups())
+            break
+    location = f"{error.file}: " + (", ".join(where) + ": " if where else "")
+    return (location + problem).replace("\n", " ")
+
+
+def _scoped(key: str, scenario) -> str:
+    """`key` in a province's words when the scenario is a province (see views.area_kind)."""
+    if scenario is None:
+        return key
+    from .views import area_kind
+    scope = area_kind(scenario)
+    return f"{key}@{scope}" if f"{key}@{scope}" in TEXT else key
+
+
+def solver_message_text(message: str, lang: str, scenario=None) -> str:
+    """A plan's message (written in English by the solver) in the page's language; a message
+    this table does not know is shown as it is."""
+    from .formatting import number
+
+    def name(code: str) -> str:
+        if scenario is not None and code in scenario.districts.index:
+            return str(scenario.districts.at[code, "district_name"])
+        return code
+
+    if match := _STAFFING_CLOSED.match(message):
+        method = match.group(2)
+        return translate("msg_staffing_closed", lang, n=number(int(match.group(1)), lang),
+                         method=translate(_METHODS[method], lang) if method in _METHODS else method)
+    if match := _STAFFING_EMPTY.match(message):
+        return translate("msg_staffing_empty", lang, n=number(int(match.group(1)), lang))
+    if match := _STOPPED.match(message):
+        return translate("msg_stopped_early", lang, codes=", ".join(name(c.strip()) for c in match.group(1).split(",")))
+    if match := _NO_PLAN.match(message):
+        return translate("msg_no_plan", lang, codes=", ".join(name(c.strip()) for c in match.group(1).split(",")))
+    if match := _DISTRICT_MESSAGE.match(message):
+        code, text = match.groups()
+        return translate("msg_district", lang, name=name(code),
+                         text=translate(_DISTRICT_TEXTS[text], lang) if text in _DISTRICT_TEXTS else text)
+    return message
 
 
 def progress_text(message: str, lang: str, scenario=None) -> str:
@@ -459,7 +620,7 @@ def progress_text(message: str, lang: str, scenario=None) -> str:
         return translate("progress_start", lang, districts=match.group(1), wards=number(int(match.group(2)), lang))
     if match := _RESERVE.match(message):
         unit, total, code, gain = match.groups()
-        return translate("progress_reserve", lang, unit=unit, total=total, name=name(code),
+        return translate(_scoped("progress_reserve", scenario), lang, unit=unit, total=total, name=name(code),
                          gain=number(int(gain.replace(",", "")), lang))
     if match := _ROSTER.match(message):
         code, status = match.groups()
@@ -469,5 +630,5 @@ def progress_text(message: str, lang: str, scenario=None) -> str:
     if match := _RESTAFF.match(message):
         return translate("progress_restaff", lang, n=match.group(1))
     if message == "the city reserve is short: lending it kit by kit":
-        return translate("progress_reserve_short", lang)
+        return translate(_scoped("progress_reserve_short", scenario), lang)
     return message

@@ -34,6 +34,7 @@ class RunRecord:
     key: str                    # cache key of the result (input hash and parameters)
     seconds: float              # wall-clock seconds from submit to result
     created: dt.datetime = field(default_factory=dt.datetime.now)
+    plan_result: PlanResult | None = None   # the plan as first made, once rosters replaced `result`
 
     @property
     def stopped_early(self) -> bool:
@@ -70,6 +71,7 @@ class PlanJob:
         self.result: PlanResult | None = None
         self.error: str | None = None          # one line for the page
         self.error_kind: str | None = None     # "input", "missing" (module not there) or "failure"
+        self.input_error: ScenarioError | None = None   # the bad input's error, for the page's language
         self.started = time.perf_counter()
         self.finished: float | None = None
         self.thread = threading.Thread(target=self._run, name=f"plan-job:{name}", daemon=True)
@@ -93,6 +95,7 @@ class PlanJob:
             self.result = self._runner(self.progress, self.should_stop)
         except ScenarioError as exc:
             self.error, self.error_kind = str(exc), "input"
+            self.input_error = exc
         except ImportError as exc:
             self.error, self.error_kind = str(exc), "missing"
         except Exception as exc:  # noqa: BLE001 - shown as one line; the traceback goes to the log

@@ -157,6 +157,16 @@ def problem_text(problem: StoreProblem, tr: Translate) -> str:
     return tr(PROBLEMS[problem.code], path=problem.path, detail=problem.detail)
 
 
+def command_scenario_path(source: str, default: str) -> str:
+    """The scenario folder to name in the nightly command: the bundled folder on the page, or
+    for an uploaded zip (which has no folder on the server) the folder it was made from, as
+    the zip's name without `.zip` (the planner unpacks it there)."""
+    if source.startswith("upload:"):
+        stem = Path(source.removeprefix("upload:").split("+")[0].strip()).stem
+        return stem or "scenario-folder"
+    return source or default
+
+
 def nightly_command(store: str, scenario_folder: str, as_of: dt.date | str) -> str:
     """The command that records a night in the store (and creates the store)."""
     return (f"python -m optimizer nightly {shlex.quote(scenario_folder)} --actuals actuals.csv "

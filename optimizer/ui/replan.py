@@ -4,7 +4,7 @@
 element is a `DistrictInput`). `CachingExecutor` answers each item from `DistrictPlanCache` when
 the same district subproblem was solved before, and sends only the others to the workers. A
 what-if that changes one district therefore re-solves that district only; the rest of
-`run_plan` (the proportional baseline, the simulation of both) still runs in full.
+`run_plan` (the fair baseline and the proportional rule, the simulation of each) still runs in full.
 
 A district subproblem is keyed by everything `DistrictModel` reads: the scenario's settings, the
 district's row and its wards' rows (and their positions), its walk-in arrivals, its officer
@@ -131,20 +131,50 @@ def _exit_with_parent(parent: int) -> None:
 
     def watch():
         while True:
-            if os.getppid() != parent:
+            try:
+                os.kill(parent, 0)
+            except ProcessLookupError:
                 os._exit(0)
+            except PermissionError:
+                pass
             time.sleep(2.0)
 
     threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
 
 
+def socket_inodes() -> frozenset[str]:
+    """The sockets this process holds open, as the kernel names them (`socket:[inode]`).
+
+    Linux only (reads /proc/self/fd); elsewhere an empty set. A worker that holds none of the
+    server's sockets cannot keep a browser's connection open after the server closed it."""
+    import os
+    found = set()
+    try:
+        names = os.listdir("/proc/self/fd")
+    except OSError:
+        return frozenset()
+    for name in names:
+        try:
+            target = os.readlink(f"/proc/self/fd/{name}")
+        except OSError:
+            continue
+        if target.startswith("socket:"):
+            found.add(target)
+    return frozenset(found)
+
+
 class WorkerPool:
     """A process pool kept alive between plans (no start-up cost per batch of districts).
 
-    Workers are forked (as `optimizer.executor` does) once, when the pool is first used, so
-    they start with the models already imported; a worker ends if the server that started it
-    dies. A broken pool is replaced on the next call. (A fork server would be cleaner with a
-    threaded server, but its workers re-run the Streamlit page script as their main module.)"""
+    Workers come from multiprocessing's fork server, a fresh process started once, so they
+    hold none of the app server's sockets. (Forked from the server, a worker kept copies of
+    the browser's open connections: the server's close then never reached the browser, and a
+    tab that had used up its six connections to the host hung.) The fork server imports the
+    page's main module once (`app.py` lays out no page when imported under another name), so
+    the workers start with the models already imported; a worker ends if the server that
+    started it dies. A broken pool is replaced on the next call."""
+
+    START_METHOD = "forkserver"
 
     def __init__(self, workers: int):
         self.workers = max(1, int(workers))
@@ -155,8 +185,8 @@ class WorkerPool:
         import os
         with self._lock:
             if self._pool is None:
-                self._pool = ProcessPoolExecutor(max_workers=self.workers,
-                                                 mp_context=multiprocessing.get_context("fork"),
+                context = multiprocessing.get_context(self.START_METHOD)
+                self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=context,
                                                  initializer=_exit_with_parent, initargs=(os.getpid(),))
             return self._pool
 

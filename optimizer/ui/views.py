@@ -136,6 +136,33 @@ def ward_day_grid(result: PlanResult, district: str, metric: str = "queue") -> p
                          "value": values.ravel()})
 
 
+CENTRAL_CITIES = ("Hà Nội", "Hồ Chí Minh", "Hải Phòng", "Đà Nẵng", "Cần Thơ", "Huế")
+
+
+def area_kind(scenario: Scenario) -> str:
+    """'city' for a centrally-run city (its campaign's province is named "Thành phố ..." or is
+    one of the cities run by the centre), 'province' for a province ("Tỉnh ..." or any other
+    name), from the campaign's `province` (else its name)."""
+    import unicodedata
+    campaign = scenario.settings.campaign
+    name = unicodedata.normalize("NFC", (campaign.province or campaign.name or "").strip())
+    lowered = name.casefold()
+    if lowered.startswith(("thành phố", "tp.", "tp ", "city")):
+        return "city"
+    if lowered.startswith(("tỉnh", "province")):
+        return "province"
+    return "city" if any(city.casefold() in lowered for city in CENTRAL_CITIES) else "province"
+
+
+def districts_without_coordinates(scenario: Scenario) -> list[str]:
+    """The codes of the districts whose latitude or longitude is missing (the map leaves them out)."""
+    districts = scenario.districts
+    if not {"lat", "lon"} <= set(districts.columns):
+        return list(districts.index)
+    missing = districts["lat"].isna() | districts["lon"].isna()
+    return [str(code) for code in districts.index[missing.to_numpy()]]
+
+
 def district_map(result: PlanResult) -> pd.DataFrame:
     """Per district: position, target, enrolled and coverage (plan and baseline)."""
     frame = result.district_frame()
@@ -159,7 +186,7 @@ def shortfall_row(result: PlanResult, ward_code: str) -> dict:
 # --- comparing two runs -----------------------------------------------------------------------
 
 KPIS = ("target", "enrolled", "coverage", "max_enrollable", "gap", "baseline_enrolled", "gain",
-        "day_95", "day_100", "officer_shifts")
+        "day_80", "day_90", "day_95", "day_100", "officer_shifts")
 
 
 def compare_kpis(a: PlanResult, b: PlanResult) -> pd.DataFrame:

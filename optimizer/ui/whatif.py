@@ -114,6 +114,22 @@ def change_ward_kits(scenario: Scenario, delta: int = 0, per_district: Mapping[s
     return scenario.with_tables(wards=wards)
 
 
+def change_kits_at_wards(scenario: Scenario, per_ward: Mapping[str, int]) -> Scenario:
+    """Kits at named ward police HQs: + the ward's delta; never below 0."""
+    per_ward = {str(w): int(v) for w, v in (per_ward or {}).items() if int(v) != 0}
+    unknown = sorted(set(per_ward) - set(scenario.wards.index))
+    if unknown:
+        raise WhatIfError(f"unknown ward code(s): {', '.join(unknown)}")
+    if not per_ward:
+        return scenario
+    wards = scenario.wards.copy()
+    kits = wards["fixed_kits"].to_numpy(np.int64) + wards.index.map(per_ward).fillna(0).to_numpy(np.int64)
+    wards["fixed_kits"] = np.maximum(kits, 0)
+    if (wards["fixed_kits"] == scenario.wards["fixed_kits"]).all():
+        return scenario
+    return scenario.with_tables(wards=wards)
+
+
 def set_mobile_kits(scenario: Scenario, per_district: Mapping[str, int] | None = None,
                     city: int | None = None) -> Scenario:
     """Mobile kits each district holds, and the city reserve lent to districts."""
@@ -319,6 +335,7 @@ class WhatIf:
     officers: tuple[tuple[str, float], ...] = ()
     ward_kits_delta: int = 0
     ward_kits_by_district: tuple[tuple[str, int], ...] = ()
+    ward_kits: tuple[tuple[str, int], ...] = ()     # kits added (or taken) at single ward HQs
     turnout_curve: str | None = None
     turnout_peak_day: int | None = None
     show_up: float | None = None
@@ -351,6 +368,7 @@ def apply_whatif(scenario: Scenario, whatif: WhatIf) -> Scenario:
     s = set_objective_weights(s, whatif.weight_enrolled, whatif.equity, whatif.weight_wait)
     s = scale_demand(s, dict(whatif.demand))
     s = change_ward_kits(s, whatif.ward_kits_delta, dict(whatif.ward_kits_by_district))
+    s = change_kits_at_wards(s, dict(whatif.ward_kits))
     s = set_mobile_kits(s, dict(whatif.mobile_kits), whatif.city_reserve)
     s = scale_officers(s, dict(whatif.officers))
     return s

@@ -1,0 +1,72 @@
+"""What every session shares (cached resources) and the cached views of a run.
+
+Views are keyed by the run's key; the result itself (an argument starting with `_`) is not
+hashed."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from ...scenario import Scenario, load_scenario
+from ...uncertainty import coverage_band
+from .. import nightly, replan, views
+
+
+@st.cache_resource(show_spinner=False)
+def district_cache() -> replan.DistrictPlanCache:
+    return replan.DistrictPlanCache()
+
+
+@st.cache_resource(show_spinner=False)
+def result_store() -> replan.LruStore:
+    return replan.LruStore(max_entries=24)
+
+
+@st.cache_resource(show_spinner=False)
+def worker_pool(workers: int) -> replan.WorkerPool:
+    return replan.WorkerPool(workers)
+
+
+@st.cache_resource(show_spinner=False)
+def bundled_scenario(folder: str) -> Scenario:
+    return load_scenario(folder)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def progress_table(key: str, districts: tuple[str, ...], _result) -> pd.DataFrame:
+    return views.daily_progress(_result, districts)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def district_results(key: str, _result) -> pd.DataFrame:
+    return views.district_map(_result)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def bottleneck_table(key: str, _result) -> pd.DataFrame:
+    return _result.bottleneck_frame()
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def shortfall_table(key: str, _result) -> pd.DataFrame:
+    return _result.shortfall_frame()
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def heat_table(key: str, district: str, metric: str, _result) -> pd.DataFrame:
+    return views.ward_day_grid(_result, district, metric)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def band_table(key: str, runs: int, seed: int, on_pool: bool, _scenario, _decisions) -> pd.DataFrame:
+    """The coverage band of a plan (`runs` simulations), on the worker pool when `on_pool`."""
+    pool = worker_pool(_scenario.settings.solver.workers) if on_pool else None
+    return coverage_band(_scenario, _decisions, runs=runs, seed=seed,
+                         map_fn=pool.map if pool else None, batches=pool.workers if pool else 1)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def nightly_store(path: str, signature: tuple):
+    """The plan store at `path` as the page shows it (read again whenever the file changes)."""
+    return nightly.read_store(path, root=nightly.store_folder())
