@@ -440,6 +440,8 @@ TEXT: dict[str, dict[str, str]] = {
     "table_up_officers": {"vi": "bảng cán bộ", "en": "the officers table"},
     "upload_replaced": {"vi": "Đã thay {tables} của kịch bản có sẵn {folder}; phần còn lại giữ nguyên.",
                         "en": "Replaced {tables} of the bundled scenario {folder}; the rest is unchanged."},
+    "map_no_coordinates": {"vi": "Không vẽ được bản đồ: kịch bản không có toạ độ quận/huyện. Xem bảng bên cạnh.",
+                           "en": "No map: the scenario has no district coordinates. See the table beside it."},
     "upload_no_coordinates": {"vi": "{n}/{districts} quận/huyện không có toạ độ (lat, lon): bản đồ bỏ qua các quận/huyện này.",
                               "en": "{n} of {districts} districts have no coordinates (lat, lon): the map leaves them out."},
     "whatif_started": {"vi": "Đang lập phương án {name}; thay đổi: {changes}.",
