@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -53,11 +54,14 @@ def plan_row(name: str, code: str, work: Path, *, roster: bool, time_limit: floa
     cli("build-scenario", "--province", code, "--out", scenario)
     out = work / f"plan-{code}"
     limit = [] if time_limit is None else ["--time-limit", str(time_limit)]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     seconds, _ = cli("plan", scenario, "--out", out, *([] if roster else ["--no-roster"]), *limit)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     check = subprocess.run([sys.executable, "-m", "optimizer", "check", scenario, out], cwd=ROOT,
                            capture_output=True, text=True, check=False, timeout=900)
-    return {"name": name, "seconds": seconds, "gap": summary.get("gap"), "coverage": summary.get("coverage"),
+    return {"name": name, "seconds": seconds, "cpu": cpu, "gap": summary.get("gap"), "coverage": summary.get("coverage"),
             "wards": sum(1 for _ in (scenario / "wards.csv").open(encoding="utf-8")) - 1,
             "check": "pass" if check.returncode == 0 else f"FAIL: {check.stdout.strip()[-200:]}"}
 
@@ -70,6 +74,7 @@ def main(argv: list[str] | None = None) -> None:
                         help="solver seconds passed to plan --time-limit (default: the scenario's, 60)")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "build_scenario.md")
     args = parser.parse_args(argv)
+    load_start = os.getloadavg()[0]
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
@@ -87,21 +92,24 @@ def main(argv: list[str] | None = None) -> None:
                                   time_limit=args.plan_time_limit))
     load = os.getloadavg()[0]
     lines = ["# Province scenario builder benchmark", "",
-             (f"Load average at the end: {load:.1f}. `benchmarks/build_scenario.py --repeats {args.repeats}"
-             f"{' --plan' if args.plan else ''}` on {os.cpu_count()} cores."), "",
+             (f"Load average at the start {load_start:.1f}, at the end {load:.1f}. `benchmarks/build_scenario.py "
+              f"--repeats {args.repeats}{' --plan' if args.plan else ''}"
+              f"{'' if args.plan_time_limit is None else f' --plan-time-limit {args.plan_time_limit:g}'}` "
+              f"on {os.cpu_count()} cores."), "",
              "| what | target | runs | wall median (min-max) s | met |", "|---|---|---|---|---|"]
     for what, target, times, limit in rows:
         median = statistics.median(times)
         lines.append(f"| {what} | {target} | {len(times)} | {median:.2f} ({min(times):.2f}-{max(times):.2f}) | "
                      f"{'yes' if median <= limit else 'no'} |")
     if plans:
-        lines += ["", "| plan | units | target | wall s | gap | coverage | check | met |", "|---|---|---|---|---|---|---|---|"]
+        lines += ["", "| plan | units | target | wall s | CPU s (user + sys) | gap | coverage | check | met |",
+                  "|---|---|---|---|---|---|---|---|---|"]
         for p in plans:
             roster = "rosters" in p["name"]
             gap = p["gap"]
             met = p["seconds"] <= 30 and p["check"] == "pass" and (roster or (gap is not None and gap <= 0.01))
             lines.append(f"| {p['name']} | {p['wards']} | <= 30 s{'' if roster else ', gap <= 1 %'} | "
-                         f"{p['seconds']:.1f} | {'n/a' if gap is None else f'{100 * gap:.2f} %'} | "
+                         f"{p['seconds']:.1f} | {p['cpu']:.1f} | {'n/a' if gap is None else f'{100 * gap:.2f} %'} | "
                          f"{100 * p['coverage']:.1f} % | {p['check']} | {'yes' if met else 'no'} |")
     table = "\n".join(lines) + "\n"
     print(table)
