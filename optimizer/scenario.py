@@ -663,10 +663,6 @@ def load_wards(path: Path, districts: pd.DataFrame) -> pd.DataFrame:
                  "working_groups": MAX_WORKING_GROUPS_PER_WARD}.get(column, MAX_PEOPLE_PER_WARD)
         frame[column] = _ints(frame, file, column, maximum=limit)
     frame["target"] = frame["eligible"] - frame["already_enrolled"] - frame["cannot_enroll"]
-    without_wards = [code for code in districts.index if code not in set(frame["district_code"])]
-    if without_wards:
-        raise ScenarioError(file, f"district '{without_wards[0]}' (in districts.csv) has no wards",
-                            column="district_code")
     for _, row in frame.iterrows():
         if row["eligible"] > row["population"]:
             raise ScenarioError(file, f"eligible {row['eligible']} exceeds population {row['population']}",

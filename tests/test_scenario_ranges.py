@@ -151,7 +151,8 @@ def test_mobile_kit_without_shifts_is_refused(tiny):
 
 
 def test_district_without_wards_is_refused(tiny):
-    """A district listed in districts.csv with no ward is refused naming wards.csv."""
+    """A district listed in districts.csv with no ward is refused naming its row of districts.csv."""
     edit(tiny, "districts.csv", "\n002,", "\n003,Quận X,,,1,0,0,0,0\n002,")
     error = load_error(tiny)
-    assert (error.file, error.column) == ("wards.csv", "district_code") and "'003'" in str(error)
+    assert (error.file, error.column) == ("districts.csv", "district_code") and "'003'" in str(error)
+    assert error.row == 3

@@ -27,42 +27,12 @@ The rules, in the order they apply (each has its own function below):
 
 from __future__ import annotations
 
-import re
 import statistics
-import unicodedata
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
 
-from .sources import Census, CensusUnit, Commune, District, Province, nfc
-
-TONES = {"\u0300": "2", "\u0301": "1", "\u0303": "4", "\u0309": "3", "\u0323": "5"}
-PREFIXES = {
-    "province": r"thành phố|tỉnh|tp\.?",
-    "district": r"quận|huyện|thị xã|thành phố",
-    "commune": r"phường|xã|thị trấn",
-}
-DISTRICT_PREFIX = re.compile(r"^(quận|huyện|thị xã|thành phố) ", re.IGNORECASE)
-
-
-def name_key(name: str, *, level: str, strip_prefix: bool = True) -> str:
-    """Normalise a unit name for matching (rule 1): NFC, lower case, single spaces, numbers
-    without leading zeros, the syllable's tone mark at its end, optionally no type prefix."""
-    text = re.sub(r"\s+", " ", nfc(name).strip().lower())
-    if strip_prefix:
-        text = re.sub(rf"^({PREFIXES[level]}) ", "", text)
-    words = []
-    for word in re.split(r"[ \-]+", text):
-        if word.isdigit():
-            words.append(str(int(word)))
-            continue
-        tone, letters = "", []
-        for ch in unicodedata.normalize("NFD", word):
-            if ch in TONES:
-                tone = TONES[ch]
-            else:
-                letters.append(ch)
-        words.append(unicodedata.normalize("NFC", "".join(letters)) + tone)
-    return " ".join(w for w in words if w)
+from .names import DISTRICT_PREFIX, name_key
+from .sources import Census, CensusUnit, Commune, District, Province
 
 
 @dataclass(frozen=True)

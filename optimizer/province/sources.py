@@ -13,6 +13,8 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
+from .names import name_key, nfc
+
 DATA_DIR = Path(__file__).resolve().parents[2] / "data" / "vietnam"
 ADMIN_FILE = "admin_units_2021-02-03.csv"
 CENSUS_WARDS_FILE = "census2019_wards.csv"
@@ -78,10 +80,6 @@ class Census:
     district_totals: dict[str, int]    # census district name -> people (the district table)
 
 
-def nfc(text: str) -> str:
-    return unicodedata.normalize("NFC", text)
-
-
 def slugify(text: str) -> str:
     """ASCII, lower case, hyphens: 'Bà Rịa - Vũng Tàu' -> 'ba-ria-vung-tau'."""
     plain = unicodedata.normalize("NFD", text.replace("Đ", "D").replace("đ", "d"))
@@ -97,7 +95,6 @@ def read_rows(path: Path) -> list[dict[str, str]]:
 @functools.lru_cache(maxsize=4)
 def national(folder: Path = DATA_DIR) -> tuple[dict[str, Province], dict[str, Census]]:
     """All 63 provinces (by code) and their census (by province code), read once per folder."""
-    from .matching import name_key
 
     admin = read_rows(folder / ADMIN_FILE)
     populations = {row["province_code"]: row for row in read_rows(folder / PROVINCES_FILE)}
@@ -132,7 +129,6 @@ def national(folder: Path = DATA_DIR) -> tuple[dict[str, Province], dict[str, Ce
 def find_province(text: str, folder: Path = DATA_DIR) -> Province:
     """A province by its code ('48', '1' for '01') or its name, with or without 'Tỉnh'/'Thành phố',
     accents optional ('Da Nang', 'Đà Nẵng', 'Thành phố Đà Nẵng', 'da-nang')."""
-    from .matching import name_key
 
     provinces, _ = national(folder)
     wanted = text.strip()
