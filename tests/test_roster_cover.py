@@ -117,5 +117,5 @@ def test_windows_pad_each_stretch_of_empty_days_and_merge_close_ones():
 def test_whole_campaign_first_and_no_windows_when_it_finds_a_roster():
     """The fill solves the whole campaign at once and, having found a roster there, no window."""
     problem = case([officer(max_consecutive_days=3)], [(d, "S") for d in range(5)], shifts=SHIFTS)
-    plan, stats = fill_cover(problem, Plan())
+    _, stats = fill_cover(problem, Plan())
     assert stats["windows"] == 1 and stats["filled"] == 4

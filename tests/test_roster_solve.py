@@ -181,6 +181,6 @@ def test_search_takes_back_the_tail_when_the_polish_gains_nothing(monkeypatch):
     result = solve(problem, time_limit_seconds=120, workers=1, seed=0, work_limit=2.0)
     phases = [phase["phase"] for phase in result.stats["phases"]]
     assert phases[-3:] == ["neighbourhood_search", "polish", "neighbourhood_search"]
-    polish = [phase for phase in result.stats["phases"] if phase["phase"] == "polish"][0]
+    polish = next(phase for phase in result.stats["phases"] if phase["phase"] == "polish")
     assert polish["kept_for_the_rest"] is False
     assert result.stats["deterministic"] and result.stats["stopped_by"] == "work_limit"

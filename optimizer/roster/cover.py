@@ -10,8 +10,8 @@ as few people missing as windows of days solved one after the other followed by 
 campaign (districts 017, 021, 268: 5, 28 and 25 missing either way) in about half the time
 (3.4-5.9 s against 8.3-9.1 s, one run each on a loaded machine).
 
-Only when the whole program finds no roster (a wall-clock guard on an overloaded machine, or a
-program too large to settle) are the slots filled window by window: around each stretch of days
+Only when the whole program does not settle (no roster proven within its gap: the wall-clock guard
+stopped it on an overloaded machine) are the slots filled window by window: around each stretch of days
 with empty slots, in day order, each window from the roster the previous one left, and the
 whole campaign once more after them. HiGHS runs on one thread from the roster as it was (a
 feasible start) and stops on a node limit, so the same roster and seed give the same result; a
@@ -23,6 +23,8 @@ from __future__ import annotations
 import math
 import time
 from collections import defaultdict
+
+import numpy as np
 
 from .compiled import Compiled
 from .plan import Plan
@@ -36,6 +38,8 @@ __all__ = ["fill_cover", "fewest_missing", "windows", "empty_days"]
 # 9-12 days of a district's officers solve in about a second, whole months in ten.
 WINDOW_PAD_DAYS = 3
 WINDOW_MAX_DAYS = 12
+# HiGHS's default relative gap: a program proven within it has settled too.
+RELATIVE_GAP = 1e-4
 
 
 def empty_days(compiled: Compiled, plan: Plan, first_day: int = 0) -> dict[int, int]:
@@ -76,8 +80,8 @@ def fill_cover(problem: RosterProblem, plan: Plan, *, first_day: int = 0, seed: 
     missing = empty_days(compiled, plan, first_day)
     before = sum(missing.values())
     whole = range(first_day, compiled.horizon)
-    plan, missing, found = _fill_window(compiled, plan, missing, whole, first_day, seed, deadline, stats)
-    if not found and missing:
+    plan, missing, settled = _fill_window(compiled, plan, missing, whole, first_day, seed, deadline, stats)
+    if not settled and missing:
         for days in windows(list(missing), compiled.horizon, first_day) + [whole]:
             if deadline is not None and time.monotonic() >= deadline:
                 break
@@ -91,21 +95,24 @@ def fill_cover(problem: RosterProblem, plan: Plan, *, first_day: int = 0, seed: 
 def _fill_window(compiled: Compiled, plan: Plan, missing: dict[int, int], days: range, first_day: int, seed: int,
                  deadline: float | None, stats: dict) -> tuple[Plan, dict[int, int], bool]:
     """Solve the window program of `days` once; keep its roster when it leaves no more people
-    missing. Returns (plan, people missing per day, whether the program found a roster)."""
+    missing. Returns (plan, people missing per day, whether the program settled: a roster proven
+    within the program's gap of the best)."""
     if deadline is not None and time.monotonic() >= deadline:
         return plan, missing, False
     program = WindowProgram(compiled, plan, days)
     seconds = None if deadline is None else max(0.1, deadline - time.monotonic())
-    chosen, nodes, _ = program.solve(seed, seconds)
+    chosen, nodes, bound = program.solve(seed, seconds)
     stats["windows"] += 1
     stats["nodes"] += nodes
     if chosen is None:
         return plan, missing, False
+    objective = float(np.dot(program.cost, chosen))
+    settled = objective - bound <= max(program.abs_gap, RELATIVE_GAP * abs(objective)) + 1e-6
     candidate = program.apply(chosen)
     missing_after = empty_days(compiled, candidate, first_day)
     if sum(missing_after.values()) <= sum(missing.values()):
-        return candidate, missing_after, True
-    return plan, missing, True
+        return candidate, missing_after, settled
+    return plan, missing, settled
 
 
 def fewest_missing(problem: RosterProblem, plan: Plan, *, seed: int = 0,
