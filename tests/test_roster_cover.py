@@ -112,3 +112,10 @@ def test_rules_over_the_whole_horizon_are_kept():
 def test_windows_pad_each_stretch_of_empty_days_and_merge_close_ones():
     """Empty days 5 and 8 make one window from day 2 to day 11; day 25 its own, cut at the horizon."""
     assert windows([5, 8, 25], horizon=27) == [range(2, 12), range(22, 27)]
+
+
+def test_whole_campaign_first_and_no_windows_when_it_finds_a_roster():
+    """The fill solves the whole campaign at once and, having found a roster there, no window."""
+    problem = case([officer(max_consecutive_days=3)], [(d, "S") for d in range(5)], shifts=SHIFTS)
+    _, stats = fill_cover(problem, RosterDraft())
+    assert stats["windows"] == 1 and stats["filled"] == 4

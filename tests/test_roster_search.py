@@ -134,3 +134,44 @@ def test_polish_improves_a_roster_the_neighbourhood_search_ended_on():
         assert work > 0 and outcome["stopped_by"] == "work_limit"
         rosters.append(rows)
     assert rosters[0] == rosters[1]
+
+
+def test_fruitless_local_search_doubles_the_wait_for_the_next():
+    """Each local search that finds nothing doubles the rounds the neighbourhoods get before the
+    next one; one that improves the roster resets the wait."""
+    _, compiled, plan = _stuck_instance5()
+    search = NeighbourhoodSearch(compiled, plan, seed=0, workers=1, work_budget=10.0, deadline=math.inf,
+                                 local_search=True)
+    search.searched_round = 0
+    search.fruitless_searches = 1
+    search.stats.rounds = LS_STALL_ROUNDS
+    assert not search._stuck()
+    search.stats.rounds = 2 * LS_STALL_ROUNDS
+    assert search._stuck()
+    search.fruitless_searches = 0
+    search.stats.rounds = LS_STALL_ROUNDS
+    assert search._stuck()
+
+
+def test_gain_over_the_last_stretch_of_work():
+    """The search reports how much its cost fell over its last stretch of work, from the roster
+    it held at the start of that stretch."""
+    _, compiled, plan = _stuck_instance5()
+    search = NeighbourhoodSearch(compiled, plan, seed=0, workers=1, work_budget=10.0, deadline=math.inf)
+    search.history = [(0.0, 1300.0), (2.0, 1280.0), (5.0, 1260.0)]
+    search.cost, search.stats.work = 1249.0, 8.0
+    assert search.gain_over_last(4.0) == 1280.0 - 1249.0
+    assert search.gain_over_last(100.0) == 1300.0 - 1249.0
+    assert search.gain_over_last(1.0) == 1260.0 - 1249.0
+
+
+def test_build_work_follows_the_model_size():
+    """Building a model is charged by its number of constraints, the same for the same model."""
+    from optimizer.roster.model import RosterModel
+    from optimizer.roster.search import BUILD_WORK_PER_CONSTRAINT, build_work
+
+    _, compiled, plan = _stuck_instance5()
+    small = RosterModel(compiled, plan, [(0, d) for d in range(7)], names=False)
+    whole = RosterModel(compiled, plan, names=False)
+    assert build_work(small) == len(small.model.proto.constraints) * BUILD_WORK_PER_CONSTRAINT
+    assert 0 < build_work(small) < build_work(whole)

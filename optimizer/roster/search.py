@@ -38,8 +38,13 @@ from .compiled import Compiled
 from .model import RosterModel
 from .draft import Cell, RosterDraft
 
-# Python model building is not counted by CP-SAT; count it as this much work per variable.
-BUILD_WORK_PER_VARIABLE = 4e-6
+# Python model building (and CP-SAT's loading of the model) is not counted in CP-SAT's
+# deterministic time; count it as this much work per constraint of the model built. Building
+# took 28-42 microseconds per constraint on a loaded 2-core machine whatever the problem
+# (Curtois neighbourhoods and full models of 1,000-410,000 constraints, Hà Nội district
+# neighbourhoods of 4,000-8,000), about a third of that on an idle one, where about 0.6 units
+# pass per second: about 1e-5 units per constraint.
+BUILD_WORK_PER_CONSTRAINT = 1e-5
 # Deterministic-time limit of one sub-solve.
 SUB_SOLVE_WORK = 0.6
 # A shift-type neighbourhood: its days (shorter windows seldom let a shift move between people)
@@ -47,12 +52,12 @@ SUB_SOLVE_WORK = 0.6
 # the shift, and its sub-solves usually hit their limit while still finding improvements.
 SHIFT_WINDOW_DAYS = 10
 SHIFT_VARIABLES = 1200
-# With `long_shift_solves`, a shift-type sub-solve gets this many times SUB_SOLVE_WORK: most
-# of them hit the limit, and moving a night between the few able to work it is how a
-# 100-weight gap closes (Instance9, seed 4: 454 against 564 at 30 units; seeds 0-5 averaged 453
-# against 455). On large models it cost rounds (Instance13 3094 against 2999, Instance21 43201
-# against 40763, seed 0), so the caller asks for it on small ones only.
-SHIFT_WORK_FACTOR = 2.0
+# Free variables of a neighbourhood of the other kinds at the start (their size then adapts).
+START_VARIABLES = 600
+# A shift-type sub-solve's work limit is SUB_SOLVE_WORK scaled by its size against the others'
+# start size (SHIFT_VARIABLES / START_VARIABLES = 2): it frees twice as many variables, most of
+# its sub-solves hit the limit, and moving a night between the few able to work it is how a
+# 100-weight gap closes (Instance9, seed 4: 454 against 564 at 30 units with twice the limit).
 # Rounds without an improvement of STALL_GAIN (a share of the cost) after which half the
 # neighbourhoods are of the shift type. Used from the start, that kind can steer the search into
 # a worse roster (Instance5: one more uncovered slot at 30 units); once the other kinds stall,
@@ -66,7 +71,9 @@ STALL_GAIN = 0.01
 # across the whole roster with weighted rule violations, which escapes rosters where every
 # neighbourhood is at its own optimum (Instance5, seed 2: 1249 -> 1162 in 1.5 s, where the
 # search had been stuck for 14 units). From that roster, 2 units escaped on 2 of 8 seeds, 4
-# units on 4 of 8.
+# units on 4 of 8. It runs on any size of problem (building the full model is charged by its
+# size, `build_work`), but each call that finds nothing doubles the rounds the neighbourhoods
+# get before the next one: the step keeps its share of the run only while it pays off.
 LS_STALL_ROUNDS = 8
 LS_WORK = 4.0
 
@@ -111,6 +118,12 @@ def plan_score(compiled: Compiled, plan: RosterDraft) -> tuple[int, float]:
     return compiled.shortfall_minutes(plan), plan_cost(compiled, plan)
 
 
+def build_work(model: RosterModel) -> float:
+    """Work charged for building `model` (see BUILD_WORK_PER_CONSTRAINT): deterministic, from
+    the model's size."""
+    return len(model.model.proto.constraints) * BUILD_WORK_PER_CONSTRAINT
+
+
 def sub_solve(model: RosterModel, seed: int, work_limit: float, seconds_left: float) -> tuple[int, float, object]:
     """Solve one sub-model with one worker; returns (status, deterministic time, solver)."""
     model.add_hints()
@@ -146,7 +159,7 @@ def solve_whole_roster(compiled: Compiled, plan: RosterDraft, *, workers: int, s
     parameters.max_deterministic_time = max(0.01, work_limit) * workers   # summed over the workers
     parameters.max_time_in_seconds = max(0.01, deadline - time.monotonic())
     status = solver.solve(model.model)
-    work = solver.deterministic_time / workers + len(model.x) * BUILD_WORK_PER_VARIABLE
+    work = solver.deterministic_time / workers + build_work(model)
     cut_by_clock = solver.wall_time >= parameters.max_time_in_seconds - 0.05
     roster = model.read_plan(solver) if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) else None
     return roster, work, cut_by_clock
@@ -158,8 +171,7 @@ class NeighbourhoodSearch:
     KINDS = ("employees", "days", "cover", "requests")
 
     def __init__(self, compiled: Compiled, plan: RosterDraft, *, seed: int, workers: int, work_budget: float,
-                 deadline: float, log: bool = False, local_search: bool = False,
-                 long_shift_solves: bool = False):
+                 deadline: float, log: bool = False, local_search: bool = False):
         self.c = compiled
         self.problem = compiled.problem
         self.plan = plan
@@ -172,13 +184,15 @@ class NeighbourhoodSearch:
         self.deadline = deadline
         self.log = log
         self.stats = SearchStats()
-        self.target = {kind: 600.0 for kind in self.KINDS + ("shortfall",)}   # free variables per neighbourhood
+        self.target = {kind: float(START_VARIABLES) for kind in self.KINDS + ("shortfall",)}   # free variables
         self.improved_round = 0   # the last round that improved the roster by STALL_GAIN
         self.local_search = local_search   # violation local search on the full model when stuck
         self.searched_round = 0   # the last round a local search started from
         self.found_round = 0      # the last round that improved the roster at all
+        self.fruitless_searches = 0   # local searches in a row that found nothing
+        self.history: list[tuple[float, float]] = [(0.0, self.cost)]   # (work, cost) after each gain
         self.sub_work = SUB_SOLVE_WORK
-        self.shift_work = SUB_SOLVE_WORK * (SHIFT_WORK_FACTOR if long_shift_solves else 1.0)
+        self.shift_work = SUB_SOLVE_WORK * SHIFT_VARIABLES / START_VARIABLES
         avg_shifts = sum(len(a) for a in compiled.allowed) / max(1, compiled.n_employees)
         self.vars_per_cell = max(1.0, avg_shifts)
 
@@ -206,13 +220,37 @@ class NeighbourhoodSearch:
                 pool.shutdown()
         return self.plan
 
+    def resume(self, plan: RosterDraft, extra_work: float, deadline: float) -> RosterDraft:
+        """Go on from `plan` (when it is no worse than the incumbent) for `extra_work` more
+        units, until `deadline`; returns the roster."""
+        score = self._score(plan)
+        if self._no_worse(score, (self.shortfall, self.cost)):
+            if self._better(score, (self.shortfall, self.cost)):
+                self.history.append((self.stats.work, score[1]))
+            self.plan, (self.shortfall, self.cost) = plan, score
+        self.work_budget = self.stats.work + extra_work
+        self.deadline = deadline
+        return self.run()
+
+    def gain_over_last(self, work: float) -> float:
+        """How much the cost fell over the last `work` units of the search (0 while some
+        employee is short of their minimum)."""
+        if self.shortfall > 0:
+            return 0.0
+        since = self.stats.work - work
+        before = self.history[0][1]
+        for at, cost in self.history:
+            if at <= since:
+                before = cost
+        return max(0.0, before - self.cost)
+
     def _round(self, pool) -> None:
         stats = self.stats
         taken: set[int] = set()
         hoods = [self._pick(taken) for _ in range(min(self.workers, self.c.n_employees))]
         soft = self.shortfall > 0
         models = [RosterModel(self.c, self.plan, hood.cells, names=False, soft_minimums=soft) for hood in hoods]
-        build_work = sum(len(m.x) for m in models) * BUILD_WORK_PER_VARIABLE
+        built = sum(build_work(m) for m in models)
         left = max(0.05, self.work_budget - stats.work)
         limits = [min(self.shift_work if hood.kind == "shift" else self.sub_work, left) for hood in hoods]
         seeds = [(self.seed * 1_000_003 + stats.rounds * 31 + i) % (2 ** 31) for i in range(len(models))]
@@ -231,15 +269,16 @@ class NeighbourhoodSearch:
                 print(f"    {hood.kind:9s} vars {len(model.x):5d} {'optimal' if optimal else 'limit  '} "
                       f"work {work:.3f} cost {plan_cost(self.c, plan) if plan else None}")
         stats.rounds += 1
-        stats.work += max(r.work for r in results) + build_work
+        stats.work += max(r.work for r in results) + built
         self._accept(results)
 
     def _stuck(self) -> bool:
         """Local search is on, the roster keeps every minimum, and neither the neighbourhoods
         nor the last local search have improved it for LS_STALL_ROUNDS rounds."""
         rounds = self.stats.rounds
+        wait = LS_STALL_ROUNDS * 2 ** self.fruitless_searches
         return (self.local_search and self.shortfall == 0 and rounds - self.found_round >= LS_STALL_ROUNDS
-                and rounds - self.searched_round >= LS_STALL_ROUNDS)
+                and rounds - self.searched_round >= wait)
 
     def _local_search(self) -> None:
         """Run CP-SAT's violation local search on the full model from the incumbent for LS_WORK
@@ -253,6 +292,7 @@ class NeighbourhoodSearch:
         stats.rounds += 1
         stats.work += work
         stats.kinds["local_search"] += 1
+        self.fruitless_searches += 1
         if plan is None:
             return
         score, current = self._score(plan), (self.shortfall, self.cost)
@@ -260,11 +300,13 @@ class NeighbourhoodSearch:
             print(f"    local search work {work:.3f} cost {score[1]}")
         if not self._better(score, current):
             return
+        self.fruitless_searches = 0
         self._count_improvement("local_search", score, current)
         if self.log:
             print(f"  round {stats.rounds}: {current} -> {score} (local_search, work {stats.work:.1f})", flush=True)
         self.plan = plan
         self.shortfall, self.cost = score
+        self.history.append((self.stats.work, self.cost))
 
     def _count_improvement(self, kind: str, score: tuple[int, float], current: tuple[int, float]) -> None:
         """Count an improvement by `kind` and mark this round as the last that found one (and as
@@ -324,6 +366,7 @@ class NeighbourhoodSearch:
                   f"work {self.stats.work:.1f})", flush=True)
         self.plan = plan
         self.shortfall, self.cost = score
+        self.history.append((self.stats.work, self.cost))
 
     def _score(self, plan: RosterDraft) -> tuple[int, float]:
         return plan_score(self.c, plan)

@@ -9,13 +9,15 @@ Phases, on one CP-SAT model family (`model.py`) and one HiGHS program (`window.p
    someone short of their minimum minutes and it is not too large;
 3. on problems with many shift variables a day, the MIP sweep (`sweep.py`): windows of a few
    days, every employee at once, decided by a HiGHS program with every rule (`window.py`);
-4. large-neighbourhood search (`search.py`) for the rest of the budget, from the construction
-   when it keeps every rule (else from the full model's roster): first the minutes still
-   missing from the employees' minimums (if any), then the cost; on models up to
-   LOCAL_SEARCH_MAX_VARIABLES, CP-SAT's violation local search on the whole roster whenever the
-   neighbourhoods stall (and on small ones, longer shift-type sub-solves);
-5. on small models, the last TAIL_SHARE of the budget goes to CP-SAT's own large-neighbourhood
-   workers on the whole model, started from the search's roster (`polish`).
+4. large-neighbourhood search (`search.py`) for the rest of the budget but TAIL_SHARE, from the
+   construction when it keeps every rule (else from the full model's roster): first the
+   minutes still missing from the employees' minimums (if any), then the cost; CP-SAT's
+   violation local search on the whole roster whenever the neighbourhoods stall, for as long as
+   it pays off;
+5. the last TAIL_SHARE of the budget: CP-SAT's own large-neighbourhood workers on the whole
+   model, started from the search's roster (`polish`), for a third of it; the rest goes to them
+   again if they gained at least as much per unit as the search did over its last stretch of
+   the same length, else back to the search.
 The full model's roster is returned instead if the search ends worse than it.
 An infeasible problem is explained by the smallest set of (rule, employee or slot) found that
 cannot hold together.
@@ -24,10 +26,12 @@ Determinism: the same problem, seed, workers and budget give the same roster. Ev
 call stops on a deterministic-time limit (parallel full solves use `interleave_search`), every
 HiGHS window on a node limit (the sweep is charged a fixed share of the budget), and
 the loop stops on a work budget in the same units: `work_limit`, by default
-`time_limit_seconds * WORK_UNITS_PER_SECOND` (`WORK_UNITS_PER_SECOND_SMALL` on small models;
-calibrated so a run ends within its wall-clock limit on an idle 2-core machine). The wall-clock
-limit is still enforced; if it is what stopped the run (a slow or busy machine),
-`stats["deterministic"]` is False.
+`time_limit_seconds * WORK_UNITS_PER_SECOND` (calibrated so a run ends within its wall-clock
+limit on an idle 2-core machine; model building is charged by model size, `search.build_work`).
+The wall-clock limit is still enforced, and each phase after the construction gets the share of
+the time left that it has of the work left, so that a slow or busy machine shortens every phase
+rather than skipping the last ones; if the clock stopped a phase, `stats["deterministic"]` is
+False.
 """
 
 from __future__ import annotations
@@ -50,14 +54,13 @@ from .sweep import sweep, wanted as sweep_wanted
 
 __all__ = ["solve", "solve_roster", "RosterResult", "RosterStatus", "Assignment", "Violation"]
 
-# Deterministic work units (CP-SAT deterministic time) per wall-clock second of budget. About
-# 0.4-0.7 units pass per second on the idle 2-core reference machine (less on large instances,
-# where Python model building weighs more; a busy machine hits the wall clock instead).
-WORK_UNITS_PER_SECOND = 0.5
-# On small models (up to FULL_MODEL_SMALL variables) more pass: Curtois 5, 7 and 9 spent 30
-# units in 32-46 s of a 60 s limit. Instance9 at 36 units: 446-457 on seeds 0-5, 4 of them
-# within 3 % of the best known (at 30 units: 446-460, 2 of them).
-WORK_UNITS_PER_SECOND_SMALL = 0.6
+# Deterministic work units (CP-SAT deterministic time, plus model building charged by size) per
+# wall-clock second of budget: one rate for every problem. Curtois 5, 7 and 9 spent 30 units in
+# 32-46 s of a 60 s limit on the idle 2-core machine; at 36 units Instance9 ended within 3 % of
+# the best known on 4 of seeds 0-5 (2 at 30). Larger models used to run slower per unit because
+# their model building was not charged; it is now (`search.build_work`), and where the machine
+# is slower than that, the wall clock shortens every phase in proportion.
+WORK_UNITS_PER_SECOND = 0.6
 # Above this many shift variables the full model is not built; construction starts instead.
 FULL_MODEL_MAX_VARIABLES = 60_000
 # CP-SAT construction solves one small model per batch of employees (about
@@ -93,18 +96,17 @@ FULL_MODEL_SMALL = 5_000
 # clock stops it at SWEEP_GUARD_SHARE of the time limit on a busy machine.
 SWEEP_WORK_SHARE = 0.5
 SWEEP_GUARD_SHARE = 0.75
-# The search runs CP-SAT's violation local search on the full model when it is stuck
-# (`search.LS_STALL_ROUNDS`), on models up to this many variables: Curtois 1-11 and 15-19, not
-# Instance13 (39,936, where building the full model in Python takes seconds each time), 21 or 23.
-LOCAL_SEARCH_MAX_VARIABLES = 10_000
-# On models up to FULL_MODEL_SMALL variables the search hands over to CP-SAT's own
-# large-neighbourhood workers on the whole model (`use_lns_only`, interleaved, from the search's
-# roster) for this share of the budget. Their neighbourhoods follow the model's constraints and
-# the LP, and move nights and requests across the whole horizon where ours had settled: Instance9
-# at 36 units, seeds 0-9, 444-452 against 446-465 without (5 of 10 within 3 % of the best known,
-# 10 of 10 with it); Instance5 and 7 the same or within a few points. On larger models it cost
-# the search more than it found (Instance17 6293 against 6195, Instance19 4423 against 4357).
+# The last TAIL_SHARE of the budget may go to CP-SAT's own large-neighbourhood workers on the
+# whole model (`use_lns_only`, interleaved, from the search's roster). Their neighbourhoods follow
+# the model's constraints and the LP, and move nights and requests across the whole horizon
+# where ours had settled: Instance9 at 36 units, seeds 0-9, 444-452 against 446-465 without (5
+# of 10 within 3 % of the best known, 10 of 10 with it); Instance5 and 7 the same or within a few
+# points. Where the search was still gaining it cost more than it found (a whole tail: Instance17
+# 6293 against 6195, Instance19 4423 against 4357), so they get a third of the tail
+# (PROBE_SHARE) and keep the rest only if they gained at least as much per unit as the search did
+# over its last stretch of the same work.
 TAIL_SHARE = 0.25
+PROBE_SHARE = 1 / 3
 # A unit of those workers takes about this many times the wall time of a search unit (Instance7:
 # 9 units in 14.1 s against the search's 27 in 33 s), so the tail buys 1 / POLISH_UNIT_COST
 # units for each unit of budget and a run ends within its wall-clock limit as before.
@@ -123,8 +125,7 @@ def solve(problem: RosterProblem, time_limit_seconds: float = 60.0, workers: int
     workers = max(1, int(workers))
     compiled = Compiled(problem)
     n_variables = full_model_size(compiled)
-    rate = WORK_UNITS_PER_SECOND_SMALL if n_variables <= FULL_MODEL_SMALL else WORK_UNITS_PER_SECOND
-    budget = work_limit if work_limit is not None else time_limit_seconds * rate
+    budget = work_limit if work_limit is not None else time_limit_seconds * WORK_UNITS_PER_SECOND
     stats: dict[str, object] = {"work_budget": round(budget, 3), "phases": []}
     used = 0.0
     plan, bound = None, None
@@ -190,12 +191,11 @@ def solve(problem: RosterProblem, time_limit_seconds: float = 60.0, workers: int
                                 "seconds": round(time.monotonic() - started, 3)})
 
     # 4. large-neighbourhood search (from the construction when it keeps every rule), leaving
-    # TAIL_SHARE of the budget to step 5 on small models
-    tail = TAIL_SHARE * (budget - used) if n_variables <= FULL_MODEL_SMALL else 0.0
+    # TAIL_SHARE of the budget (and of the time left) to step 5
+    tail = TAIL_SHARE * (budget - used)
     search = NeighbourhoodSearch(compiled, plan, seed=seed, workers=workers, work_budget=budget - used - tail,
-                                 deadline=deadline, log=log,
-                                 local_search=n_variables <= LOCAL_SEARCH_MAX_VARIABLES,
-                                 long_shift_solves=n_variables <= FULL_MODEL_SMALL)
+                                 deadline=_share_of_time_left(deadline, 1 - TAIL_SHARE), log=log,
+                                 local_search=True)
     plan = search.run()
     used += search.stats.work
     stats["phases"].append({"phase": "neighbourhood_search", "rounds": search.stats.rounds,
@@ -204,14 +204,10 @@ def solve(problem: RosterProblem, time_limit_seconds: float = 60.0, workers: int
                             "improved_by": dict(search.stats.improved_by)})
     stats["stopped_by"] = search.stats.stopped_by
 
-    # 5. CP-SAT's large-neighbourhood workers on the whole model for the rest of the budget
-    if tail > 0 and compiled.shortfall_minutes(plan) == 0 and time.monotonic() < deadline and used < budget:
-        plan, work, outcome = polish(compiled, plan, (budget - used) / POLISH_UNIT_COST, deadline, workers, seed)
-        used += work * POLISH_UNIT_COST
-        stats["phases"].append({"phase": "polish", "work": round(work * POLISH_UNIT_COST, 3), **outcome,
-                                "seconds": round(time.monotonic() - started, 3)})
-        if outcome["stopped_by"] == "time_limit":
-            stats["stopped_by"] = "time_limit"
+    # 5. the tail: CP-SAT's large-neighbourhood workers on the whole model for a third of it, and
+    # for the rest if they paid off at least as well as the search's last stretch, else the search
+    if tail > 0 and time.monotonic() < deadline and used < budget:
+        plan, used = _tail(compiled, search, plan, budget, used, deadline, workers, seed, started, stats)
     # the full model's roster is returned if it is better than where the search ends
     if full_plan is not None and plan_score(compiled, full_plan) < plan_score(compiled, plan):
         plan = full_plan
@@ -220,6 +216,54 @@ def solve(problem: RosterProblem, time_limit_seconds: float = 60.0, workers: int
         stats["shortfall_minutes"] = compiled.shortfall_minutes(plan)
         return _result(RosterStatus.NO_SOLUTION_IN_TIME, compiled, None, bound, started, stats)
     return _result(_proven(compiled, plan, bound), compiled, plan, bound, started, stats)
+
+
+def _share_of_time_left(deadline: float, share: float) -> float:
+    """The moment `share` of the time left until `deadline` has passed."""
+    now = time.monotonic()
+    return now + share * max(0.0, deadline - now)
+
+
+def _tail(compiled: Compiled, search: NeighbourhoodSearch, plan: RosterDraft, budget: float, used: float, deadline: float,
+          workers: int, seed: int, started: float, stats: dict) -> tuple[RosterDraft, float]:
+    """Step 5 (see the module doc): the polish probes a third of the tail; it keeps the rest
+    when its gain per unit is at least the search's over its last stretch of the same work, else
+    the search goes on from the better roster. Returns (roster, work used)."""
+    left = budget - used
+    if compiled.shortfall_minutes(plan) == 0:
+        probe = PROBE_SHARE * left
+        plan, work, outcome = polish(compiled, plan, probe / POLISH_UNIT_COST,
+                                     _share_of_time_left(deadline, PROBE_SHARE), workers, seed)
+        spent = work * POLISH_UNIT_COST
+        used += spent
+        polish_gain = outcome["cost_before"] - outcome["cost_after"]
+        search_gain = search.gain_over_last(spent)
+        keep = polish_gain > 0 and polish_gain >= search_gain
+        stats["phases"].append({"phase": "polish", "work": round(spent, 3), **outcome,
+                                "search_gain_same_work": search_gain, "kept_for_the_rest": keep,
+                                "seconds": round(time.monotonic() - started, 3)})
+        if outcome["stopped_by"] == "time_limit":
+            stats["stopped_by"] = "time_limit"
+        if time.monotonic() >= deadline or used >= budget:
+            return plan, used
+        if keep:
+            plan, work, outcome = polish(compiled, plan, (budget - used) / POLISH_UNIT_COST, deadline, workers,
+                                         seed + 1)
+            used += work * POLISH_UNIT_COST
+            stats["phases"].append({"phase": "polish", "work": round(work * POLISH_UNIT_COST, 3), **outcome,
+                                    "seconds": round(time.monotonic() - started, 3)})
+            if outcome["stopped_by"] == "time_limit":
+                stats["stopped_by"] = "time_limit"
+            return plan, used
+    before = search.stats.work
+    plan = search.resume(plan, budget - used, deadline)
+    used += search.stats.work - before
+    stats["phases"].append({"phase": "neighbourhood_search", "rounds": search.stats.rounds,
+                            "improvements": search.stats.improvements, "work": round(search.stats.work - before, 3),
+                            "seconds": round(time.monotonic() - started, 3),
+                            "improved_by": dict(search.stats.improved_by)})
+    stats["stopped_by"] = search.stats.stopped_by
+    return plan, used
 
 
 def _proven(compiled: Compiled, plan: RosterDraft, bound: float | None) -> RosterStatus:

@@ -381,9 +381,9 @@ class WindowProgram:
             upper.append(high)
         matrix = sp.csc_matrix((vals, (rows, cols)), shape=(len(self.rows), self.n))
         highs = _Highs()   # the bare solver: highspy.Highs() prints a banner on stdout
+        self.abs_gap = GAP_SHARE * self.missing_weight if abs_gap is None else float(abs_gap)
         options = [("output_flag", False), ("threads", 1), ("random_seed", int(seed) % 2_147_483_647),
-                   ("mip_max_nodes", int(max_nodes)),
-                   ("mip_abs_gap", GAP_SHARE * self.missing_weight if abs_gap is None else float(abs_gap))]
+                   ("mip_max_nodes", int(max_nodes)), ("mip_abs_gap", self.abs_gap)]
         if time_limit_seconds is not None:
             options.append(("time_limit", float(time_limit_seconds)))
         for option, value in options:
