@@ -31,7 +31,7 @@ def district():
 
 def crowded_plan(model: DistrictModel) -> WardPlans:
     """Every kit-shift in the first ward, none elsewhere: moves have room to help."""
-    n, D, S = model.n, model.D, model.S
+    n, D, S = model.n_wards, model.n_window_days, model.n_shifts
     kits = np.zeros((n, D, S), dtype=np.int64)
     kits[0] = 1
     return WardPlans(kits, np.zeros((n, D), np.int64), np.zeros((n, D), np.int64),
@@ -55,7 +55,7 @@ def test_ward_simulator_matches_the_simulation(district):
     plans.letters[:, 2:, 0] = 7
     plans.mobile[1, 3] = 1
     plans.teams[-1, 4] = 2
-    ours = WardSimulator(model).objective(np.arange(model.n), plans).sum()
+    ours = WardSimulator(model).objective(np.arange(model.n_wards), plans).sum()
     assert ours == pytest.approx(simulated(scenario, data, plans), abs=1e-6)
 
 
@@ -63,9 +63,9 @@ def rows_hold(model: DistrictModel, plans: WardPlans) -> bool:
     """Every staffing and fleet row of the district holds for `plans` (no city kits lent)."""
     lp = model.lp
     values = np.zeros(lp.n_vars)
-    values[model.k.ravel()] = plans.kits.ravel()
-    values[model.m.ravel()] = plans.mobile.ravel()
-    values[model.h.ravel()] = plans.teams.ravel()
+    values[model.kits_open.ravel()] = plans.kits.ravel()
+    values[model.mobile_kits.ravel()] = plans.mobile.ravel()
+    values[model.home_visit_teams.ravel()] = plans.teams.ravel()
     rows = np.r_[np.arange(lp.row_block("staffing").start, lp.row_block("staffing").stop),
                  np.arange(lp.row_block("mobile_fleet").start, lp.row_block("mobile_fleet").stop)]
     return bool(np.all(lp.matrix()[rows] @ values <= np.concatenate(lp.row_upper)[rows] + 1e-9))
@@ -104,13 +104,13 @@ def test_whole_letters_lose_no_show_ups_to_rounding(district):
     demand = scenario.settings.demand
     unit = letter_unit(demand.invitation_show_up)
     rng = np.random.default_rng(3)
-    wanted = rng.uniform(0, 40, size=(model.n, model.D, model.S))
+    wanted = rng.uniform(0, 40, size=(model.n_wards, model.n_window_days, model.n_shifts))
     wanted[:, : demand.invitation_lead_days, :] = 0
     whole = _whole_letters(model, wanted)
     totals = np.minimum(wanted.sum(axis=(1, 2)), model._default_invitable())
     assert (np.abs(whole.sum(axis=(1, 2)) - np.floor(totals)) < 1).all()
     assert (whole.sum(axis=2) <= demand.max_letters_per_ward_day).all()
-    for w in range(model.n):
+    for w in range(model.n_wards):
         assert ((whole[w] % unit) != 0).sum() <= 1
     show_ups = np.floor(np.round(demand.invitation_show_up * whole, 9)).sum(axis=(1, 2))
     assert (show_ups >= np.floor(demand.invitation_show_up * np.floor(totals)) - 1).all()

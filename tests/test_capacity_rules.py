@@ -566,12 +566,13 @@ def test_open_shifts_first_opens_exactly_the_given_shifts_with_the_simulations_w
     wanted = whole.reshape(whole.shape[0], -1).ravel() > 0
     plan_values = district._plan_with_open_shifts(model, session, wanted, 0)
     assert plan_values is not None
-    kits = plan_values.values[model.k.ravel()]
+    kits = plan_values.values[model.kits_open.ravel()]
     assert np.allclose(kits, np.rint(kits))
     assert ((kits >= 1) == wanted).all()
     opened = np.zeros(model.lp.n_vars)
-    opened[model.k.ravel()] = wanted
-    assert np.allclose(plan_values.values[model.a.ravel()], district._arrivals_for(model, opened).ravel())
+    opened[model.kits_open.ravel()] = wanted
+    assert np.allclose(plan_values.values[model.arrivals_walk_in.ravel()],
+                       district._arrivals_for(model, opened).ravel())
 
 
 def test_open_shifts_first_gives_up_when_the_officers_cannot_staff_them(make):
@@ -582,6 +583,6 @@ def test_open_shifts_first_gives_up_when_the_officers_cannot_staff_them(make):
 
     model, session, _ = _relaxed_district(make(shifts="SC", wards=[{"walk_in": 200}],
                                                rules={"max_shifts_per_day": 1}))
-    both = np.ones(model.k.size, dtype=bool)
+    both = np.ones(model.kits_open.size, dtype=bool)
     assert district._plan_with_open_shifts(model, session, both, 0) is None
     assert district._plan_with_open_shifts(model, session, np.array([True, False]), 0) is not None

@@ -136,7 +136,7 @@ def test_lp_session_solves_again_as_a_fresh_solve_would(tiny):
     model = DistrictModel(district_inputs(tiny)[0])
     session = LPSession(model.lp)
     first = session.solve()
-    kits = model.k.ravel()
+    kits = model.kits_open.ravel()
     fixed = [(kits, np.floor(first.values[kits] + 1e-6))]
     again = session.solve(fix=fixed)
     assert again.objective == pytest.approx(solve_lp(model.lp, relax=True, fix=fixed).objective, rel=1e-7)

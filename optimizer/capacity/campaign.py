@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import heapq
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from typing import Callable
 
 import numpy as np
 
@@ -45,7 +45,7 @@ class CapacityPlan:
     seconds: float = 0.0
 
 
-def _week_budget_left(scenario: Scenario, budget, fixed: Decisions, idx: np.ndarray, first_day: int):
+def _week_budget_left(scenario: Scenario, budget, fixed: Decisions, ward_index: np.ndarray, first_day: int):
     """The budget with the officer-hours the fixed days before `first_day` used taken off their weeks."""
     from dataclasses import replace
 
@@ -57,9 +57,9 @@ def _week_budget_left(scenario: Scenario, budget, fixed: Decisions, idx: np.ndar
     mobile[[codes.index(c) for c in scenario.settings.mobile_kit.shifts]] = True
     home = np.zeros(len(codes), dtype=bool)
     home[codes.index(scenario.settings.home_visit.shift)] = True
-    kits = fixed.kits_open[idx, :first_day].sum(axis=0)                       # [day, shift]
-    mobile_kits = fixed.mobile_kits[idx, :first_day].sum(axis=0) * mobile
-    teams = fixed.home_visit_teams[idx, :first_day].sum(axis=0) * home
+    kits = fixed.kits_open[ward_index, :first_day].sum(axis=0)                # [day, shift]
+    mobile_kits = fixed.mobile_kits[ward_index, :first_day].sum(axis=0) * mobile
+    teams = fixed.home_visit_teams[ward_index, :first_day].sum(axis=0) * home
     per_week_hours = budget.per_week_hours.copy()
     for k, role_set in enumerate(budget.role_sets):
         used = ((crew.total(crew.kit, role_set) * kits + crew.total(crew.mobile, role_set) * mobile_kits
@@ -84,24 +84,25 @@ def district_inputs(scenario: Scenario, *, arrivals: np.ndarray | None = None,
     codes = scenario.wards["district_code"].to_numpy()
     inputs = []
     for district in scenario.district_codes:
-        idx = np.flatnonzero(codes == district)
+        ward_index = np.flatnonzero(codes == district)
         extra = {}
         if start is not None:
-            extra = dict(queue_walk_in=start.queue_walk_in[idx], queue_invited=start.queue_invited[idx],
-                         homebound_left=start.homebound_left[idx], institution_left=start.institution_left[idx],
-                         invitable_left=start.invitable_left[idx], enrolled_before=start.enrolled[idx],
-                         returns_due=start.returns_due[idx])
+            extra = dict(queue_walk_in=start.queue_walk_in[ward_index], queue_invited=start.queue_invited[ward_index],
+                         homebound_left=start.homebound_left[ward_index],
+                         institution_left=start.institution_left[ward_index],
+                         invitable_left=start.invitable_left[ward_index], enrolled_before=start.enrolled[ward_index],
+                         returns_due=start.returns_due[ward_index])
         if pinned is not None:
-            extra["pinned"] = Decisions(pinned.kits_open[idx], pinned.mobile_kits[idx],
-                                        pinned.home_visit_teams[idx], pinned.letters[idx])
+            extra["pinned"] = Decisions(pinned.kits_open[ward_index], pinned.mobile_kits[ward_index],
+                                        pinned.home_visit_teams[ward_index], pinned.letters[ward_index])
         if previous is not None:
-            extra["previous"] = Decisions(previous.kits_open[idx], previous.mobile_kits[idx],
-                                          previous.home_visit_teams[idx], previous.letters[idx])
+            extra["previous"] = Decisions(previous.kits_open[ward_index], previous.mobile_kits[ward_index],
+                                          previous.home_visit_teams[ward_index], previous.letters[ward_index])
             extra["change_cost"] = change_cost
         budget = budgets[district]
         if fixed is not None and first_day > 0:
-            budget = _week_budget_left(scenario, budget, fixed, idx, first_day)
-        inputs.append(DistrictInput(scenario, district, idx, arrivals[idx], budget,
+            budget = _week_budget_left(scenario, budget, fixed, ward_index, first_day)
+        inputs.append(DistrictInput(scenario, district, ward_index, arrivals[ward_index], budget,
                                     first_day=first_day, **extra))
     return inputs
 
@@ -144,10 +145,11 @@ def allocate_reserve(inputs: list[DistrictInput], reserve: int, executor, progre
         allocation[code] += 1
         price = gain
         if progress:
-            progress(f"city reserve: kit {unit + 1}/{reserve} to district {code} (+{gain:,.0f})", 0.05 + 0.1 * unit / reserve)
-        r = allocation[code]
-        value[code].append(reserve_value(by_code[code], r + 1))
-        heapq.heappush(heap, (-(value[code][r + 1] - value[code][r]), code))
+            progress(f"city reserve: kit {unit + 1}/{reserve} to district {code} (+{gain:,.0f})",
+                     0.05 + 0.1 * unit / reserve)
+        lent = allocation[code]
+        value[code].append(reserve_value(by_code[code], lent + 1))
+        heapq.heappush(heap, (-(value[code][lent + 1] - value[code][lent]), code))
     return allocation, price
 
 
@@ -191,14 +193,14 @@ def _write_district(scenario: Scenario, decisions: Decisions, plan: DistrictPlan
     codes = scenario.shift_codes
     mobile_shifts = [codes.index(c) for c in scenario.settings.mobile_kit.shifts]
     home_shift = codes.index(scenario.settings.home_visit.shift)
-    idx, window = plan.ward_index, slice(plan.first_day, scenario.n_days)
-    decisions.kits_open[idx, window, :] = plan.kits_open
-    decisions.letters[idx, window, :] = plan.letters
-    decisions.mobile_kits[idx, window, :] = 0
-    decisions.home_visit_teams[idx, window, :] = 0
+    ward_index, window = plan.ward_index, slice(plan.first_day, scenario.n_days)
+    decisions.kits_open[ward_index, window, :] = plan.kits_open
+    decisions.letters[ward_index, window, :] = plan.letters
+    decisions.mobile_kits[ward_index, window, :] = 0
+    decisions.home_visit_teams[ward_index, window, :] = 0
     for s in mobile_shifts:
-        decisions.mobile_kits[idx, window, s] = plan.mobile_kits
-    decisions.home_visit_teams[idx, window, home_shift] = plan.home_visit_teams
+        decisions.mobile_kits[ward_index, window, s] = plan.mobile_kits
+    decisions.home_visit_teams[ward_index, window, home_shift] = plan.home_visit_teams
 
 
 RESERVE_PRICE_FLOOR = 1e-4  # people per city kit: breaks ties towards lending fewer kits

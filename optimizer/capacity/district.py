@@ -27,10 +27,10 @@ class DistrictPlan:
     ward_index: np.ndarray
     first_day: int
     status: SolveStatus
-    kits_open: np.ndarray        # [n, window days, shifts]
-    mobile_kits: np.ndarray      # [n, window days]
-    home_visit_teams: np.ndarray  # [n, window days]
-    letters: np.ndarray          # [n, window days, shifts]
+    kits_open: np.ndarray        # [wards, window days, shifts]
+    mobile_kits: np.ndarray      # [wards, window days]
+    home_visit_teams: np.ndarray  # [wards, window days]
+    letters: np.ndarray          # [wards, window days, shifts]
     relaxed_objective: float     # LP bound with this district's reserve share
     integer_objective: float     # model objective of the integer plan
     marginal: dict = field(default_factory=dict)
@@ -88,39 +88,40 @@ def _whole_letters(model: DistrictModel, letters: np.ndarray) -> np.ndarray:
     relaxation's letters (less than a unit) goes to the last slot with room. Within the per-day
     cap and each ward's pool; pinned letters stay."""
     demand = model.settings.demand
-    n, D, S = model.n, model.D, model.S
-    letters = letters.reshape(n, D, S)
+    n_wards, n_window_days, n_shifts = model.n_wards, model.n_window_days, model.n_shifts
+    letters = letters.reshape(n_wards, n_window_days, n_shifts)
     unit = letter_unit(demand.invitation_show_up) if demand.invitation_show_up > 0 else 1
-    cap = demand.max_letters_per_ward_day
+    letters_per_day_max = demand.max_letters_per_ward_day
     pool = np.asarray(model.data.invitable_left if model.data.invitable_left is not None
                       else model._default_invitable())
     pinned = model.data.pinned
-    fixed = np.zeros((n, D, S), bool) if pinned is None else pinned.letters[:, model.days, :] >= 0
-    whole = np.zeros((n, D, S), dtype=np.int64)
+    fixed = (np.zeros((n_wards, n_window_days, n_shifts), bool) if pinned is None
+             else pinned.letters[:, model.days, :] >= 0)
+    whole = np.zeros((n_wards, n_window_days, n_shifts), dtype=np.int64)
     if pinned is not None:
         whole[fixed] = pinned.letters[:, model.days, :][fixed]
-    for w in range(n):
+    for w in range(n_wards):
         room = int(pool[w]) - int(whole[w].sum())
         wanted = min(room, int(np.floor(letters[w][~fixed[w]].sum() + 1e-6)))
         running, given = 0.0, 0
-        for j in range(D):
-            for s in range(S):
+        for j in range(n_window_days):
+            for s in range(n_shifts):
                 if fixed[w, j, s]:
                     continue
                 running += letters[w, j, s]
                 goal = min(wanted, unit * int(np.floor(running / unit + 0.5)))
-                day_room = cap - int(whole[w, j].sum())
+                day_room = letters_per_day_max - int(whole[w, j].sum())
                 take = min(max(0, goal - given), unit * (max(0, day_room) // unit))
                 whole[w, j, s] = take
                 given += take
         left = wanted - given
-        for j in range(D - 1, -1, -1):
-            for s in range(S - 1, -1, -1):
+        for j in range(n_window_days - 1, -1, -1):
+            for s in range(n_shifts - 1, -1, -1):
                 if left <= 0:
                     break
                 if fixed[w, j, s] or whole[w, j, s] == 0:
                     continue
-                take = min(left, cap - int(whole[w, j].sum()))
+                take = min(left, letters_per_day_max - int(whole[w, j].sum()))
                 whole[w, j, s] += max(0, take)
                 left -= max(0, take)
     return whole
@@ -128,13 +129,13 @@ def _whole_letters(model: DistrictModel, letters: np.ndarray) -> np.ndarray:
 
 def _arrivals_for(model: DistrictModel, values: np.ndarray) -> np.ndarray:
     """Walk-ins per shift when the kits in `values` are open (the simulation's rule)."""
-    kits = values[model.k].reshape(model.n, model.D, model.S)
+    kits = values[model.kits_open].reshape(model.n_wards, model.n_window_days, model.n_shifts)
     day_total = model.data.arrivals[:, model.days]
     weights = shift_weights(model.scenario)
-    out = np.zeros((model.n, model.D, model.S))
-    for j in range(model.D):
+    out = np.zeros((model.n_wards, model.n_window_days, model.n_shifts))
+    for j in range(model.n_window_days):
         out[:, j, :] = split_over_open_shifts(day_total[:, j], kits[:, j, :] > 0.5, weights)
-    return out.reshape(model.n, model.T)
+    return out.reshape(model.n_wards, model.n_slots)
 
 
 OPEN_SHIFT_THRESHOLDS = (1e-6, 0.5, 1.0 - 1e-6)
@@ -156,7 +157,7 @@ def _open_pattern_plan(model: DistrictModel, session: LPSession, relaxed: np.nda
     least half a kit, then a whole kit, open (OPEN_SHIFT_THRESHOLDS). Returns the evaluated
     plan, or None when no threshold can be staffed."""
     for threshold in OPEN_SHIFT_THRESHOLDS:
-        plan = _plan_with_open_shifts(model, session, relaxed[model.k.ravel()] > threshold, reserve_taken)
+        plan = _plan_with_open_shifts(model, session, relaxed[model.kits_open.ravel()] > threshold, reserve_taken)
         if plan is not None:
             return plan
     return None
@@ -165,19 +166,19 @@ def _open_pattern_plan(model: DistrictModel, session: LPSession, relaxed: np.nda
 def _plan_with_open_shifts(model: DistrictModel, session: LPSession, open_shift: np.ndarray, reserve_taken: int):
     """The plan with exactly the shifts in `open_shift` ([wards x window shifts], flat) open."""
     lp = model.lp
-    kits = model.k.ravel()
+    kits = model.kits_open.ravel()
     lower, upper = np.concatenate(lp.lower), np.concatenate(lp.upper)
     kit_upper = np.where(open_shift, upper[kits], 0.0)
     kit_lower = np.minimum(np.maximum(lower[kits], np.where(open_shift, 1.0, 0.0)), kit_upper)
     opened = np.zeros(lp.n_vars)
     opened[kits] = open_shift
-    pinned = [(model.a.ravel(), _arrivals_for(model, opened).ravel()),
-              (model.r, np.array([float(reserve_taken)]))]
+    pinned = [(model.arrivals_walk_in.ravel(), _arrivals_for(model, opened).ravel()),
+              (model.city_kits_taken, np.array([float(reserve_taken)]))]
     second = session.solve(bounds=[(kits, kit_lower, kit_upper)], fix=pinned)
     if second.status not in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE):
         return None
     values = second.values.copy()
-    values[model.r[0]] = reserve_taken
+    values[model.city_kits_taken[0]] = reserve_taken
     integer = np.flatnonzero(np.concatenate(lp.integer))
     whole = _round_within(model, values)
     plan = session.solve(fix=[(integer, whole[integer]), *pinned])
@@ -188,11 +189,13 @@ def _model_value(model: DistrictModel, session: LPSession, plans: WardPlans, res
     """The model's value of a whole plan: its kits, mobile kits, teams and letters fixed, the
     walk-ins split as the simulation does, the continuous decisions re-optimised."""
     values = np.zeros(model.lp.n_vars)
-    values[model.k.ravel()] = plans.kits.ravel()
-    fix = [(model.k.ravel(), plans.kits.ravel().astype(float)), (model.m.ravel(), plans.mobile.ravel().astype(float)),
-           (model.h.ravel(), plans.teams.ravel().astype(float)),
+    values[model.kits_open.ravel()] = plans.kits.ravel()
+    fix = [(model.kits_open.ravel(), plans.kits.ravel().astype(float)),
+           (model.mobile_kits.ravel(), plans.mobile.ravel().astype(float)),
+           (model.home_visit_teams.ravel(), plans.teams.ravel().astype(float)),
            (model.letters.ravel(), plans.letters.ravel().astype(float)),
-           (model.a.ravel(), _arrivals_for(model, values).ravel()), (model.r, np.array([float(reserve_taken)]))]
+           (model.arrivals_walk_in.ravel(), _arrivals_for(model, values).ravel()),
+           (model.city_kits_taken, np.array([float(reserve_taken)]))]
     return session.solve(fix=fix)
 
 
@@ -202,8 +205,8 @@ def _officer_prices(model: DistrictModel, staffing: np.ndarray) -> dict:
     every shift of d; "week" every shift of the week, per officer-hour (times the shift's hours);
     "rest" (d, a) and (d, b); "succession" (d, a) and (d + 1, b); "window" the group's shifts
     on each day of the run."""
-    S, n_days = model.S, model.scenario.n_days
-    hours = model.hours
+    n_shifts, n_days = model.n_shifts, model.scenario.n_days
+    hours = model.shift_hours
     price: dict = {}
 
     def add(role, day, shift, value):
@@ -216,7 +219,7 @@ def _officer_prices(model: DistrictModel, staffing: np.ndarray) -> dict:
             if kind == "shift":
                 add(role, d, s, value)
             elif kind == "day":
-                for sh in range(S):
+                for sh in range(n_shifts):
                     add(role, d, sh, value)
             elif kind == "rest":
                 for sh in s:
@@ -232,7 +235,7 @@ def _officer_prices(model: DistrictModel, staffing: np.ndarray) -> dict:
                         add(role, day, sh, value)
             else:                    # "week": d is the week, the row counts officer-hours
                 for day in range(d * 7, min(d * 7 + 7, n_days)):
-                    for sh in range(S):
+                    for sh in range(n_shifts):
                         add(role, day, sh, value * float(hours[sh]))
     return price
 
@@ -249,27 +252,29 @@ def _marginal_values(model: DistrictModel, solution) -> dict:
         return out
     duals = np.abs(solution.duals)
     lp = model.lp
-    S = model.S
-    hours = np.tile(model.hours, model.D)
-    cap = duals[lp.row_block("kit_capacity")].reshape(model.n, model.T)
-    kit_value = cap * hours[None, :]
+    n_shifts = model.n_shifts
+    hours = np.tile(model.shift_hours, model.n_window_days)
+    capacity_price = duals[lp.row_block("kit_capacity")].reshape(model.n_wards, model.n_slots)
+    kit_value = capacity_price * hours[None, :]
     # a kit needs its crew: subtract what the crew is worth at the officers' prices
     role_price = _officer_prices(model, duals[lp.row_block("staffing")])
     kit_crew = model.crew.kit
-    crew_cost = np.zeros(model.T)
+    crew_cost = np.zeros(model.n_slots)
     for j, d in enumerate(model.days):
-        for s in range(S):
-            crew_cost[j * S + s] = sum(n * role_price.get((r, d, s), 0.0) for r, n in kit_crew.items())
-    kits_full = model.k
+        for s in range(n_shifts):
+            crew_cost[j * n_shifts + s] = sum(officers * role_price.get((role, d, s), 0.0)
+                                              for role, officers in kit_crew.items())
+    kits_full = model.kits_open
     values = solution.values
     at_max = np.isclose(values[kits_full], np.concatenate(lp.upper)[kits_full])
     extra_kit = np.where(at_max, kit_value - crew_cost[None, :], 0.0)
-    codes = model.codes
+    codes = model.shift_codes
     wards = list(model.wards.index)
     dates = model.scenario.dates
 
     def where(w, t):
-        return {"ward_code": wards[w], "date": dates[model.days[t // S]].isoformat(), "shift": codes[t % S]}
+        return {"ward_code": wards[w], "date": dates[model.days[t // n_shifts]].isoformat(),
+                "shift": codes[t % n_shifts]}
 
     if extra_kit.size and extra_kit.max() > 1e-9:
         w, t = np.unravel_index(np.argmax(extra_kit), extra_kit.shape)
@@ -282,10 +287,11 @@ def _marginal_values(model: DistrictModel, solution) -> dict:
             out["officer_shift_where"] = {"role": role, "date": dates[d].isoformat(), "shift": codes[s]}
     evening = codes.index(model.settings.home_visit.shift)
     if kit_value.size:
-        ev = kit_value[:, evening::S] - crew_cost[None, evening::S]
-        w, j = np.unravel_index(np.argmax(ev), ev.shape)
-        if ev[w, j] > 1e-9:
-            out["evening_shift"], out["evening_shift_where"] = float(ev[w, j]), where(w, j * S + evening)
+        evening_value = kit_value[:, evening::n_shifts] - crew_cost[None, evening::n_shifts]
+        w, j = np.unravel_index(np.argmax(evening_value), evening_value.shape)
+        if evening_value[w, j] > 1e-9:
+            out["evening_shift"] = float(evening_value[w, j])
+            out["evening_shift_where"] = where(w, j * n_shifts + evening)
     return out
 
 
@@ -304,11 +310,11 @@ def solve_district(data: DistrictInput, reserve: int | tuple[float, int] = 0, *,
     `most` at `price` each (the kits it takes, rounded up, are then lent)."""
     start = time.perf_counter()
     model = DistrictModel(data, reserve=reserve)
-    n, D, S = model.n, model.D, model.S
+    n_wards, n_window_days, n_shifts = model.n_wards, model.n_window_days, model.n_shifts
     empty = DistrictPlan(data.district_code, data.ward_index, data.first_day, SolveStatus.NO_SOLUTION,
-                         np.zeros((n, D, S), np.int64), np.zeros((n, D), np.int64),
-                         np.zeros((n, D), np.int64), np.zeros((n, D, S), np.int64), float("nan"),
-                         float("nan"))
+                         np.zeros((n_wards, n_window_days, n_shifts), np.int64),
+                         np.zeros((n_wards, n_window_days), np.int64), np.zeros((n_wards, n_window_days), np.int64),
+                         np.zeros((n_wards, n_window_days, n_shifts), np.int64), float("nan"), float("nan"))
     session = LPSession(model.lp, time_limit_seconds=time_limit_seconds)
     relaxed = session.solve()
     if relaxed.status == SolveStatus.INFEASIBLE:
@@ -322,14 +328,14 @@ def solve_district(data: DistrictInput, reserve: int | tuple[float, int] = 0, *,
         empty.seconds = time.perf_counter() - start
         return empty
     integer = np.concatenate(model.lp.integer)
-    reserve_taken = int(np.ceil(relaxed.values[model.r[0]] - 1e-6))
+    reserve_taken = int(np.ceil(relaxed.values[model.city_kits_taken[0]] - 1e-6))
     # the city kits are lent whole (rounded up): round the mobile kits with all of them in the fleet
     values = relaxed.values.copy()
-    values[model.r[0]] = reserve_taken
+    values[model.city_kits_taken[0]] = reserve_taken
     rounded = _round_within(model, values)
     fix = [(np.flatnonzero(integer), rounded[integer]),
-           (model.a.ravel(), _arrivals_for(model, rounded).ravel()),
-           (model.r, np.array([float(reserve_taken)]))]
+           (model.arrivals_walk_in.ravel(), _arrivals_for(model, rounded).ravel()),
+           (model.city_kits_taken, np.array([float(reserve_taken)]))]
     best, method = session.solve(fix=fix), "LP rounding"
     settled = _open_pattern_plan(model, session, relaxed.values, reserve_taken)
     if settled is not None and (best.status not in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE)
@@ -344,8 +350,9 @@ def solve_district(data: DistrictInput, reserve: int | tuple[float, int] = 0, *,
             whole = mip.values.copy()
             whole[integer] = np.rint(whole[integer])
             searched = session.solve(fix=[(np.flatnonzero(integer), whole[integer]),
-                                          (model.a.ravel(), _arrivals_for(model, whole).ravel()),
-                                          (model.r, np.array([float(np.ceil(whole[model.r[0]] - 1e-6))]))])
+                                          (model.arrivals_walk_in.ravel(), _arrivals_for(model, whole).ravel()),
+                                          (model.city_kits_taken,
+                                           np.array([float(np.ceil(whole[model.city_kits_taken[0]] - 1e-6))]))])
             if searched.status == SolveStatus.OPTIMAL and (
                     best.status not in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE)
                     or searched.objective > best.objective + 1e-6):
@@ -356,10 +363,12 @@ def solve_district(data: DistrictInput, reserve: int | tuple[float, int] = 0, *,
         empty.message = "no integer plan found within the limits"
         empty.seconds = time.perf_counter() - start
         return empty
-    v = best.values
-    whole = WardPlans(np.rint(v[model.k]).astype(np.int64).reshape(n, D, S), np.rint(v[model.m]).astype(np.int64),
-                      np.rint(v[model.h]).astype(np.int64), _whole_letters(model, v[model.letters]))
-    reserve_taken = int(np.rint(v[model.r[0]]))
+    best_values = best.values
+    whole = WardPlans(np.rint(best_values[model.kits_open]).astype(np.int64).reshape(n_wards, n_window_days, n_shifts),
+                      np.rint(best_values[model.mobile_kits]).astype(np.int64),
+                      np.rint(best_values[model.home_visit_teams]).astype(np.int64),
+                      _whole_letters(model, best_values[model.letters]))
+    reserve_taken = int(np.rint(best_values[model.city_kits_taken[0]]))
     if data.previous is None or data.change_cost <= 0:
         moved = improve_by_moves(model, whole, reserve_taken)
         if moved is not whole:
@@ -403,11 +412,12 @@ def explain_infeasible(model: DistrictModel) -> str:
     problems = []
     if data.pinned is not None:
         fixed = np.where(data.pinned.letters >= 0, data.pinned.letters, 0)[:, model.days, :]
-        cap = model.settings.demand.max_letters_per_ward_day
-        over = np.argwhere(fixed.sum(axis=2) > cap)
+        letters_per_day_max = model.settings.demand.max_letters_per_ward_day
+        over = np.argwhere(fixed.sum(axis=2) > letters_per_day_max)
         for w, j in over[:3]:
             problems.append(f"ward {model.wards.index[w]} has {int(fixed[w, j].sum())} letters already sent "
-                            f"for {model.scenario.dates[model.days[j]]} but max_letters_per_ward_day is {cap}")
+                            f"for {model.scenario.dates[model.days[j]]} "
+                            f"but max_letters_per_ward_day is {letters_per_day_max}")
         pool = np.asarray(data.invitable_left) if data.invitable_left is not None else model._default_invitable()
         for w in np.flatnonzero(fixed.sum(axis=(1, 2)) > pool)[:3]:
             problems.append(f"ward {model.wards.index[w]} has more letters pinned than people left to invite")

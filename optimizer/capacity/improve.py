@@ -28,15 +28,15 @@ IMPROVE_ROUNDS = 20
 
 @dataclass
 class WardPlans:
-    """Integer decisions of a district's window, one row per ward: kits [n, D, S], mobile kits
-    and teams [n, D] (a mobile kit stays the day), letters [n, D, S]."""
+    """Integer decisions of a district's window, one row per ward: kits [wards, days, shifts],
+    mobile kits and teams [wards, days] (a mobile kit stays the day), letters [wards, days, shifts]."""
 
     kits: np.ndarray
     mobile: np.ndarray
     teams: np.ndarray
     letters: np.ndarray
 
-    def copy(self) -> "WardPlans":
+    def copy(self) -> WardPlans:
         return WardPlans(self.kits.copy(), self.mobile.copy(), self.teams.copy(), self.letters.copy())
 
 
@@ -48,23 +48,24 @@ class WardSimulator:
     def __init__(self, model: DistrictModel):
         data, settings = model.data, model.settings
         self.model = model
-        self.n, self.D, self.S = model.n, model.D, model.S
+        self.n_wards, self.n_window_days, self.n_shifts = model.n_wards, model.n_window_days, model.n_shifts
         self.days = model.days
         self.arrivals = np.asarray(data.arrivals)[:, self.days].astype(np.int64)
         self.preference = shift_weights(model.scenario)
         self._splits: dict[int, np.ndarray] = {}
-        n = self.n
-        self.qw0 = model._state("queue_walk_in", np.zeros(n)).astype(np.int64)
-        self.qi0 = model._state("queue_invited", np.zeros(n)).astype(np.int64)
-        self.home0 = model._state("homebound_left", model.wards["homebound"].to_numpy()).astype(np.int64)
-        self.inst0 = model._state("institution_left", model.wards["institution"].to_numpy()).astype(np.int64)
-        self.before = model._state("enrolled_before", np.zeros(n)).astype(np.int64)
-        due = np.zeros((n, model.scenario.n_days, self.S), dtype=np.int64)
+        n_wards = self.n_wards
+        self.queue_walk_in_start = model._state("queue_walk_in", np.zeros(n_wards)).astype(np.int64)
+        self.queue_invited_start = model._state("queue_invited", np.zeros(n_wards)).astype(np.int64)
+        self.homebound_start = model._state("homebound_left", model.wards["homebound"].to_numpy()).astype(np.int64)
+        self.institution_start = model._state("institution_left",
+                                              model.wards["institution"].to_numpy()).astype(np.int64)
+        self.enrolled_before = model._state("enrolled_before", np.zeros(n_wards)).astype(np.int64)
+        due = np.zeros((n_wards, model.scenario.n_days, self.n_shifts), dtype=np.int64)
         if data.returns_due is not None:
             due = np.asarray(data.returns_due).astype(np.int64).copy()
-        self.due0 = due
+        self.returns_due_start = due
         self.target = model.wards["target"].to_numpy(np.int64)
-        codes = model.codes
+        codes = model.shift_codes
         self.home_shift = codes.index(settings.home_visit.shift)
         self.mobile_shifts = [codes.index(c) for c in settings.mobile_kit.shifts]
         crew = CrewNeeds.of(model.scenario)
@@ -75,63 +76,67 @@ class WardSimulator:
         self.team_cost = weights.officer_shift * sum(crew.home_visit.values())
 
     def _split(self, pattern: int) -> np.ndarray:
-        """Walk-ins [n, D, S] of every ward and day when the shifts in bit pattern `pattern` open."""
+        """Walk-ins [wards, days, shifts] of every ward and day when the shifts in bit pattern `pattern` open."""
         if pattern not in self._splits:
-            mask = np.array([(pattern >> s) & 1 for s in range(self.S)], dtype=bool)
-            out = np.zeros((self.n, self.D, self.S), dtype=np.int64)
-            for j in range(self.D):
-                out[:, j, :] = split_over_open_shifts(self.arrivals[:, j], np.tile(mask, (self.n, 1)),
+            mask = np.array([(pattern >> s) & 1 for s in range(self.n_shifts)], dtype=bool)
+            out = np.zeros((self.n_wards, self.n_window_days, self.n_shifts), dtype=np.int64)
+            for j in range(self.n_window_days):
+                out[:, j, :] = split_over_open_shifts(self.arrivals[:, j], np.tile(mask, (self.n_wards, 1)),
                                                       self.preference)
             self._splits[pattern] = out
         return self._splits[pattern]
 
     def arrivals_of(self, ward: np.ndarray, kits: np.ndarray) -> np.ndarray:
-        """Walk-ins [rows, D, S] of each row's ward when its kits [rows, D, S] are open."""
-        pattern = ((kits > 0).astype(np.int64) << np.arange(self.S)[None, None, :]).sum(axis=2)
+        """Walk-ins [rows, days, shifts] of each row's ward when its kits [rows, days, shifts] are open."""
+        pattern = ((kits > 0).astype(np.int64) << np.arange(self.n_shifts)[None, None, :]).sum(axis=2)
         table = np.stack([self._split(p) if p in self._splits or (pattern == p).any() else
-                          np.zeros((self.n, self.D, self.S), np.int64) for p in range(1 << self.S)])
-        return table[pattern, ward[:, None], np.arange(self.D)[None, :]]
+                          np.zeros((self.n_wards, self.n_window_days, self.n_shifts), np.int64)
+                          for p in range(1 << self.n_shifts)])
+        return table[pattern, ward[:, None], np.arange(self.n_window_days)[None, :]]
 
     def objective(self, ward: np.ndarray, plans: WardPlans) -> np.ndarray:
         """Each row's objective: row r is ward `ward[r]` under plans row r."""
         model, settings = self.model, self.model.settings
         demand, rates = settings.demand, settings.throughput_per_kit_hour
-        hours = model.hours
+        hours = model.shift_hours
         rows = len(ward)
         arrivals = self.arrivals_of(ward, plans.kits)
-        qw, qi = self.qw0[ward].copy(), self.qi0[ward].copy()
-        home, inst = self.home0[ward].copy(), self.inst0[ward].copy()
-        due = self.due0[ward].copy()
+        queue_walk_in, queue_invited = self.queue_walk_in_start[ward].copy(), self.queue_invited_start[ward].copy()
+        homebound_left, institution_left = self.homebound_start[ward].copy(), self.institution_start[ward].copy()
+        due = self.returns_due_start[ward].copy()
         served_total = np.zeros(rows, dtype=np.int64)
         waiting = np.zeros(rows, dtype=np.int64)
         n_days = model.scenario.n_days
         for j, d in enumerate(self.days):
-            for s in range(self.S):
-                qw = qw + arrivals[:, j, s] + due[:, d, s]
-                qi = qi + _floor(demand.invitation_show_up * plans.letters[:, j, s])
+            for s in range(self.n_shifts):
+                queue_walk_in = queue_walk_in + arrivals[:, j, s] + due[:, d, s]
+                queue_invited = queue_invited + _floor(demand.invitation_show_up * plans.letters[:, j, s])
                 kit_hours = plans.kits[:, j, s] * hours[s]
-                served_i = np.minimum(qi, _floor(kit_hours * rates.invited))
-                served_w = np.minimum(qw, _floor((kit_hours - served_i / rates.invited) * rates.walk_in))
-                served = served_i + served_w
+                served_invited = np.minimum(queue_invited, _floor(kit_hours * rates.invited))
+                served_walk_in = np.minimum(queue_walk_in,
+                                            _floor((kit_hours - served_invited / rates.invited) * rates.walk_in))
+                served = served_invited + served_walk_in
                 if s == self.home_shift:
-                    served_h = np.minimum(home, _floor(plans.teams[:, j] * hours[s]
-                                                       * settings.home_visit.people_per_team_hour))
-                    home = home - served_h
-                    served = served + served_h
+                    served_homebound = np.minimum(homebound_left, _floor(plans.teams[:, j] * hours[s]
+                                                                         * settings.home_visit.people_per_team_hour))
+                    homebound_left = homebound_left - served_homebound
+                    served = served + served_homebound
                 if s in self.mobile_shifts:
-                    served_m = np.minimum(inst, _floor(plans.mobile[:, j] * hours[s] * rates.institution))
-                    inst = inst - served_m
-                    served = served + served_m
-                left_w, left_i = qw - served_w, qi - served_i
-                gave_w = _floor(demand.give_up_share * left_w)
-                gave_i = _floor(demand.give_up_share * left_i)
-                qw, qi = left_w - gave_w, left_i - gave_i
+                    served_institution = np.minimum(institution_left,
+                                                    _floor(plans.mobile[:, j] * hours[s] * rates.institution))
+                    institution_left = institution_left - served_institution
+                    served = served + served_institution
+                left_walk_in, left_invited = queue_walk_in - served_walk_in, queue_invited - served_invited
+                gave_up_walk_in = _floor(demand.give_up_share * left_walk_in)
+                gave_up_invited = _floor(demand.give_up_share * left_invited)
+                queue_walk_in, queue_invited = left_walk_in - gave_up_walk_in, left_invited - gave_up_invited
                 if d + demand.return_after_days < n_days:
-                    due[:, d + demand.return_after_days, s] += _floor(demand.return_share * (gave_w + gave_i))
+                    due[:, d + demand.return_after_days, s] += _floor(
+                        demand.return_share * (gave_up_walk_in + gave_up_invited))
                 served_total += served
-                waiting += qw + qi
+                waiting += queue_walk_in + queue_invited
         weights = settings.objective
-        enrolled = (served_total + self.before[ward]).astype(float)
+        enrolled = (served_total + self.enrolled_before[ward]).astype(float)
         target = self.target[ward].astype(float)
         value = weights.enrolled * enrolled - weights.wait_per_person_shift * waiting
         for threshold, weight in weights.shortfall_steps:
@@ -164,7 +169,7 @@ def _score_moves(sim: WardSimulator, plans: WardPlans, bounds: list, base: np.nd
     each simulated as its own row and scored against the ward's current objective."""
     wards, blocks, positions, steps = [], [], [], []
     for b, (values, (low, high)) in enumerate(zip(_blocks(plans), bounds)):
-        flat, lo, hi = values.reshape(sim.n, -1), low.reshape(sim.n, -1), high.reshape(sim.n, -1)
+        flat, lo, hi = values.reshape(sim.n_wards, -1), low.reshape(sim.n_wards, -1), high.reshape(sim.n_wards, -1)
         for step, allowed in ((1, flat + 1 <= hi), (-1, flat - 1 >= lo)):
             w, p = np.nonzero(allowed)
             wards.append(w), positions.append(p)
@@ -222,11 +227,11 @@ class _Rows:
         block = lambda name: np.arange(lp.row_block(name).start, lp.row_block(name).stop)
         rows = np.r_[block("staffing"), block("mobile_fleet")]
         self.matrix = lp.matrix()[rows].tocsc()
-        self.variables = [model.k.reshape(model.n, -1), model.m, model.h]
+        self.variables = [model.kits_open.reshape(model.n_wards, -1), model.mobile_kits, model.home_visit_teams]
         values = np.zeros(lp.n_vars)
         for variables, decided in zip(self.variables, _blocks(plans)):
             values[variables.ravel()] = decided.ravel()
-        values[model.r[0]] = reserve_taken
+        values[model.city_kits_taken[0]] = reserve_taken
         self.slack = np.concatenate(lp.row_upper)[rows] - self.matrix @ values
 
     def column(self, block: int, ward: int, position: int):
@@ -309,10 +314,11 @@ def improve_by_moves(model: DistrictModel, plans: WardPlans, reserve_taken: int 
     sim = WardSimulator(model)
     lp = model.lp
     lower, upper = np.concatenate(lp.lower), np.concatenate(lp.upper)
-    shapes = [model.k.reshape(model.n, model.D, model.S), model.m, model.h]
+    shapes = [model.kits_open.reshape(model.n_wards, model.n_window_days, model.n_shifts), model.mobile_kits,
+              model.home_visit_teams]
     bounds = [(lower[v], upper[v]) for v in shapes]
     rows = _Rows(model, plans, reserve_taken)
-    everyone = np.arange(model.n)
+    everyone = np.arange(model.n_wards)
     current, base = plans, sim.objective(everyone, plans)
     for _ in range(rounds):
         moves = _score_moves(sim, current, bounds, base)
@@ -329,6 +335,6 @@ def improve_by_moves(model: DistrictModel, plans: WardPlans, reserve_taken: int 
             break
         current = current.copy() if current is plans else current
         for block, ward, position, step in chosen:
-            _blocks(current)[block].reshape(model.n, -1)[ward, position] += step
+            _blocks(current)[block].reshape(model.n_wards, -1)[ward, position] += step
         base = sim.objective(everyone, current)
     return current

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 
 import highspy
 import numpy as np
-from highspy._core import _Highs
 import scipy.sparse as sp
+from highspy._core import _Highs
 from ortools.linear_solver.python import model_builder_helper as mbh
 
 INF = float("inf")
@@ -98,13 +98,13 @@ class LinearProgram:
 
     def matrix(self) -> sp.csr_matrix:
         if self.rows:
-            r = np.concatenate([t[0] for t in self.rows])
-            c = np.concatenate([t[1] for t in self.rows])
-            v = np.concatenate([t[2] for t in self.rows])
+            row_ids = np.concatenate([triplet[0] for triplet in self.rows])
+            col_ids = np.concatenate([triplet[1] for triplet in self.rows])
+            coefs = np.concatenate([triplet[2] for triplet in self.rows])
         else:
-            r = c = np.zeros(0, dtype=np.int64)
-            v = np.zeros(0)
-        return sp.csr_matrix((v, (r, c)), shape=(self.n_rows, self.n_vars))
+            row_ids = col_ids = np.zeros(0, dtype=np.int64)
+            coefs = np.zeros(0)
+        return sp.csr_matrix((coefs, (row_ids, col_ids)), shape=(self.n_rows, self.n_vars))
 
 
 @dataclass
