@@ -3,7 +3,8 @@
 Runs `python -m optimizer plan` on a scenario for two versions of the code (a git revision,
 checked out into a temporary worktree, or a folder such as the working tree `.`) and compares
 every output file: CSV and ICS files byte for byte, the XLSX workbooks cell by cell (the zip
-container carries a timestamp), summary.json with its timing fields left out.
+container carries a timestamp), summary.json with its timing fields left out; the output
+folder's marker file (it names the process that wrote it) is not compared.
 
     python scripts/compare_plans.py BASE [HEAD]      # HEAD defaults to the working tree "."
     python scripts/compare_plans.py BASE --scenario scenarios/hanoi-2022 --no-roster
@@ -25,6 +26,7 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+MARKER_FILE = ".enrollment-planner-output"   # the output folder's marker: the writing process, not the plan
 TIMING_KEYS = {"wall_seconds", "timings", "seconds", "elapsed_seconds"}
 
 
@@ -85,8 +87,8 @@ def _xlsx_cells(path: Path) -> list:
 
 def differences(first: Path, second: Path) -> list[str]:
     """Every file that differs between two output folders (timings aside)."""
-    names_first = {p.relative_to(first) for p in first.rglob("*") if p.is_file()}
-    names_second = {p.relative_to(second) for p in second.rglob("*") if p.is_file()}
+    names_first = {p.relative_to(first) for p in first.rglob("*") if p.is_file() and p.name != MARKER_FILE}
+    names_second = {p.relative_to(second) for p in second.rglob("*") if p.is_file() and p.name != MARKER_FILE}
     found = [f"only in {first}: {n}" for n in sorted(names_first - names_second)]
     found += [f"only in {second}: {n}" for n in sorted(names_second - names_first)]
     for name in sorted(names_first & names_second):
