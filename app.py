@@ -14,7 +14,9 @@ server): the page is drawn only when Streamlit runs it as `__main__`.
 
 from __future__ import annotations
 
+from collections.abc import MutableMapping
 from pathlib import Path
+from typing import Any, cast
 
 import streamlit as st
 
@@ -70,13 +72,13 @@ def start_base_plan(page: Page, base, source: str) -> None:
     """A new scenario on screen: its own form, and its base plan once (a failed first plan is not
     retried in a loop)."""
     ss = page.state
-    if ss.base_key != base.input_hash:
-        if ss.base_key is not None:
+    if ss["base_key"] != base.input_hash:
+        if ss["base_key"] is not None:
             whatif_form.reset_form(page)
-        ss.base_key = base.input_hash
-    if (ss.job is None and base.input_hash not in ss.base_started
-            and not any(r.scenario.input_hash == base.input_hash for r in ss.runs.values())):
-        ss.base_started.add(base.input_hash)
+        ss["base_key"] = base.input_hash
+    if (ss["job"] is None and base.input_hash not in ss["base_started"]
+            and not any(r.scenario.input_hash == base.input_hash for r in ss["runs"].values())):
+        ss["base_started"].add(base.input_hash)
         label = Path(source.removeprefix("upload:")).name if source else ""
         session.start_plan(page, page.t("base_run", source=label), base, wi.WhatIf(),
                            source)
@@ -84,16 +86,16 @@ def start_base_plan(page: Page, base, source: str) -> None:
 
 def chosen_run(page: Page, base) -> RunRecord:
     """The run shown: the planner's choice, else the newest run of the scenario on screen."""
-    ss, names = page.state, list(page.state.runs)
+    ss, names = page.state, list(page.state["runs"])
     if ss.get("view_run") not in names:
         ss["view_run"] = names[-1]
     if base is not None and ss.get("view_scenario") != base.input_hash:
         ss["view_scenario"] = base.input_hash      # a scenario newly on screen: show its own newest run
-        own = [n for n in names if ss.runs[n].scenario.input_hash == base.input_hash]
+        own = [n for n in names if ss["runs"][n].scenario.input_hash == base.input_hash]
         if own:
             ss["view_run"] = own[-1]
     name = st.selectbox(page.t("run_shown"), names, key="view_run")
-    record: RunRecord = ss.runs[name]
+    record: RunRecord = ss["runs"][name]
     if base is not None and record.scenario.name != base.name:
         st.warning(page.t("run_other_scenario", run=record.scenario.name, scenario=base.name))
     st.caption(compare.describe_run(page, record))
@@ -105,7 +107,9 @@ def main() -> None:
     st.set_option("client.showErrorDetails", "type")   # an unexpected error shows no traceback (it goes to the log)
     settings = AppSettings.from_environment(ROOT)
     session.init_state(st.session_state)
-    page = Page(lang="en" if st.session_state.get("lang_en") else "vi", state=st.session_state, settings=settings)
+    # Streamlit types the session state's keys as str | int; the page only ever uses str keys
+    state = cast(MutableMapping[str, Any], st.session_state)
+    page = Page(lang="en" if state.get("lang_en") else "vi", state=state, settings=settings)
     ss = page.state
 
     session.finish_job(page)
@@ -124,21 +128,21 @@ def main() -> None:
     with top:
         for kind, text in messages:
             getattr(st, kind)(text)
-    if base is None and not ss.runs:
+    if base is None and not ss["runs"]:
         st.stop()
     if base is not None:
         start_base_plan(page, base, source)
     with top:
-        if ss.notice:
-            kind, text = ss.notice
+        if ss["notice"]:
+            kind, text = ss["notice"]
             getattr(st, kind)(text)
-            ss.notice = None
-        if ss.job is not None:
+            ss["notice"] = None
+        if ss["job"] is not None:
             progress.job_panel(page)
     if base is not None:
         whatif_form.whatif_form(page, base, source)
 
-    if not ss.runs:
+    if not ss["runs"]:
         st.info(page.t("first_solve"))
         progress.waiting_preview(page, base)
         with st.expander(page.t("tab_nightly")):

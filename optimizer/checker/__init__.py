@@ -40,6 +40,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
+
 from ..scenario import Scenario
 from .arithmetic import (
     largest_remainder,
@@ -127,7 +129,9 @@ def _check_plan_file(ctx: _Context, out: Path, file: str, reserve: dict[str, int
     """Decisions, staffing, re-simulation and balances of one plan file; returns the
     re-simulation, the wards re-simulated and each ward's people by state (for projections)."""
     plan = _read_plan(ctx, out, report, file)
-    sim, simulated, references = None, [], {}
+    sim: dict[str, np.ndarray] | None = None
+    simulated: list[int] = []
+    references: dict[int, tuple[str, dict[str, np.ndarray]]] = {}   # ward -> (source, people by state)
     if plan is None:
         return sim, simulated, references
     _check_decisions(ctx, plan, reserve, report)

@@ -35,6 +35,8 @@ def _written_crew(crew) -> dict[str, int]:
 class _Context:
     """Everything the checks need from the scenario, computed once."""
 
+    _apart: list[tuple[int, int]]     # set by apart_pairs() on its first call
+
     def __init__(self, scenario: Scenario):
         settings = scenario.settings
         demand = settings.demand
@@ -89,11 +91,12 @@ class _Context:
         self.crew_fixed = settings.crew_per_kit.as_dict()
         self.crew_mobile = _written_crew(settings.mobile_kit.crew)
         self.crew_home_visit = _written_crew(settings.home_visit.crew)
-        self.mobile_own = [int(scenario.districts.at[code, "mobile_kits"]) for code in self.district_codes]
+        mobile_kits = scenario.districts["mobile_kits"]
+        self.mobile_own = [int(mobile_kits.loc[code]) for code in self.district_codes]
         self.city_mobile_kits = int(scenario.city_mobile_kits)
         self.rules = settings.officer_rules
         self.officers = self._officers()
-        self._week_caps: dict[tuple, int] = {}
+        self._week_caps: dict[tuple, float] = {}
 
     def _officers(self) -> list[list[_Officer]]:
         scenario = self.scenario
@@ -121,7 +124,7 @@ class _Context:
         else:
             for k, code in enumerate(self.district_codes):
                 for role in ROLES:
-                    for _ in range(int(scenario.districts.at[code, f"reserve_{role}"])):
+                    for _ in range(int(scenario.districts[f"reserve_{role}"].loc[code])):
                         by_district[k].append(_Officer(_role_mask([role]), frozenset(),
                                                        rules.max_shifts_per_day,
                                                        rules.max_hours_per_week))
@@ -136,7 +139,7 @@ class _Context:
         shifts = self.scenario.shifts
         rest = self.rules.min_rest_hours * 60
         most = max([self.rules.max_shifts_per_day] + [o.max_shifts_per_day for group in self.officers for o in group])
-        pairs = []
+        pairs: list[tuple[int, int]] = []
         for a in range(len(shifts)):
             for b in range(a + 1, len(shifts)):
                 first, second = sorted((shifts[a], shifts[b]), key=lambda x: (x.start_minutes, x.end_minutes))

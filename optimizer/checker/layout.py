@@ -75,26 +75,29 @@ def _index_rows(ctx: _Context, frame: pd.DataFrame, file: str, with_shift: bool,
                 report: CheckReport) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Row positions: ward, day, shift indices and a mask of rows with a valid, unique key."""
     n = len(frame)
-    text = {c: frame[c].tolist() if c in frame.columns else None
-            for c in ("ward_code", "day", "shift", "date", "district_code")}
-    ward = np.array([ctx.ward_index.get(code, -1) for code in text["ward_code"]], dtype=np.int64)
+    # the callers require ward_code and day (and shift for a per-shift table); date and
+    # district_code are optional
+    ward_codes, day_texts = frame["ward_code"].tolist(), frame["day"].tolist()
+    shift_codes = frame["shift"].tolist() if with_shift else []
+    ward = np.array([ctx.ward_index.get(code, -1) for code in ward_codes], dtype=np.int64)
     day, day_ok = _parse_counts(frame["day"])
     day_ok &= day < ctx.n_days
     if with_shift:
-        shift = np.array([ctx.shift_index.get(code, -1) for code in text["shift"]], dtype=np.int64)
+        shift = np.array([ctx.shift_index.get(code, -1) for code in shift_codes], dtype=np.int64)
     else:
         shift = np.zeros(n, dtype=np.int64)
     usable = (ward >= 0) & day_ok & (shift >= 0)
     for r in np.flatnonzero(~usable):
         line = f"{file} row {r + 2}"
         if ward[r] < 0:
-            report.add("rows", line, f"unknown ward_code '{text['ward_code'][r]}'")
+            report.add("rows", line, f"unknown ward_code '{ward_codes[r]}'")
         if not day_ok[r]:
-            report.add("rows", line, f"day '{text['day'][r]}' is not a campaign day 0..{ctx.n_days - 1}")
+            report.add("rows", line, f"day '{day_texts[r]}' is not a campaign day 0..{ctx.n_days - 1}")
         if shift[r] < 0:
-            report.add("rows", line, f"unknown shift '{text['shift'][r]}'")
+            report.add("rows", line, f"unknown shift '{shift_codes[r]}'")
     seen: set = set()
-    dates, districts = text["date"], text["district_code"]
+    dates = frame["date"].tolist() if "date" in frame.columns else None
+    districts = frame["district_code"].tolist() if "district_code" in frame.columns else None
     for r in np.flatnonzero(usable):
         i, d = int(ward[r]), int(day[r])
         key = (i, d, int(shift[r]))

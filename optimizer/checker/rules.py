@@ -5,6 +5,7 @@ the projection and the summary (bound included)."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -131,7 +132,8 @@ def _worst_set(needed: np.ndarray, available: np.ndarray) -> int | None:
     worst, worst_gap = None, 0
     for mask in _ROLE_SETS:
         gap = needed[mask] - available[mask]
-        if gap > worst_gap or (gap == worst_gap and gap > 0 and bin(mask).count("1") < bin(worst).count("1")):
+        if gap > worst_gap or (gap == worst_gap and gap > 0 and worst is not None
+                               and bin(mask).count("1") < bin(worst).count("1")):
             worst, worst_gap = mask, gap
     return worst
 
@@ -152,31 +154,31 @@ def _check_staffing(ctx: _Context, plan: _Table, report: CheckReport) -> None:
                 on_duty[mask] = len(here)
                 shifts_budget[mask] = sum(o.max_shifts_per_day for o in here)
             for s in range(ctx.n_shifts):
-                mask = _worst_set(needed[k, d, s], on_duty)
-                if mask is not None:
+                short_set = _worst_set(needed[k, d, s], on_duty)
+                if short_set is not None:
                     report.add("crew_shift", f"district {district}, {ctx.slot(d, s)}",
-                               f"crews need {needed[k, d, s, mask]} officers with a role in "
-                               f"{_role_names(mask)} but the district has {on_duty[mask]} such "
+                               f"crews need {needed[k, d, s, short_set]} officers with a role in "
+                               f"{_role_names(short_set)} but the district has {on_duty[short_set]} such "
                                f"officers not on leave")
             day_needed = needed[k, d].sum(axis=0)
-            mask = _worst_set(day_needed, shifts_budget)
-            if mask is not None:
+            short_set = _worst_set(day_needed, shifts_budget)
+            if short_set is not None:
                 report.add("crew_day", f"district {district}, {ctx.dates[d]}",
-                           f"crews need {day_needed[mask]} officer-shifts with a role in "
-                           f"{_role_names(mask)} but its officers not on leave may work at most "
-                           f"{shifts_budget[mask]} (max_shifts_per_day)")
+                           f"crews need {day_needed[short_set]} officer-shifts with a role in "
+                           f"{_role_names(short_set)} but its officers not on leave may work at most "
+                           f"{shifts_budget[short_set]} (max_shifts_per_day)")
         hours = np.array(ctx.hours)
         for w, days in enumerate(weeks):
             budget = np.zeros(len(_ROLE_SETS) + 1)
             for mask, group in holds.items():
                 budget[mask] = sum(ctx.week_hours(o, days) for o in group)
             week_needed = (needed[k, days.start:days.stop] * hours[None, :, None]).sum(axis=(0, 1))
-            mask = _worst_set(week_needed, budget + 1e-6)
-            if mask is not None:
+            short_set = _worst_set(week_needed, budget + 1e-6)
+            if short_set is not None:
                 report.add("crew_week", f"district {district}, week {w + 1} "
                                         f"({ctx.dates[days.start]}..{ctx.dates[days.stop - 1]})",
-                           f"crews need {week_needed[mask]:g} officer-hours with a role in "
-                           f"{_role_names(mask)} but its officers may work at most {budget[mask]:g} "
+                           f"crews need {week_needed[short_set]:g} officer-hours with a role in "
+                           f"{_role_names(short_set)} but its officers may work at most {budget[short_set]:g} "
                            f"that week (max_hours_per_week, min_days_off_per_7)")
         _check_officer_rules(ctx, k, district, holds, needed[k], report)
 
@@ -194,7 +196,7 @@ def _check_officer_rules(ctx: _Context, k: int, district: str, holds: dict, need
     successions = [(ctx.shift_index[a], ctx.shift_index[b]) for a, b in rules.forbidden_successions
                    if a in ctx.shift_index and b in ctx.shift_index]
     runs = {}
-    if rules.min_days_off_per_7 and 7 <= ctx.n_days:
+    if rules.min_days_off_per_7 and ctx.n_days >= 7:
         runs[7] = 7 - rules.min_days_off_per_7
     if rules.max_consecutive_days and rules.max_consecutive_days + 1 <= ctx.n_days:
         length = rules.max_consecutive_days + 1
@@ -467,7 +469,7 @@ def _kpis(ctx: _Context, sim: dict[str, np.ndarray] | None, simulated: list[int]
     district_target = {code: 0 for code in ctx.district_codes}
     for i, code in enumerate(ctx.ward_district):
         district_target[code] += ctx.target[i]
-    kpis = {"target": target, "enrolled": None, "coverage": None, "district_target": district_target,
+    kpis: dict[str, Any] = {"target": target, "enrolled": None, "coverage": None, "district_target": district_target,
             "district_enrolled": None, "district_coverage": None,
             "wards_resimulated": len(simulated), "wards": ctx.n_wards}
     if sim is None or len(simulated) != ctx.n_wards:

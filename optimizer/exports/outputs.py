@@ -108,7 +108,7 @@ def _pid_alive(pid: int) -> bool:
 def remove_stale_staging(out_dir: Path) -> list[Path]:
     """Remove `.<name>.tmp-*` and `.<name>.old-*` folders beside `out_dir` that a killed run of
     the planner left: they hold the marker of a process of this host that no longer runs."""
-    removed = []
+    removed: list[Path] = []
     host = socket.gethostname()
     try:
         siblings = list(out_dir.parent.glob(f".{out_dir.name}.tmp-*")) + list(
@@ -174,8 +174,9 @@ def _json_default(value):
 
 
 def write_plan_files(result: PlanResult, folder: Path, *, language: str = "vi") -> None:
-    """summary.json, plan.csv, baseline_plan.csv (the fair baseline), projection.csv, bottlenecks.csv, districts.csv, shortfalls.csv
-    and, when the run made a roster, roster.csv, rosters/*.xlsx, ics/*.ics, deployment.csv."""
+    """summary.json, plan.csv, baseline_plan.csv (the fair baseline), projection.csv, bottlenecks.csv,
+    districts.csv, shortfalls.csv and, when the run made a roster, roster.csv, rosters/*.xlsx, ics/*.ics,
+    deployment.csv."""
     from .csv_file import write_csv
     from .safe_text import safe_frame
 

@@ -56,8 +56,8 @@ def bottleneck_section(page: Page, record: RunRecord) -> None:
     shortfalls = shortfall_table(record.key, result)
     wards = list(shortfalls["ward_code"])
     ward = page.choice(st.selectbox, T("why_ward"), wards, "why_ward", format_func=lambda w: T(
-        "ward_option", ward=scenario.wards.at[w, "ward_name"],
-        district=district_name(scenario, scenario.wards.at[w, "district_code"]),
+        "ward_option", ward=scenario.wards["ward_name"].loc[w],
+        district=district_name(scenario, scenario.wards["district_code"].loc[w]),
         coverage=percent(float(shortfalls.loc[shortfalls["ward_code"] == w, "coverage"].iloc[0]), lang)))
     if ward not in wards:
         ward = wards[0]
@@ -68,6 +68,7 @@ def bottleneck_section(page: Page, record: RunRecord) -> None:
                       target=number(row["target"], lang), coverage=percent(row["coverage"], lang), limit=limit))
         parts = {"waiting_or_gave_up": row["waiting_or_gave_up"], "homebound_left": row["homebound_left"],
                  "institution_left": row["institution_left"], "not_arrived": row["not_arrived"]}
-        st.altair_chart(charts.shortfall_chart(parts, T, lang))
+        # charts return alt.TopLevelMixin; Streamlit's stub lists only the concrete chart classes
+        st.altair_chart(charts.shortfall_chart(parts, T, lang))  # type: ignore[call-overload]
     else:
         st.success(T("why_none", ward=row["ward_name"]))

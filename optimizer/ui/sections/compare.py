@@ -24,18 +24,18 @@ def default_pair(runs: dict[str, RunRecord]) -> tuple[str, str]:
 def compare_section(page: Page) -> None:
     T, lang, ss = page.t, page.lang, page.state
     st.subheader(T("compare_title"))
-    names = list(ss.runs)
+    names = list(ss["runs"])
     if len(names) < 2:
         st.info(T("compare_need_two"))
         return
     left, right = st.columns(2)
-    default_a, default_b = default_pair(ss.runs)
+    default_a, default_b = default_pair(ss["runs"])
     # the widgets' keys follow the runs kept, so a new run opens the comparison on its defaults
     a = left.selectbox(T("run_a"), names, index=names.index(default_a), key=f"cmp_a_{len(names)}")
     b = right.selectbox(T("run_b"), names, index=names.index(default_b), key=f"cmp_b_{len(names)}")
-    if a not in ss.runs or b not in ss.runs:
+    if a not in ss["runs"] or b not in ss["runs"]:
         a, b = default_a, default_b
-    ra, rb = ss.runs[a], ss.runs[b]
+    ra, rb = ss["runs"][a], ss["runs"][b]
     if a == b or ra.key == rb.key:
         st.warning(T("compare_same"))
     left.caption(describe_run(page, ra))
@@ -55,11 +55,14 @@ def compare_section(page: Page) -> None:
         b: [show(k, v) for k, v in zip(kpis["kpi"], kpis["b"])],
         T("col_difference"): [show(k, v, True) for k, v in zip(kpis["kpi"], kpis["delta"])],
     }), hide_index=True, key="compare_kpis")
-    st.altair_chart(charts.compare_chart(views.compare_curves({a: ra.result, b: rb.result}), T, lang,
-                                         deadline=rb.scenario.dates[-1].isoformat()))
+    figure = charts.compare_chart(views.compare_curves({a: ra.result, b: rb.result}), T, lang,
+                                  deadline=rb.scenario.dates[-1].isoformat())
+    # charts return alt.TopLevelMixin; Streamlit's stub lists only the concrete chart classes
+    st.altair_chart(figure)  # type: ignore[call-overload]
     deltas = views.district_deltas(ra.result, rb.result)
     st.markdown(f"**{T('district_deltas')}**")
-    st.altair_chart(charts.delta_chart(deltas, T, lang))
+    # charts return alt.TopLevelMixin; Streamlit's stub lists only the concrete chart classes
+    st.altair_chart(charts.delta_chart(deltas, T, lang))  # type: ignore[call-overload]
     st.dataframe(pd.DataFrame({
         T("col_district_name"): deltas["district_name"],
         f"{T('col_enrolled')} · {a}": [number(v, lang) for v in deltas["enrolled_a"]],

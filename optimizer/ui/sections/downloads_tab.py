@@ -24,15 +24,18 @@ def download_section(page: Page, record: RunRecord) -> None:
                        on_click="ignore")
     roster = result.roster
     has_roster = roster is not None
-    st.download_button(T("dl_roster"), data=(lambda: downloads.roster_csv(scenario, roster)) if has_roster else b"",
+    st.download_button(T("dl_roster"),
+                       data=(lambda: downloads.roster_csv(scenario, roster)) if roster is not None else b"",
                        file_name=f"roster-{slug}.csv", mime="text/csv", key="dl_roster", on_click="ignore",
                        disabled=not has_roster)
     st.download_button(T("dl_workbooks"),
-                       data=(lambda: downloads.district_workbooks_zip(scenario, roster, lang)) if has_roster else b"",
+                       data=((lambda: downloads.district_workbooks_zip(scenario, roster, lang))
+                             if roster is not None else b""),
                        file_name=f"rosters-{slug}.zip", mime="application/zip", key="dl_workbooks",
                        on_click="ignore", disabled=not has_roster)
     st.download_button(T("dl_calendars"),
-                       data=(lambda: downloads.officer_calendars_zip(scenario, roster, lang)) if has_roster else b"",
+                       data=((lambda: downloads.officer_calendars_zip(scenario, roster, lang))
+                             if roster is not None else b""),
                        file_name=f"calendars-{slug}.zip", mime="application/zip", key="dl_calendars",
                        on_click="ignore", disabled=not has_roster)
     if not has_roster:

@@ -59,7 +59,7 @@ def nightly_section(page: Page, base: Scenario | None, source: str) -> None:
 
     def ward_label(code: str) -> str:
         if scenario is not None and code in scenario.wards.index:
-            return f"{scenario.wards.at[code, 'ward_name']} ({code})"
+            return f"{scenario.wards['ward_name'].loc[code]} ({code})"
         return code
 
     st.subheader(T("nightly_history_title"))
@@ -79,8 +79,12 @@ def nightly_section(page: Page, base: Scenario | None, source: str) -> None:
     if not series.empty:
         long = views.actual_vs_planned_long(series)
         left, right = st.columns(2)
-        left.altair_chart(charts.actual_vs_planned_chart(long, T, lang))
-        right.altair_chart(charts.actual_vs_planned_chart(long, T, lang, cumulative=True))
+        daily = charts.actual_vs_planned_chart(long, T, lang)
+        # charts return alt.TopLevelMixin; Streamlit's stub lists only the concrete chart classes
+        left.altair_chart(daily)  # type: ignore[call-overload]
+        cumulative = charts.actual_vs_planned_chart(long, T, lang, cumulative=True)
+        # charts return alt.TopLevelMixin; Streamlit's stub lists only the concrete chart classes
+        right.altair_chart(cumulative)  # type: ignore[call-overload]
         st.dataframe(nightly.actual_vs_planned_table(series, T, lang), hide_index=True, key="nightly_avp")
 
     st.subheader(T("nightly_roster_title"))

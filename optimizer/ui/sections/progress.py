@@ -18,7 +18,7 @@ from .context import Page, district_name
 def job_panel(page: Page) -> None:
     """The running job: its name, progress (which district was solved, its gap) and Stop."""
     T, lang, ss = page.t, page.lang, page.state
-    job: PlanJob = ss.job
+    job: PlanJob = ss["job"]
     snap = job.snapshot()
     # not `with st.status(...)`: leaving the block marks the status complete (a tick) while the job
     # still runs; filled directly, it keeps its spinner until the job's result replaces it
@@ -37,7 +37,7 @@ def keep_polling(page: Page) -> None:
     costs little; POLL_SECONDS = 0 (tests) leaves the polling to the caller."""
     ss = page.state
     poll = page.settings.poll_seconds
-    if ss.job is not None and poll > 0:
+    if ss["job"] is not None and poll > 0:
         # never spend more than about half the time drawing the page: the job needs the CPU
         time.sleep(max(poll, time.perf_counter() - page.settings.run_started))
         st.rerun()
@@ -58,6 +58,8 @@ def waiting_preview(page: Page, scenario: Scenario) -> None:
     codes = scenario.district_codes
     chosen = st.multiselect(T("districts_shown"), codes, key="preview_districts", placeholder=T("choose_districts"),
                             format_func=lambda c: district_name(scenario, c), max_selections=6)
-    st.altair_chart(charts.arrivals_chart(views.expected_arrivals(scenario, tuple(chosen)), T, lang))
+    figure = charts.arrivals_chart(views.expected_arrivals(scenario, tuple(chosen)), T, lang)
+    # charts return alt.TopLevelMixin; Streamlit's stub lists only the concrete chart classes
+    st.altair_chart(figure)  # type: ignore[call-overload]
     st.download_button(T("dl_wards"), data=lambda: csv_bytes(scenario.wards.reset_index()),
                        file_name="wards.csv", mime="text/csv", key="dl_wards", on_click="ignore")

@@ -75,16 +75,19 @@ def coverage_section(page: Page, record: RunRecord):
     result, scenario = record.result, record.scenario
     st.subheader(T("coverage_title"))
     codes = scenario.district_codes
-    chosen = st.multiselect(T("districts_shown"), codes, key="districts_shown", placeholder=T("choose_districts"),
+    picked = st.multiselect(T("districts_shown"), codes, key="districts_shown", placeholder=T("choose_districts"),
                             format_func=lambda c: district_name(scenario, c), max_selections=6)
-    chosen = tuple(c for c in chosen if c in codes)
+    chosen = tuple(c for c in picked if c in codes)
     progress = progress_table(record.key, chosen, result)
     deadline = scenario.dates[-1].isoformat()
     chart_slot = st.empty()
-    chart_slot.altair_chart(charts.coverage_chart(progress, T, lang, deadline=deadline))
+    figure = charts.coverage_chart(progress, T, lang, deadline=deadline)
+    # charts return alt.TopLevelMixin; Streamlit's stub lists only the concrete chart classes
+    chart_slot.altair_chart(figure)  # type: ignore[call-overload]
     caption_slot = st.empty()
     st.subheader(T("backlog_title"))
-    st.altair_chart(charts.backlog_chart(progress, T, lang))
+    # charts return alt.TopLevelMixin; Streamlit's stub lists only the concrete chart classes
+    st.altair_chart(charts.backlog_chart(progress, T, lang))  # type: ignore[call-overload]
     if not ss.get("show_band", True):
         return lambda: None
     runs = int(ss.get("band_runs", page.settings.band_runs))
@@ -93,7 +96,9 @@ def coverage_section(page: Page, record: RunRecord):
     def add_band() -> None:
         band = band_table(record.key, runs, 0, page.settings.uses_pool(record.scenario), record.scenario,
                           result.decisions)
-        chart_slot.altair_chart(charts.coverage_chart(progress, T, lang, band=band, deadline=deadline))
+        banded = charts.coverage_chart(progress, T, lang, band=band, deadline=deadline)
+        # charts return alt.TopLevelMixin; Streamlit's stub lists only the concrete chart classes
+        chart_slot.altair_chart(banded)  # type: ignore[call-overload]
         city = band[(band["district_code"] == CITY)].iloc[-1]
         caption_slot.caption(T("band_caption", runs=runs, p10=percent(city["p10"], lang),
                                p50=percent(city["p50"], lang), p90=percent(city["p90"], lang),
@@ -134,4 +139,5 @@ def district_section(page: Page, record: RunRecord) -> None:
     if district not in codes:
         district = codes[0]
     grid = heat_table(record.key, district, metric, result)
-    st.altair_chart(charts.heatmap_chart(grid, metric, T, lang))
+    # charts return alt.TopLevelMixin; Streamlit's stub lists only the concrete chart classes
+    st.altair_chart(charts.heatmap_chart(grid, metric, T, lang))  # type: ignore[call-overload]

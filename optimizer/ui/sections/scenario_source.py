@@ -60,11 +60,11 @@ def choose_scenario(page: Page, messages: list) -> tuple[Scenario | None, str]:
         st.caption(T("upload_limit", mb=UPLOAD_LIMIT_MB))
         files = {k: uploaded(page, k) for k in ("up_zip", "up_wards", "up_officers")}
         if any(files.values()):
-            digest = hashlib.sha256(folder.encode())
+            hasher = hashlib.sha256(folder.encode())
             for key, file in files.items():
-                digest.update(f"|{key}|{file.name if file else ''}|".encode())
-                digest.update(file.data if file else b"")
-            digest = digest.hexdigest()
+                hasher.update(f"|{key}|{file.name if file else ''}|".encode())
+                hasher.update(file.data if file else b"")
+            digest = hasher.hexdigest()
             if digest not in ss["uploads"]:
                 try:
                     ss["uploads"][digest] = load_uploaded(
@@ -76,8 +76,9 @@ def choose_scenario(page: Page, messages: list) -> tuple[Scenario | None, str]:
             if isinstance(loaded, Exception):
                 messages.append(("error", input_error(page, loaded)))
                 for key, table in (("up_wards", "wards.csv"), ("up_officers", "officers.csv")):
-                    if files[key] is not None and isinstance(loaded, ScenarioError) and loaded.file == table:
-                        messages.append(("caption", T("upload_mapping", file=files[key].name, table=table)))
+                    upload = files[key]
+                    if upload is not None and isinstance(loaded, ScenarioError) and loaded.file == table:
+                        messages.append(("caption", T("upload_mapping", file=upload.name, table=table)))
                 return None, ""
             scenario, notes = loaded
             messages.extend(("info", T(f"note_{note}")) for note in notes)

@@ -42,7 +42,8 @@ def finish_job(page: Page) -> None:
         return
     ss["job"] = None
     if job.result is None:
-        key = {"input": "job_input_error", "missing": "roster_unavailable"}.get(job.error_kind, "job_failed")
+        keys = {"input": "job_input_error", "missing": "roster_unavailable"}
+        key = keys.get(job.error_kind, "job_failed") if job.error_kind is not None else "job_failed"
         error = scenario_error_text(job.input_error, page.lang) if job.input_error is not None else job.error
         ss["notice"] = ("error", T(key, error=error))
         return

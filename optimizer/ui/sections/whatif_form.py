@@ -177,9 +177,9 @@ def whatif_form(page: Page, base: Scenario, source: str) -> None:
                 wards = list(base.wards.index)
                 st.selectbox(T("one_ward"), wards, index=None, key=field(page, "one_ward"),
                              placeholder=T("one_ward_placeholder"),
-                             format_func=lambda w: f"{base.wards.at[w, 'ward_name']} · "
-                                                   f"{district_name(base, base.wards.at[w, 'district_code'])} "
-                                                   f"({int(base.wards.at[w, 'fixed_kits'])})")
+                             format_func=lambda w: f"{base.wards['ward_name'].loc[w]} · "
+                                                   f"{district_name(base, base.wards['district_code'].loc[w])} "
+                                                   f"({int(base.wards['fixed_kits'].loc[w])})")
                 st.number_input(T("one_ward_kits"), min_value=-5, max_value=10, value=0, step=1,
                                 key=field(page, "one_ward_kits"), help=T("one_ward_kits_help"))
                 st.number_input(T("city_reserve"), min_value=0, max_value=500,
