@@ -25,8 +25,16 @@ import numpy as np
 from .demand import invitable_pool, largest_remainder, shift_weights, walk_in_total
 from .scenario import Scenario
 from .simulation import Decisions
-from .staffing import (ROW_KINDS, CrewNeeds, DistrictBudget, campaign_weeks, district_budgets, first_broken_row,
-                       incompatible_shift_pairs, shift_groups)
+from .staffing import (
+    ROW_KINDS,
+    CrewNeeds,
+    DistrictBudget,
+    campaign_weeks,
+    district_budgets,
+    first_broken_row,
+    incompatible_shift_pairs,
+    shift_groups,
+)
 
 
 def _spread_evenly(count: int, slots: int) -> np.ndarray:

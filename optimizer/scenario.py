@@ -316,7 +316,7 @@ class Scenario:
     def total_target(self) -> int:
         return int(self.wards["target"].sum())
 
-    def with_settings(self, **sections) -> "Scenario":
+    def with_settings(self, **sections) -> Scenario:
         """A copy with some TOML sections replaced (used by what-if controls)."""
         data = self.settings.model_dump()
         for key, value in sections.items():
@@ -328,7 +328,7 @@ class Scenario:
 
     def with_tables(self, wards: pd.DataFrame | None = None,
                     districts: pd.DataFrame | None = None,
-                    city_mobile_kits: int | None = None) -> "Scenario":
+                    city_mobile_kits: int | None = None) -> Scenario:
         """A copy with tables replaced (values are re-validated)."""
         new_wards = self.wards if wards is None else wards.copy()
         if wards is not None:

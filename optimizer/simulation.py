@@ -68,7 +68,7 @@ class StartState:
     callable_no_shows: np.ndarray | None = None
 
     @classmethod
-    def initial(cls, scenario: Scenario) -> "StartState":
+    def initial(cls, scenario: Scenario) -> StartState:
         wards = scenario.wards
         n = len(wards)
         zero = np.zeros(n, dtype=np.int64)

@@ -36,7 +36,7 @@ class CrewNeeds:
     home_visit: dict[str, int]
 
     @classmethod
-    def of(cls, scenario: Scenario) -> "CrewNeeds":
+    def of(cls, scenario: Scenario) -> CrewNeeds:
         settings = scenario.settings
         return cls(settings.crew_per_kit.as_dict(), settings.mobile_kit.crew.as_dict(),
                    settings.home_visit.crew.as_dict())

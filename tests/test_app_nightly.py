@@ -18,6 +18,7 @@ import pytest
 import streamlit as st
 from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
 from streamlit.testing.v1 import AppTest
+from test_store import night
 
 from optimizer.nightly import NightlyOptions, PlanStore, actual_vs_planned, latest_published_roster, run_history
 from optimizer.nightly.synthetic import greedy_roster
@@ -26,7 +27,6 @@ from optimizer.scenario import CITY, load_scenario
 from optimizer.ui import charts, downloads, nightly, views
 from optimizer.ui.formatting import number
 from optimizer.ui.i18n import translate
-from test_store import night
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "app.py")

@@ -23,13 +23,20 @@ import pytest
 from optimizer.errors import ScenarioError
 from optimizer.planner import SolveOptions, run_plan
 from optimizer.scenario import CITY, COHORTS, load_scenario
-from optimizer.uncertainty import coverage_band
 from optimizer.ui import downloads, formatting, replan, views
 from optimizer.ui import whatif as wi
 from optimizer.ui.i18n import LIMIT_KEYS, TEXT, progress_text, translate
 from optimizer.ui.jobs import PlanJob
-from optimizer.ui.upload import (MAX_UPLOAD_BYTES, Upload, UploadError, _MESSAGES, load_uploaded,
-                                 safe_extract, table_as_csv)
+from optimizer.ui.upload import (
+    _MESSAGES,
+    MAX_UPLOAD_BYTES,
+    Upload,
+    UploadError,
+    load_uploaded,
+    safe_extract,
+    table_as_csv,
+)
+from optimizer.uncertainty import coverage_band
 
 ROOT = Path(__file__).resolve().parents[1]
 TINY = ROOT / "scenarios" / "tiny"

@@ -555,7 +555,6 @@ def test_open_shifts_first_opens_exactly_the_given_shifts_with_the_simulations_w
     import numpy as np
 
     from optimizer.capacity import district
-
     from optimizer.capacity.campaign import plan_capacity
 
     scenario = load_scenario(TINY)

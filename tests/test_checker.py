@@ -14,9 +14,18 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from optimizer.checker import (DECISION_COLUMNS, PLAN_COLUMNS, PROJECTION_COLUMNS, CheckReport,
-                               check_plan, format_report, largest_remainder, resimulate,
-                               walk_in_arrivals, walk_ins_by_open_shift)
+from optimizer.checker import (
+    DECISION_COLUMNS,
+    PLAN_COLUMNS,
+    PROJECTION_COLUMNS,
+    CheckReport,
+    check_plan,
+    format_report,
+    largest_remainder,
+    resimulate,
+    walk_in_arrivals,
+    walk_ins_by_open_shift,
+)
 from optimizer.scenario import load_scenario
 
 TINY = Path(__file__).resolve().parents[1] / "scenarios" / "tiny"

@@ -21,8 +21,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from optimizer.exports import (write_deployment_csv, write_district_workbooks,
-                               write_officer_calendars, write_roster_csv)
+from optimizer.exports import write_deployment_csv, write_district_workbooks, write_officer_calendars, write_roster_csv
 from optimizer.exports.atomic import TEMP_SUFFIX, atomic_path
 from optimizer.exports.calendar_ics import officer_calendar
 from optimizer.exports.roster_table import enrich_roster
@@ -34,7 +33,7 @@ from optimizer.scenario import load_scenario
 
 TINY = Path(__file__).resolve().parents[1] / "scenarios" / "tiny"
 START = dt.date(2022, 7, 25)
-STAMP = dt.datetime(2022, 7, 24, 12, 0, tzinfo=dt.timezone.utc)
+STAMP = dt.datetime(2022, 7, 24, 12, 0, tzinfo=dt.UTC)
 BOM = b"\xef\xbb\xbf"
 EVIL = '=HYPERLINK("http://evil.example","bấm vào đây")'
 ROWS = [
@@ -295,7 +294,7 @@ def test_calendar_times_are_local_and_right_in_utc(scenario, roster, tmp_path):
     write_officer_calendars(scenario, roster, tmp_path, stamp=STAMP)
     calendar = icalendar.Calendar.from_ical((tmp_path / "ics" / "CA001.ics").read_bytes())
     assert [tz["TZID"] for tz in calendar.walk("VTIMEZONE")] == ["Asia/Ho_Chi_Minh"]
-    utc = dt.timezone.utc
+    utc = dt.UTC
     times = sorted((e.decoded("dtstart").astimezone(utc), e.decoded("dtend").astimezone(utc))
                    for e in calendar.walk("VEVENT"))
     assert times == [
@@ -409,10 +408,9 @@ def test_failed_write_keeps_old_file(tmp_path):
     """A write that fails half-way leaves the previous file intact and no temporary file."""
     path = tmp_path / "roster.csv"
     path.write_text("old")
-    with pytest.raises(RuntimeError):
-        with atomic_path(path) as temp:
-            temp.write_text("half")
-            raise RuntimeError("disk full")
+    with pytest.raises(RuntimeError), atomic_path(path) as temp:
+        temp.write_text("half")
+        raise RuntimeError("disk full")
     assert path.read_text() == "old"
     assert [p.name for p in tmp_path.iterdir()] == ["roster.csv"]
 

@@ -21,7 +21,7 @@ from optimizer.scenario import load_scenario
 ROOT = Path(__file__).resolve().parents[1]
 TINY = ROOT / "scenarios" / "tiny"
 START = dt.date(2022, 7, 25)
-STAMP = dt.datetime(2022, 7, 24, 12, 0, tzinfo=dt.timezone.utc)
+STAMP = dt.datetime(2022, 7, 24, 12, 0, tzinfo=dt.UTC)
 FORMULAS = ['=HYPERLINK("http://x","y")', "@SUM(1+1)", "+1+1", "-2+3", "\tx", "\rx"]
 
 

@@ -13,8 +13,13 @@ from pathlib import Path
 import pytest
 
 from optimizer.cli import main
-from optimizer.exports.outputs import (MARKER_FILE, OutputFolderError, atomic_folder, check_output_folder,
-                               remove_stale_staging)
+from optimizer.exports.outputs import (
+    MARKER_FILE,
+    OutputFolderError,
+    atomic_folder,
+    check_output_folder,
+    remove_stale_staging,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 TINY = ROOT / "scenarios" / "tiny"

@@ -16,8 +16,18 @@ import importlib
 import sys
 
 from ..errors import ScenarioError, one_line
-from .common import (EXIT_BAD_INPUT, EXIT_BUSY, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_VIOLATIONS,
-                     Parser, positive as _positive, progress_printer, workers as _workers)
+from .common import (
+    EXIT_BAD_INPUT,
+    EXIT_BUSY,
+    EXIT_FAILED,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_VIOLATIONS,
+    Parser,
+    progress_printer,
+)
+from .common import positive as _positive
+from .common import workers as _workers
 
 COMMAND_MODULES = (
     "optimizer.cli.plan",      # plan, check

@@ -20,8 +20,9 @@ from .common import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK
 
 
 def add_commands(sub) -> None:
-    from .common import positive as _positive, workers as _workers
     from ..executor import EXECUTOR_KINDS
+    from .common import positive as _positive
+    from .common import workers as _workers
 
     country = sub.add_parser("plan-country", help="plan every province of a country folder (local processes or Ray)")
     country.add_argument("country", type=Path, help="folder of province scenario folders (<code>-<slug>/)")
@@ -46,9 +47,9 @@ def add_commands(sub) -> None:
 def cmd_plan_country(args) -> int:
     import os
 
-    from ..errors import ScenarioError
     from ..country.folders import parse_codes
     from ..country.run import CountryOptions, plan_country
+    from ..errors import ScenarioError
 
     start = time.perf_counter()
 

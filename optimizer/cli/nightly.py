@@ -55,11 +55,10 @@ def add_commands(sub) -> None:
 
 
 def cmd_nightly(args) -> int:
+    from ..country.nightly import cmd_nightly_country, is_country_folder
+    from ..exports.outputs import check_output_folder
     from ..nightly.roster import staffed_roster
     from ..nightly.run import NightlyFailed, NightlyOptions, run_nightly
-    from ..exports.outputs import check_output_folder
-
-    from ..country.nightly import cmd_nightly_country, is_country_folder
 
     if is_country_folder(args.scenario):   # one national actuals file, every province re-planned
         return cmd_nightly_country(args)
@@ -90,9 +89,9 @@ def cmd_nightly(args) -> int:
 
 
 def cmd_replay(args) -> int:
+    from ..exports.outputs import check_output_folder
     from ..nightly.replay import run_replay, write_replay
     from ..nightly.run import NightlyOptions
-    from ..exports.outputs import check_output_folder
     from ..scenario import load_scenario
 
     check_output_folder(args.out, keep=(args.scenario,))

@@ -48,7 +48,7 @@ def write_officer_calendars(scenario: Scenario, roster: pd.DataFrame, folder: st
     """
     check_language(language)
     rows = enrich_roster(scenario, roster)
-    stamp = (stamp or dt.datetime.now(dt.timezone.utc)).astimezone(dt.timezone.utc)
+    stamp = (stamp or dt.datetime.now(dt.UTC)).astimezone(dt.UTC)
     officer_ids = rows["officer_id"].tolist()
     names = dict(zip(officer_ids, rows["display_name"].tolist()))
     if scenario.officers is not None:

@@ -40,7 +40,7 @@ def save_workbook(workbook: Workbook, filename: str | Path) -> None:
         workbook.save(filename)
         return
     workbook.properties.modified = datetime.datetime.now(
-        tz=datetime.timezone.utc).replace(tzinfo=None)       # as openpyxl's save_workbook
+        tz=datetime.UTC).replace(tzinfo=None)       # as openpyxl's save_workbook
     with ZipFile(filename, "w", ZIP_DEFLATED, allowZip64=True) as archive:
         _ExcelWriter(workbook, archive).write_data()
 

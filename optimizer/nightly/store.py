@@ -31,9 +31,9 @@ import json
 import os
 import socket
 import sqlite3
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable
 
 import numpy as np
 import pandas as pd
@@ -73,7 +73,7 @@ def store_kind(db: sqlite3.Connection, path: Path | str = "store") -> str:
     names = {row[0] for row in db.execute("SELECT name FROM sqlite_master")}
     if application_id == 0 and not names:
         return "empty"
-    if application_id == 0 and _LEGACY_TABLES <= names:
+    if application_id == 0 and names >= _LEGACY_TABLES:
         return "legacy"
     raise StoreError(path, "not a plan store (an SQLite database of another application); "
                      "refusing to use it")
@@ -304,7 +304,7 @@ class PlanStore:
                 self.release_lock()
         self.db.close()
 
-    def __enter__(self) -> "PlanStore":
+    def __enter__(self) -> PlanStore:
         return self
 
     def __exit__(self, *exc) -> None:

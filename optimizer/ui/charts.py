@@ -4,7 +4,7 @@ the axes follow the language's locale (formatting.vega_locale)."""
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import altair as alt
 import pandas as pd

@@ -12,8 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..exports import (write_deployment_csv, write_district_workbooks, write_officer_calendars,
-                       write_roster_csv)
+from ..exports import write_deployment_csv, write_district_workbooks, write_officer_calendars, write_roster_csv
 from ..exports.csv_file import write_csv
 from ..exports.outputs import _json_default
 from ..exports.safe_text import safe_frame
@@ -81,7 +80,7 @@ def officer_calendars_zip(scenario: Scenario, roster: pd.DataFrame, language: st
     """ics/<officer>.ics for every officer, zipped (DTSTAMP: the campaign's first day unless
     given, so the same roster gives the same files)."""
     if stamp is None:
-        stamp = dt.datetime.combine(scenario.dates[0], dt.time(0), tzinfo=dt.timezone.utc)
+        stamp = dt.datetime.combine(scenario.dates[0], dt.time(0), tzinfo=dt.UTC)
     with tempfile.TemporaryDirectory(prefix="planner-download-") as folder:
         write_officer_calendars(scenario, roster, folder, language=language, stamp=stamp)
         return _zip_folder(Path(folder))

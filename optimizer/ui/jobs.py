@@ -11,8 +11,9 @@ import datetime as dt
 import threading
 import time
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from ..errors import ScenarioError
 from ..result import PlanResult
@@ -76,7 +77,7 @@ class PlanJob:
         self.finished: float | None = None
         self.thread = threading.Thread(target=self._run, name=f"plan-job:{name}", daemon=True)
 
-    def start(self) -> "PlanJob":
+    def start(self) -> PlanJob:
         self.thread.start()
         return self
 

@@ -14,9 +14,9 @@ import math
 import os
 import shlex
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 import pandas as pd
 

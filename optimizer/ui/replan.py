@@ -19,9 +19,9 @@ import hashlib
 import multiprocessing
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from typing import Callable
 
 import numpy as np
 import pandas as pd
