@@ -61,7 +61,8 @@ def plan_row(name: str, code: str, work: Path, *, roster: bool, time_limit: floa
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     check = subprocess.run([sys.executable, "-m", "optimizer", "check", scenario, out], cwd=ROOT,
                            capture_output=True, text=True, check=False, timeout=900)
-    return {"name": name, "seconds": seconds, "cpu": cpu, "gap": summary.get("gap"), "coverage": summary.get("coverage"),
+    return {"name": name, "seconds": seconds, "cpu": cpu, "gap": summary.get("gap"),
+            "coverage": summary.get("coverage"),
             "wards": sum(1 for _ in (scenario / "wards.csv").open(encoding="utf-8")) - 1,
             "check": "pass" if check.returncode == 0 else f"FAIL: {check.stdout.strip()[-200:]}"}
 

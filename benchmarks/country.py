@@ -118,7 +118,8 @@ def cluster_estimate(provinces: pd.DataFrame, timings: dict, driver_s: float, ou
     second = float(times.drop(largest).max()) if len(times) > 1 else 0.0
     by_districts = max(float(split_times.max()), serial_sum / total_cores)
     transfer = (output_bytes + input_bytes) / (network_mb_s * 2**20)
-    return {"bytes": output_bytes + input_bytes, "column": column, "cores": total_cores, "sum_s": serial_sum, "largest": largest, "largest_s": float(times[largest]),
+    return {"bytes": output_bytes + input_bytes, "column": column, "cores": total_cores, "sum_s": serial_sum,
+            "largest": largest, "largest_s": float(times[largest]),
             "split_bound": str(split_times.idxmax()), "largest_districts": districts, "province_tasks_s": by_tasks,
             "district_tasks_s": by_districts, "second_s": second, "driver_s": driver_s, "transfer_s": transfer,
             "estimate_s": by_tasks + driver_s + transfer, "estimate_split_s": by_districts + driver_s + transfer}
@@ -131,8 +132,8 @@ def report(rows: list[dict], country: Path, estimate: dict, args) -> str:
              f"{int(rows[0]['provinces']['wards'].sum()):,} wards). Machine: {os.cpu_count()} cores, "
              f"{platform.python_version()}; load average at the end {load:.1f} (the machine is shared)."), "",
              f"Command: `{' '.join(['.venv/bin/python', 'benchmarks/country.py', *sys.argv[1:]])}`", "",
-             ("| executor | workers | runs | wall median (min-max) s | speed-up vs 1 worker | peak memory (process tree) "
-             "| provinces failed | plans (digest) |"),
+             ("| executor | workers | runs | wall median (min-max) s | speed-up vs 1 worker "
+              "| peak memory (process tree) | provinces failed | plans (digest) |"),
              "|---|---|---|---|---|---|---|---|"]
     by_key: dict = {}
     for row in rows:
@@ -179,7 +180,8 @@ def report(rows: list[dict], country: Path, estimate: dict, args) -> str:
               (f"- Driver: {e['driver_s']:.1f} s measured on this machine (start-up, reading and hashing the inputs, "
               "national files; with Ray also starting or joining the cluster)."),
               (f"- Data: inputs and outputs ({e['bytes'] / 2**20:.1f} MB) moved once over a "
-              f"{args.network_mb_s:.0f} MB/s network: {e['transfer_s']:.1f} s (outputs are written by the workers to a shared file system)."),
+              f"{args.network_mb_s:.0f} MB/s network: {e['transfer_s']:.1f} s "
+              "(outputs are written by the workers to a shared file system)."),
               (f"- Estimate: **{e['estimate_s']:.0f} s** with province tasks, **{e['estimate_split_s']:.0f} s** with "
               "the large provinces' districts as tasks. What bounds it: the largest province (one task), then "
               "the driver's start-up; not the cores. Times here come from a shared 2-core machine and a cluster "
@@ -221,7 +223,8 @@ def main(argv=None) -> int:
         first = rows[0]
         driver = first["wall_s"] - float(first["provinces"]["wall_seconds"].sum()) / first["workers"]
         estimate = cluster_estimate(first["provinces"], first["timings"], max(0.0, driver), first["output_bytes"],
-                                    sum(folder_bytes(country / f) for f in first["provinces"]["folder"]), args.nodes, args.cores, args.network_mb_s)
+                                    sum(folder_bytes(country / f) for f in first["provinces"]["folder"]),
+                                    args.nodes, args.cores, args.network_mb_s)
         text = report(rows, country if args.country else Path("(sample) " + str(args.sample) + " copies of tiny"),
                       estimate, args)
     print(text)

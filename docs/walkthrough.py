@@ -71,31 +71,32 @@ def main() -> None:
     IMAGES.mkdir(parents=True, exist_ok=True)
     port = free_port()
     env = {**os.environ, "PLANNER_SCENARIO": "scenarios/tiny", "PLANNER_BAND_RUNS": "20"}
-    log = tempfile.TemporaryFile()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as answer:
-                    if answer.read().decode().strip() == "ok":
-                        break
-            except OSError:
-                time.sleep(0.3)
-            if time.monotonic() > deadline:
-                raise RuntimeError("the app did not start")
-        with tempfile.TemporaryDirectory() as folder, sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path="/usr/bin/chromium")
-            page = browser.new_page(viewport={"width": WIDTH, "height": 800})
-            walk(page, url, scenario_zip(Path(folder)))
-            browser.close()
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
+    with tempfile.TemporaryFile() as log:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+             "--server.port", str(port), "--server.address", "127.0.0.1",
+             "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        url = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as answer:
+                        if answer.read().decode().strip() == "ok":
+                            break
+                except OSError:
+                    time.sleep(0.3)
+                if time.monotonic() > deadline:
+                    raise RuntimeError("the app did not start")
+            with tempfile.TemporaryDirectory() as folder, sync_playwright() as playwright:
+                browser = playwright.chromium.launch(executable_path="/usr/bin/chromium")
+                page = browser.new_page(viewport={"width": WIDTH, "height": 800})
+                walk(page, url, scenario_zip(Path(folder)))
+                browser.close()
+        finally:
+            server.terminate()
+            server.wait(timeout=20)
 
 
 def walk(page: Page, url: str, upload: Path) -> None:

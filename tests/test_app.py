@@ -62,7 +62,7 @@ def app(fresh):
 def settle(at: AppTest, timeout: float = 60) -> AppTest:
     """Wait for the running job (if any) and rerun until the page has no job."""
     for _ in range(10):
-        job = at.session_state["job"] if "job" in at.session_state else None
+        job = at.session_state.get("job")
         if job is None:
             return at
         assert job.wait(timeout), "the plan did not finish"
@@ -415,7 +415,7 @@ def _uploaded(app: AppTest, data: bytes, name: str = "tinh.zip") -> AppTest:
 
 
 def _form_key(at: AppTest, name: str) -> str:
-    generation = at.session_state["form_generation"] if "form_generation" in at.session_state else 0
+    generation = at.session_state.get("form_generation", 0)
     return f"wi_{name}" if generation == 0 else f"wi_{name}__{generation}"
 
 

@@ -236,7 +236,7 @@ def open_page(monkeypatch, store_path) -> AppTest:
     st.cache_data.clear()
     at = AppTest.from_file(APP, default_timeout=60).run()
     for _ in range(10):
-        job = at.session_state["job"] if "job" in at.session_state else None
+        job = at.session_state.get("job")
         if job is None:
             return at
         assert job.wait(60), "the plan did not finish"

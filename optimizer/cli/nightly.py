@@ -112,7 +112,8 @@ def format_replay(report: dict) -> str:
     for name, p in report["policies"].items():
         lines.append(f"{name:<12} {100 * p['final_coverage']:>14.2f}% {str(p['days_to_90']):>12} "
                      f"{str(p['days_to_95']):>12}")
-    lines.append(f"kit-shift changes per night (nightly): {report['policies']['nightly']['kit_shift_changes_per_night']}")
+    lines.append("kit-shift changes per night (nightly): "
+                 f"{report['policies']['nightly']['kit_shift_changes_per_night']}")
     return "\n".join(lines)
 
 

@@ -189,7 +189,8 @@ def run_country_nightly(country_dir: str | Path, actuals_path: str | Path, as_of
             executor = make_executor(workers if executor_kind == "ray" else (workers or 1), executor_kind,
                                      address=ray_address)
             if progress:
-                progress(f"night of {as_of}: {len(tasks)} provinces, {sum(len(a.national_rows) for a in shares.values()):,} "
+                progress(f"night of {as_of}: {len(tasks)} provinces, "
+                         f"{sum(len(a.national_rows) for a in shares.values()):,} "
                          f"actuals rows; executor {executor_kind}", 0.0)
             records = executor.map(nightly_province, tasks, on_done=_NightTracker(len(tasks), progress))
             table = pd.DataFrame([{c: r.get(c) for c in PROVINCE_COLUMNS} for r in records], columns=PROVINCE_COLUMNS)
@@ -228,7 +229,8 @@ class _NightTracker:
         self.done += 1
         if self.progress:
             left = (time.perf_counter() - self.begin) / self.done * (self.total - self.done)
-            what = record["error"] or f"run #{record.get('run_id')}, projected {100 * (record.get('coverage') or 0):.1f} %"
+            what = record["error"] or (f"run #{record.get('run_id')}, "
+                                       f"projected {100 * (record.get('coverage') or 0):.1f} %")
             self.progress(f"provinces {self.done}/{self.total} done; {record['folder']}: {record['status']}, {what}; "
                           f"about {left:.0f} s left", self.done / self.total)
 
@@ -273,7 +275,8 @@ def cmd_nightly_country(args) -> int:
     for row in failed.itertuples():
         print(f"error: province {row.province_code} ({row.folder}): {row.status}: {row.error}", file=sys.stderr)
     t = summary["totals"]
-    progress(f"{summary['provinces_replanned']} of {summary['provinces']} provinces re-planned as of {summary['as_of']}: "
+    progress(f"{summary['provinces_replanned']} of {summary['provinces']} provinces re-planned "
+             f"as of {summary['as_of']}: "
              f"{t['enrolled_to_date']:,} enrolled so far ({100 * t['coverage_to_date']:.1f} %), projected "
              f"{t['enrolled']:,} of {t['target']:,} ({100 * t['coverage']:.1f} %); wrote {args.out}", 1.0)
     if (failed["status"] == "bad input").any():

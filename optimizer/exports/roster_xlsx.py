@@ -272,7 +272,7 @@ def _ward_sheet(sheet: Worksheet, cells: _Cells, context: _SheetContext, rows: l
     day_fills = [_WEEKEND_FILL if weekend else None for weekend in context.weekend]
     row_number = FIRST_DATA_ROW
     for officer_id, (display_name, home, roles, hours, shifts) in officers.items():
-        home_unit = (ward_names[home] if home in ward_names else home or context.reserve)
+        home_unit = ward_names.get(home, home or context.reserve)
         ordered = [role for role in ROLES if role in roles] + sorted(roles - set(ROLES))
         values = [officer_id, display_name, home_unit,
                   ", ".join(_role_name(context, role, language) for role in ordered)]

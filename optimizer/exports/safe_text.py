@@ -7,8 +7,9 @@ codes come from planners' CSV files, so every text cell an export writes goes th
 would start a formula gets a leading apostrophe, which spreadsheets show as plain text.
 
 Plain numbers written as text ('-5', '+3.5') are left alone: a spreadsheet reads them as
-numbers, never as formulas. `restore_text` undoes the apostrophe exactly, so a CSV written here reads back to the original
-(text that already starts with apostrophes before a formula character gets one more).
+numbers, never as formulas. `restore_text` undoes the apostrophe exactly, so a CSV written here
+reads back to the original (text that already starts with apostrophes before a formula character
+gets one more).
 """
 
 from __future__ import annotations

@@ -127,5 +127,5 @@ def _cell_tail(styles, style_ids: dict, style_key, style, kind: str, value) -> s
         if value is None:
             return attrs + ' t="n" />'
         if type(value) in _NUMBERS and math.isfinite(value):
-            return f'{attrs} t="n"><v>{"%.16g" % value}</v></c>'
+            return f'{attrs} t="n"><v>{value:.16g}</v></c>'
     raise _Unsupported                           # formulas, dates, booleans, errors

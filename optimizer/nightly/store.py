@@ -475,15 +475,16 @@ class PlanStore:
                 by_shift = {c: int(row[f"enrolled_{c}"]) for c in codes if not pd.isna(row[f"enrolled_{c}"])}
                 kits_by_shift = {c: int(row[f"kits_open_{c}"]) for c in codes if not pd.isna(row[f"kits_open_{c}"])}
                 cursor = db.execute(
-                    "INSERT INTO actuals (submission_id, ward_code, date, enrolled, enrolled_walk_in, enrolled_invited, "
-                    "enrolled_homebound, enrolled_institution, enrolled_by_shift, kits_open, kits_open_by_shift, "
-                    "is_correction, replaces_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    "INSERT INTO actuals (submission_id, ward_code, date, enrolled, enrolled_walk_in, "
+                    "enrolled_invited, enrolled_homebound, enrolled_institution, enrolled_by_shift, kits_open, "
+                    "kits_open_by_shift, is_correction, replaces_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (submission_id, row["ward_code"], row["date"], int(row["enrolled"]),
                      *(_int(row[c]) for c in COHORT_COLUMNS), json.dumps(by_shift) if by_shift else None,
                      _int(row["kits_open"]), json.dumps(kits_by_shift) if kits_by_shift else None,
                      int(correction), replaces))
                 if replaces is not None:
-                    db.execute("UPDATE actuals SET superseded_by_id = ? WHERE id = ?", (int(cursor.lastrowid), replaces))
+                    db.execute("UPDATE actuals SET superseded_by_id = ? WHERE id = ?",
+                               (int(cursor.lastrowid), replaces))
 
     def _insert_decisions(self, db, run_id: int, scenario: Scenario, decisions: Decisions) -> None:
         stack = np.stack([getattr(decisions, f) for f in DECISION_FIELDS], axis=-1)   # [w, d, s, 4]
@@ -502,7 +503,8 @@ class PlanStore:
 
     def _insert_roster(self, db, run_id: int, roster: pd.DataFrame) -> None:
         frame = roster_frame(roster)
-        db.executemany(f"INSERT INTO roster_rows (run_id, {', '.join(ROSTER_FIELDS)}) VALUES (?{', ?' * len(ROSTER_FIELDS)})",
+        db.executemany(f"INSERT INTO roster_rows (run_id, {', '.join(ROSTER_FIELDS)}) "
+                       f"VALUES (?{', ?' * len(ROSTER_FIELDS)})",
                        [(run_id, *row) for row in frame.itertuples(index=False)])
 
     # -- reading -------------------------------------------------------------------------------------

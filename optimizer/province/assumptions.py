@@ -1,10 +1,10 @@
 """Every assumption a province scenario rests on, in one place, with Hà Nội's values as defaults.
 
 A province overrides any of them with a TOML file of top-level keys named as the fields below
-(`aged_14_plus = "0.76"`, `[enrolled_share]` then `"xã" = 0.70` (quoted: TOML bare keys are ASCII), `province_mobile_kits = 12`). Shares that
-enter exact arithmetic (aged 14+, short-stay uplift) are fractions: give them as strings
-("775/1000" or "0.775") or numbers. The basis of each default is in `BASIS` and goes into the
-generated README.
+(`aged_14_plus = "0.76"`, `[enrolled_share]` then `"xã" = 0.70` (quoted: TOML bare keys are
+ASCII), `province_mobile_kits = 12`). Shares that enter exact arithmetic (aged 14+, short-stay
+uplift) are fractions: give them as strings ("775/1000" or "0.775") or numbers. The basis of each
+default is in `BASIS` and goes into the generated README.
 """
 
 from __future__ import annotations

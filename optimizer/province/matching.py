@@ -136,10 +136,11 @@ def district_groups(province: Province, rows: list[CensusUnit]) -> list[Group]:
             linked_census.add(cd)
             linked_codes.add(best[2])
     with_communes = {c.district_code for c in province.communes}
-    for i, code in enumerate(codes):
+    for _i, code in enumerate(codes):
         if code in linked_codes or code not in with_communes:
             continue
-        overlap = [(sum(k in commune_keys[code] for k in row_keys[cd]), -j, cd) for j, cd in enumerate(census_districts)]
+        overlap = [(sum(k in commune_keys[code] for k in row_keys[cd]), -j, cd)
+                   for j, cd in enumerate(census_districts)]
         best = max(overlap, default=(0, 0, ""))
         if best[0] > 0:
             union("d:" + code, "c:" + best[2])
@@ -294,7 +295,7 @@ def match_province(province: Province, census: Census,
         units.extend(group_units)
         pending.append((group, group_units, index, used))
     weight = type_weights(province, held, how)
-    for group, group_units, index, used in pending:
+    for _group, group_units, index, used in pending:
         residual = [Part(rows[i], 1 - used.get(j, Fraction(0))) for j, i in enumerate(index)
                     if used.get(j, Fraction(0)) < 1]
         plannable = [u for u in group_units if not u.code.startswith("D")]

@@ -232,10 +232,8 @@ class CachingExecutor:
                 todo.append(i)
         if todo:
             work = [items[i] for i in todo]
-            if self.pool is None or len(work) <= 1:
-                solved = [fn(item) for item in work]
-            else:
-                solved = self.pool.map(fn, work)
+            solved = ([fn(item) for item in work] if self.pool is None or len(work) <= 1
+                      else self.pool.map(fn, work))
             for i, value in zip(todo, solved):
                 results[i] = value
                 if keys[i] is not None:

@@ -120,7 +120,8 @@ def peak_day_share() -> float:
     tau = max(1.0, DAYS / 4)
     weights = []
     for d in range(DAYS):
-        w = (d + 1) / (ASSUMPTIONS.turnout_peak_day + 1) if d < ASSUMPTIONS.turnout_peak_day else math.exp(-(d - ASSUMPTIONS.turnout_peak_day) / tau)
+        w = ((d + 1) / (ASSUMPTIONS.turnout_peak_day + 1) if d < ASSUMPTIONS.turnout_peak_day
+             else math.exp(-(d - ASSUMPTIONS.turnout_peak_day) / tau))
         if (ASSUMPTIONS.start_date + dt.timedelta(days=d)).weekday() >= 5:
             w *= ASSUMPTIONS.weekend_factor
         weights.append(w)
