@@ -23,8 +23,8 @@ from typing import Literal
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from .errors import ScenarioError
-from .file_names import file_stem, stem_collisions
+from ..errors import ScenarioError
+from ..file_names import file_stem, stem_collisions
 
 ROLES = ("operator", "verifier", "driver", "home_visit")
 COHORTS = ("walk_in", "invited", "homebound", "institution")
