@@ -31,7 +31,8 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ScenarioError
-from ..scenario import COHORTS, MAX_PEOPLE_PER_WARD, Scenario, read_table
+from ..scenario import COHORTS, MAX_PEOPLE_PER_WARD, Scenario
+from ..scenario.tables import read_table
 
 KEY_COLUMNS = ("ward_code", "date")
 COHORT_COLUMNS = tuple(f"enrolled_{c}" for c in COHORTS)
