@@ -27,7 +27,7 @@ GROUPS = {"00001": 9, "00004": 4, "00006": 10, "00037": 8, "00040": 6}
 
 
 def _with_groups(folder: Path) -> Path:
-    """tiny with working groups and follow-up settings: called after 2 days, half come, 1 call a group a day."""
+    """tiny with working groups and follow-up settings: called after 2 days, a third come (33.3 % on screen), 1 call a group a day."""
     shutil.copytree(TINY, folder)
     wards = pd.read_csv(folder / "wards.csv", dtype=str, keep_default_na=False)
     wards["working_groups"] = [str(GROUPS[c]) for c in wards["ward_code"]]
@@ -35,7 +35,7 @@ def _with_groups(folder: Path) -> Path:
     toml = folder / "campaign.toml"
     toml.write_text(toml.read_text(encoding="utf-8").replace(
         "return_after_days = 2\n", "return_after_days = 2\nfollow_up_after_days = 2\n"
-        "follow_up_show_up = 0.5\ncalls_per_group_day = 1\n"), encoding="utf-8")
+        "follow_up_show_up = 0.3333\ncalls_per_group_day = 1\n"), encoding="utf-8")
     return folder
 
 
@@ -93,7 +93,7 @@ def test_follow_up_form_starts_from_the_scenario_on_screen(app):
     assert not app.exception
     values = {n.key: n.value for n in app.number_input}
     assert values[_form_key(app, "follow_up_days")] == 2
-    assert values[_form_key(app, "follow_up_show_up")] == 50.0
+    assert values[_form_key(app, "follow_up_show_up")] == 33.3
     assert values[_form_key(app, "calls_per_group")] == 1.0
     assert values[_form_key(app, "groups_all")] == 1.0
 
@@ -111,7 +111,7 @@ def test_raising_calls_per_group_replans_with_the_calls(app, calling, tmp_path):
     record = at.session_state["runs"]["Vận động nhiều"]
     assert record.whatif.changes() == ["follow_up_after_days", "calls_per_group_day"]
     demand = record.scenario.settings.demand
-    assert (demand.calls_per_group_day, demand.follow_up_after_days, demand.follow_up_show_up) == (6.0, 3, 0.5)
+    assert (demand.calls_per_group_day, demand.follow_up_after_days, demand.follow_up_show_up) == (6.0, 3, 0.3333)
     assert list(calls_per_ward_day(record.scenario)) == [6 * GROUPS[w] for w in calling.wards.index]
     calls = record.result.outcome.calls
     assert calls.sum() > 0

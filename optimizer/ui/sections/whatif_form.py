@@ -78,6 +78,7 @@ def read_whatif(page: Page, base: Scenario) -> tuple[wi.WhatIf, float | None]:
     city = ss.get(field(page, "city"))
     peak = ss.get(field(page, "peak"))
     after_days = ss.get(field(page, "follow_up_days"))
+    follow_up_show_up = ss.get(field(page, "follow_up_show_up"))    # the box shows the rate rounded to 0.1 %
     one_ward, one_ward_kits = ss.get(field(page, "one_ward")), int(ss.get(field(page, "one_ward_kits")) or 0)
     whatif = wi.WhatIf(
         **parts,
@@ -95,7 +96,8 @@ def read_whatif(page: Page, base: Scenario) -> tuple[wi.WhatIf, float | None]:
         weight_wait=changed("w_wait", weights.wait_per_person_shift),
         follow_up_after_days=None if after_days is None or int(after_days) == demand.follow_up_after_days
         else int(after_days),
-        follow_up_show_up=changed("follow_up_show_up", demand.follow_up_show_up, 100.0),
+        follow_up_show_up=None if follow_up_show_up is None
+        or abs(follow_up_show_up - round(100 * demand.follow_up_show_up, 1)) < 1e-9 else follow_up_show_up / 100,
         calls_per_group_day=changed("calls_per_group", demand.calls_per_group_day),
         working_groups=changed("groups_all", 1.0))
     return whatif, limit
