@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 from pydantic import ValidationError
 
-from ..scenario import COHORTS, ROLES, Scenario, ShiftSettings, _rehash
+from ..scenario import COHORTS, MAX_WORKING_GROUPS_PER_WARD, ROLES, Scenario, ShiftSettings, _rehash
 
 CURVES = ("flat", "front", "back", "wave")
 
@@ -91,6 +91,68 @@ def set_show_up(scenario: Scenario, rate: float) -> Scenario:
         raise WhatIfError(f"invitation show-up must be between 0 and 1, not {rate:g}")
     return _settings(scenario, demand=scenario.settings.demand.model_copy(
         update={"invitation_show_up": float(rate)}))
+
+
+# --- follow-up of no-shows -------------------------------------------------------------------
+
+def set_follow_up(scenario: Scenario, after_days: int | None = None, show_up: float | None = None,
+                  calls_per_group_day: float | None = None) -> Scenario:
+    """The follow-up of letter no-shows: days until a no-show can be called again, the share of
+    those called who come (0..1), and the door-to-door calls one working group makes a day."""
+    demand = scenario.settings.demand
+    update: dict[str, float | int] = {}
+    if after_days is not None and int(after_days) != demand.follow_up_after_days:
+        if not 1 <= int(after_days) <= 30:
+            raise WhatIfError(f"days until a no-show is called must be between 1 and 30, not {after_days}")
+        update["follow_up_after_days"] = int(after_days)
+    if show_up is not None and not math.isclose(float(show_up), demand.follow_up_show_up):
+        if not (math.isfinite(float(show_up)) and 0 <= float(show_up) <= 1):
+            raise WhatIfError(f"follow-up show-up must be between 0 and 1, not {float(show_up):g}")
+        update["follow_up_show_up"] = float(show_up)
+    if calls_per_group_day is not None and not math.isclose(float(calls_per_group_day), demand.calls_per_group_day):
+        if not (math.isfinite(float(calls_per_group_day)) and float(calls_per_group_day) >= 0):
+            raise WhatIfError(f"calls per working group a day must be >= 0, not {float(calls_per_group_day):g}")
+        update["calls_per_group_day"] = float(calls_per_group_day)
+    return _settings(scenario, demand=demand.model_copy(update=update)) if update else scenario
+
+
+def working_groups(scenario: Scenario) -> pd.Series:
+    """Each ward's neighbourhood working groups (0 where the scenario gives none)."""
+    if "working_groups" in scenario.wards:
+        return scenario.wards["working_groups"].astype(np.int64)
+    return pd.Series(0, index=scenario.wards.index, dtype=np.int64)
+
+
+def change_working_groups(scenario: Scenario, multiplier: float | None = None,
+                          per_ward_by_district: Mapping[str, int] | None = None) -> Scenario:
+    """Neighbourhood working groups per ward: every ward of a district in `per_ward_by_district`
+    gets that many groups; every other ward's groups are times `multiplier` (rounded half up)."""
+    per_district = {str(d): int(v) for d, v in (per_ward_by_district or {}).items()}
+    _check_districts(scenario, per_district)
+    for district, groups in per_district.items():
+        if not 0 <= groups <= MAX_WORKING_GROUPS_PER_WARD:
+            raise WhatIfError(f"district {district}: working groups per ward must be between 0 and "
+                              f"{MAX_WORKING_GROUPS_PER_WARD}, not {groups}")
+    factor = 1.0 if multiplier is None else float(multiplier)
+    if not (math.isfinite(factor) and factor >= 0):
+        raise WhatIfError(f"working groups multiplier must be >= 0, not {factor:g}")
+    groups_now = working_groups(scenario)
+    groups = groups_now.to_numpy(np.int64)
+    if not math.isclose(factor, 1.0):
+        groups = _half_up(groups * factor)
+    districts = scenario.wards["district_code"]
+    for district, per_ward in per_district.items():
+        groups = np.where(districts == district, per_ward, groups)
+    if (groups > MAX_WORKING_GROUPS_PER_WARD).any():
+        raise WhatIfError(f"working groups per ward must be at most {MAX_WORKING_GROUPS_PER_WARD}, "
+                          f"not {int(groups.max())}")
+    if "working_groups" in scenario.wards and (groups == groups_now.to_numpy()).all():
+        return scenario
+    if "working_groups" not in scenario.wards and not groups.any():
+        return scenario
+    wards = scenario.wards.copy()
+    wards["working_groups"] = groups.astype(np.int64)
+    return scenario.with_tables(wards=wards)
 
 
 # --- kits -------------------------------------------------------------------------------------
@@ -346,6 +408,11 @@ class WhatIf:
     weight_enrolled: float | None = None
     equity: float | None = None
     weight_wait: float | None = None
+    follow_up_after_days: int | None = None
+    follow_up_show_up: float | None = None
+    calls_per_group_day: float | None = None
+    working_groups: float | None = None          # a multiplier of every ward's working groups
+    working_groups_by_district: tuple[tuple[str, int], ...] = ()    # groups per ward, by district
 
     def changes(self) -> list[str]:
         """Names of the fields that change something (for the run's description)."""
@@ -366,11 +433,13 @@ def apply_whatif(scenario: Scenario, whatif: WhatIf) -> Scenario:
         e = whatif.extra_shift
         s = add_shift(s, e.code, e.start, e.end, e.preference, e.name_vi, e.name_en)
     s = set_objective_weights(s, whatif.weight_enrolled, whatif.equity, whatif.weight_wait)
+    s = set_follow_up(s, whatif.follow_up_after_days, whatif.follow_up_show_up, whatif.calls_per_group_day)
     s = scale_demand(s, dict(whatif.demand))
     s = change_ward_kits(s, whatif.ward_kits_delta, dict(whatif.ward_kits_by_district))
     s = change_kits_at_wards(s, dict(whatif.ward_kits))
     s = set_mobile_kits(s, dict(whatif.mobile_kits), whatif.city_reserve)
     s = scale_officers(s, dict(whatif.officers))
+    s = change_working_groups(s, whatif.working_groups, dict(whatif.working_groups_by_district))
     return s
 
 
@@ -391,6 +460,9 @@ def district_table(scenario: Scenario) -> pd.DataFrame:
         "officers_now": officers.reindex(districts.index).fillna(0).astype(int).to_numpy(),
         "officers": 1.0,
         "ward_kits": 0,
+        "groups_now": working_groups(scenario).groupby(scenario.wards["district_code"]).sum()
+                      .reindex(districts.index).fillna(0).astype(int).to_numpy(),
+        "working_groups": np.nan,      # groups per ward; blank keeps each ward's own
     })
 
 
@@ -398,7 +470,9 @@ def whatif_from_table(scenario: Scenario, table: pd.DataFrame) -> dict:
     """The per-district parts of a `WhatIf` from an edited `district_table` (changed rows only)."""
     base = district_table(scenario).set_index("district_code")
     edited = table.set_index("district_code")
-    out = {"demand": [], "mobile_kits": [], "officers": [], "ward_kits_by_district": []}
+    out: dict[str, list] = {"demand": [], "mobile_kits": [], "officers": [], "ward_kits_by_district": [],
+                            "working_groups_by_district": []}
+    groups_now, wards_district = working_groups(scenario), scenario.wards["district_code"]
     for code in base.index:
         row = edited.loc[code]
         for column, field, cast in (("demand", "demand", float), ("mobile_kits", "mobile_kits", int),
@@ -408,6 +482,11 @@ def whatif_from_table(scenario: Scenario, table: pd.DataFrame) -> dict:
                 continue
             if cast(value) != cast(base.at[code, column]):
                 out[field].append((code, cast(value)))
+        per_ward = row["working_groups"] if "working_groups" in edited.columns else None
+        if per_ward is None or (isinstance(per_ward, float) and math.isnan(per_ward)):
+            continue
+        if not (groups_now[wards_district == code] == int(per_ward)).all():
+            out["working_groups_by_district"].append((code, int(per_ward)))
     return {k: tuple(v) for k, v in out.items()}
 
 

@@ -11,7 +11,7 @@ import datetime as dt
 
 import streamlit as st
 
-from ...scenario import Scenario
+from ...scenario import MAX_WORKING_GROUPS_PER_WARD, Scenario
 from .. import whatif as wi
 from ..formatting import date_text, number
 from .context import Page, district_name
@@ -77,6 +77,8 @@ def read_whatif(page: Page, base: Scenario) -> tuple[wi.WhatIf, float | None]:
     limit = None if limit is None or abs(limit - base.settings.solver.time_limit_seconds) < 1e-9 else float(limit)
     city = ss.get(field(page, "city"))
     peak = ss.get(field(page, "peak"))
+    after_days = ss.get(field(page, "follow_up_days"))
+    follow_up_show_up = ss.get(field(page, "follow_up_show_up"))    # the box shows the rate rounded to 0.1 %
     one_ward, one_ward_kits = ss.get(field(page, "one_ward")), int(ss.get(field(page, "one_ward_kits")) or 0)
     whatif = wi.WhatIf(
         **parts,
@@ -91,7 +93,13 @@ def read_whatif(page: Page, base: Scenario) -> tuple[wi.WhatIf, float | None]:
         shift_hours=tuple(hours), extra_shift=extra,
         weight_enrolled=changed("w_enrolled", weights.enrolled),
         equity=changed("w_equity", 1.0),
-        weight_wait=changed("w_wait", weights.wait_per_person_shift))
+        weight_wait=changed("w_wait", weights.wait_per_person_shift),
+        follow_up_after_days=None if after_days is None or int(after_days) == demand.follow_up_after_days
+        else int(after_days),
+        follow_up_show_up=None if follow_up_show_up is None
+        or abs(follow_up_show_up - round(100 * demand.follow_up_show_up, 1)) < 1e-9 else follow_up_show_up / 100,
+        calls_per_group_day=changed("calls_per_group", demand.calls_per_group_day),
+        working_groups=changed("groups_all", 1.0))
     return whatif, limit
 
 
@@ -123,6 +131,26 @@ def submit_whatif(page: Page, base: Scenario, source: str) -> None:
         reset_form(page)
 
 
+def follow_up_fields(page: Page, base: Scenario) -> None:
+    """The follow-up of letter no-shows and the working groups' door-to-door calls, from `base`."""
+    T, lang = page.t, page.lang
+    demand = base.settings.demand
+    groups = int(wi.working_groups(base).sum())
+    st.markdown(f"**{T('follow_up')}**")
+    days_col, show_col, calls_col, groups_col = st.columns(4)
+    days_col.number_input(T("follow_up_days"), min_value=1, max_value=30, value=int(demand.follow_up_after_days),
+                          step=1, key=field(page, "follow_up_days"), help=T("follow_up_days_help"))
+    show_col.number_input(T("follow_up_show_up"), min_value=0.0, max_value=100.0,
+                          value=round(100 * demand.follow_up_show_up, 1), step=1.0,
+                          key=field(page, "follow_up_show_up"))
+    calls_col.number_input(T("calls_per_group"), min_value=0.0, max_value=10_000.0,
+                           value=float(demand.calls_per_group_day), step=1.0, key=field(page, "calls_per_group"),
+                           help=T("calls_per_group_help"))
+    groups_col.number_input(T("groups_all"), min_value=0.0, max_value=10.0, value=1.0, step=0.1,
+                            format="%.2f", key=field(page, "groups_all"),
+                            help=T("groups_all_help", groups=number(groups, lang)))
+
+
 def whatif_form(page: Page, base: Scenario, source: str) -> None:
     """The form, its defaults taken from `base` (the scenario on screen)."""
     T, lang, ss = page.t, page.lang, page.state
@@ -144,7 +172,7 @@ def whatif_form(page: Page, base: Scenario, source: str) -> None:
             editable["target"] = [number(v, lang) for v in editable["target"]]   # read-only, as text
             st.data_editor(
                 editable, key=field(page, "districts"), hide_index=True, num_rows="fixed",
-                disabled=["district_code", "district_name", "target", "officers_now"],
+                disabled=["district_code", "district_name", "target", "officers_now", "groups_now"],
                 column_config={
                     "district_code": st.column_config.TextColumn(T("col_district_code")),
                     "district_name": st.column_config.TextColumn(T("col_district_name")),
@@ -159,6 +187,10 @@ def whatif_form(page: Page, base: Scenario, source: str) -> None:
                                                               help=T("col_officers_help")),
                     "ward_kits": st.column_config.NumberColumn(T("col_ward_kits"), min_value=-5, max_value=10,
                                                                step=1, help=T("col_ward_kits_help")),
+                    "groups_now": st.column_config.NumberColumn(T("col_groups_now")),
+                    "working_groups": st.column_config.NumberColumn(
+                        T("col_working_groups"), min_value=0, max_value=MAX_WORKING_GROUPS_PER_WARD, step=1,
+                        format="%d", help=T("col_working_groups_help")),
                 })
             demand_col, kits_col, weight_col = st.columns(3)
             with demand_col:
@@ -201,6 +233,7 @@ def whatif_form(page: Page, base: Scenario, source: str) -> None:
                 st.number_input(T("time_limit"), min_value=1.0, max_value=3600.0,
                                 value=float(base.settings.solver.time_limit_seconds), step=5.0,
                                 key=field(page, "time_limit"), help=T("time_limit_help"))
+            follow_up_fields(page, base)
             st.markdown(f"**{T('shifts')}**")
             columns = st.columns(len(base.shifts) + 1)
             for column, shift in zip(columns, base.shifts):
