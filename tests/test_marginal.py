@@ -17,7 +17,7 @@ TINY = Path(__file__).resolve().parents[1] / "scenarios" / "tiny"
 
 
 def _model(rows):
-    return SimpleNamespace(S=3, scenario=SimpleNamespace(n_days=2), hours=np.array([5.0, 5.0, 4.0]),
+    return SimpleNamespace(n_shifts=3, scenario=SimpleNamespace(n_days=2), shift_hours=np.array([5.0, 5.0, 4.0]),
                            staffing_rows=rows)
 
 
