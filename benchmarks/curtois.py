@@ -221,7 +221,8 @@ def main(argv: list[str] | None = None) -> int:
             records.append(record)
             gap = record["gap_to_best_known"]
             print(f"{record['instance']:>11} seed {seed}: objective {record['objective']} (best known "
-                  f"{record['best_known']}, gap {'-' if gap is None else f'{100 * gap:.2f} %'}), bound {record['bound']}, "
+                  f"{record['best_known']}, gap {'-' if gap is None else f'{100 * gap:.2f} %'}), "
+                  f"bound {record['bound']}, "
                   f"{record['status']}, {record['seconds']} s, hard violations {record['hard_violations']}, "
                   f"solution file {record['solution_file'] or 'none (no roster keeping every hard rule)'}",
                   flush=True)

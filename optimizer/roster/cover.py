@@ -45,7 +45,7 @@ RELATIVE_GAP = 1e-4
 def empty_days(compiled: Compiled, plan: RosterDraft, first_day: int = 0) -> dict[int, int]:
     """People missing per day (summed over the day's slots), from `first_day` on."""
     have: dict[tuple, int] = defaultdict(int)
-    for (e, d), works in plan.cells.items():
+    for (_employee, d), works in plan.cells.items():
         for s, role, _ in works:
             have[(d, s, role)] += 1
     missing: dict[int, int] = defaultdict(int)

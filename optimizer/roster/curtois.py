@@ -8,9 +8,9 @@ Format and rules: /work/shared/benchmarks/curtois/README.md (schedulingbenchmark
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
 
 from .problem import Demand, Employee, Request, RosterProblem, ShiftType, make_days
 
@@ -135,7 +135,8 @@ def to_problem(instance: CurtoisInstance) -> RosterProblem:
     demands = tuple(Demand(day, shift, SITE, ROLE, requirement, under, over)
                     for day, shift, requirement, under, over in instance.cover)
     requests = tuple(Request(staff, day, shift, "want", weight) for staff, day, shift, weight in instance.on_requests)
-    requests += tuple(Request(staff, day, shift, "avoid", weight) for staff, day, shift, weight in instance.off_requests)
+    requests += tuple(Request(staff, day, shift, "avoid", weight)
+                      for staff, day, shift, weight in instance.off_requests)
     return RosterProblem(
         days=make_days(instance.horizon, first_weekday=0),
         shifts=tuple(ShiftType(s.id, 0, s.length_minutes) for s in instance.shifts),

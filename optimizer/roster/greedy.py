@@ -73,9 +73,8 @@ class _Schedule:
             exempt = self.c.problem.edge_blocks_exempt and self.run_touches_start(False)
             if rested < employee.min_consecutive_days_off and not exempt:
                 return False
-        if d > 0 and self.shift_of[d - 1] is not None:
-            if s in c.successions[self.e].get(self.shift_of[d - 1], ()):
-                return False
+        if d > 0 and self.shift_of[d - 1] is not None and s in c.successions[self.e].get(self.shift_of[d - 1], ()):
+            return False
         for conflict in c.conflicts[self.e]:
             # one shift a day here, so no bridging shift can fill a too-short rest
             first = d - conflict.delta
@@ -83,9 +82,7 @@ class _Schedule:
                     and conflict.second == s:
                 return False
         need = employee.min_days_off_per_7
-        if need and d >= 6 and sum(1 for x in self.shift_of[d - 6:d] if x is not None) + 1 > 7 - need:
-            return False
-        return True
+        return not (need and d >= 6 and sum(1 for x in self.shift_of[d - 6:d] if x is not None) + 1 > 7 - need)
 
     def can_rest(self, d: int) -> bool:
         """Day d may be off: the work block before it (if any) is long enough."""

@@ -33,10 +33,10 @@ from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
 
-from .cost import evaluate
 from .compiled import Compiled
-from .model import RosterModel
+from .cost import evaluate
 from .draft import Cell, RosterDraft
+from .model import RosterModel
 
 # Python model building (and CP-SAT's loading of the model) is not counted in CP-SAT's
 # deterministic time; count it as this much work per constraint of the model built. Building
@@ -545,7 +545,7 @@ class NeighbourhoodSearch:
     def _cover_gaps(self) -> list[tuple[float, int, int]]:
         """(cost, day, shift) of every slot with under- or over-cover in the incumbent."""
         cover = Counter()
-        for (e, d), works in self.plan.cells.items():
+        for (_employee, d), works in self.plan.cells.items():
             for s, role, site in works:
                 cover[(d, s, role, site)] += 1
         gaps = defaultdict(float)

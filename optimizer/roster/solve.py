@@ -42,15 +42,16 @@ from collections import Counter
 
 from ortools.sat.python import cp_model
 
-from .cost import evaluate
 from .compiled import Compiled
-from .model import RosterModel
+from .cost import evaluate
 from .draft import RosterDraft
-from .problem import RosterProblem
 from .greedy import greedy_plan
+from .model import RosterModel
+from .problem import RosterProblem
 from .result import Assignment, RosterResult, RosterStatus, Violation
 from .search import NeighbourhoodSearch, plan_cost, plan_score, solve_whole_roster
-from .sweep import sweep, wanted as sweep_wanted
+from .sweep import sweep
+from .sweep import wanted as sweep_wanted
 
 __all__ = ["solve", "solve_roster", "RosterResult", "RosterStatus", "Assignment", "Violation"]
 
@@ -224,7 +225,8 @@ def _share_of_time_left(deadline: float, share: float) -> float:
     return now + share * max(0.0, deadline - now)
 
 
-def _tail(compiled: Compiled, search: NeighbourhoodSearch, plan: RosterDraft, budget: float, used: float, deadline: float,
+def _tail(compiled: Compiled, search: NeighbourhoodSearch, plan: RosterDraft, budget: float, used: float,
+          deadline: float,
           workers: int, seed: int, started: float, stats: dict) -> tuple[RosterDraft, float]:
     """Step 5 (see the module doc): the polish probes a third of the tail; it keeps the rest
     when its gain per unit is at least the search's over its last stretch of the same work, else

@@ -31,8 +31,8 @@ from collections import defaultdict
 
 import highspy
 import numpy as np
-from highspy._core import _Highs
 import scipy.sparse as sp
+from highspy._core import _Highs
 
 from .compiled import Compiled
 from .draft import RosterDraft
@@ -188,9 +188,10 @@ class WindowProgram:
             # a bridge on the day of both shifts makes three shifts that day: not always possible
             bridges = [(offset, c) for offset, c in conflict.bridges if conflict.delta > 0 or most >= 3]
             for d in range(self.days.start - conflict.delta, self.days.stop):
-                if not (0 <= d and d + conflict.delta < self.c.horizon):
+                if not (d >= 0 and d + conflict.delta < self.c.horizon):
                     continue
-                parts = [self._shift_terms(e, d, conflict.first), self._shift_terms(e, d + conflict.delta, conflict.second)]
+                parts = [self._shift_terms(e, d, conflict.first),
+                         self._shift_terms(e, d + conflict.delta, conflict.second)]
                 parts += [self._shift_terms(e, d + offset, c) for offset, c in bridges]
                 if any(cols for cols, _ in parts):
                     self._linear(parts, [1.0, 1.0] + [-1.0] * len(bridges), 1.0)
@@ -202,7 +203,7 @@ class WindowProgram:
         for a, followers in self.c.successions[e].items():
             for group in ([followers] if one_a_day else [(b,) for b in followers]):
                 for d in range(self.days.start - 1, self.days.stop):
-                    if 0 <= d and d + 1 < self.c.horizon:
+                    if d >= 0 and d + 1 < self.c.horizon:
                         parts = [self._shift_terms(e, d, a)] + [self._shift_terms(e, d + 1, b) for b in group]
                         if any(cols for cols, _ in parts):
                             self._linear(parts, [1.0] * len(parts), 1.0)
@@ -337,7 +338,7 @@ class WindowProgram:
         self.missing_weight = 1.0 if self.cover_only else \
             min((dm.weight_under for demands in self.c.slot_demands.values() for dm in demands), default=1.0)
         people: dict[tuple[int, int, str], list[int]] = defaultdict(list)
-        for (e, d, s, role), column in self.x.items():
+        for (_employee, d, s, role), column in self.x.items():
             people[(d, s, role)].append(column)
         fixed: dict[tuple[int, int, str], int] = defaultdict(int)   # people not decided here
         if len(self.employees) < self.c.n_employees:
