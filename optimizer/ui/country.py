@@ -12,14 +12,14 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import cast
 
 import altair as alt
 import pandas as pd
 
-GEOJSON = Path(__file__).resolve().parents[2] / "data" / "vietnam" / "provinces_2021.geojson"
+from .maps import province_features
+
 ATTRIBUTION = "Province boundaries: Open Development Vietnam ('Địa phận tỉnh'), CC BY-SA 4.0"
 PLANNED = ("optimal", "feasible")
 COUNTRY_ENV = "PLANNER_COUNTRY"
@@ -137,26 +137,6 @@ def ranked_table(ranked: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
     if "check" not in ranked or ranked["check"].isna().all():
         columns.pop("check")
     return ranked[list(columns)].rename(columns=columns)
-
-
-def rewound(features: list[dict]) -> list[dict]:
-    """RFC 7946 rings (exterior counter-clockwise) reversed into the winding d3-geo expects."""
-    out = []
-    for feature in features:
-        geometry = feature["geometry"]
-        if geometry["type"] == "Polygon":
-            coordinates = [ring[::-1] for ring in geometry["coordinates"]]
-        else:
-            coordinates = [[ring[::-1] for ring in polygon] for polygon in geometry["coordinates"]]
-        out.append({**feature, "geometry": {"type": geometry["type"], "coordinates": coordinates}})
-    return out
-
-
-@lru_cache(maxsize=1)
-def province_features() -> tuple[dict, ...]:
-    """The 63 province shapes, rewound for drawing (read once)."""
-    data = json.loads(GEOJSON.read_text(encoding="utf-8"))
-    return tuple(rewound(data["features"]))
 
 
 def map_table(provinces: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
