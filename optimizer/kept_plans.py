@@ -19,6 +19,7 @@ warning; keeping or reading a plan never stops the run that asked.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import functools
@@ -317,7 +318,7 @@ def _window(data, manifest: dict) -> ReplanWindow:
                   if f"window.start.{item.name}" in data}
         start = StartState(**fields)
     return ReplanWindow(first_day=int(info["first_day"]), change_cost=float(info["change_cost"]),
-                        arrivals=data["window.arrivals"] if "window.arrivals" in data else None, start=start,
+                        arrivals=data.get("window.arrivals", None), start=start,
                         fixed=_decisions(data, "window.fixed"), executed=_decisions(data, "window.executed"),
                         pinned=_decisions(data, "window.pinned"), previous=_decisions(data, "window.previous"),
                         frozen_roster=_frame(data, "table.window.frozen_roster"),
@@ -361,11 +362,10 @@ def _writable_folder(folder: Path) -> bool:
     marker = folder / MARKER
     if marker.is_file():
         return True
-    if folder.exists():
-        if not folder.is_dir() or any(folder.iterdir()):
-            log.warning("kept plans: %s is not a folder of kept plans (no %s); the plan is not kept",
-                        folder, MARKER)
-            return False
+    if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
+        log.warning("kept plans: %s is not a folder of kept plans (no %s); the plan is not kept",
+                    folder, MARKER)
+        return False
     folder.mkdir(parents=True, exist_ok=True)
     atomic_write_bytes(marker, json.dumps({"format": FORMAT}).encode(), durable=False)
     return True
@@ -417,10 +417,8 @@ def find(scenario: Scenario, *, seed: int | None = None, time_limit_seconds: flo
     if result.decisions.kits_open.shape != (len(scenario.wards), scenario.n_days, len(scenario.shift_codes)):
         log.warning("kept plans: skipping %s, its arrays do not fit the scenario", path)
         return None
-    try:
+    with contextlib.suppress(OSError):
         os.utime(path)       # recently used: pruned last
-    except OSError:
-        pass
     return KeptPlan(key=key, result=result, computed_at=str(manifest["computed_at"]), path=path,
                     manifest=manifest)
 

@@ -26,6 +26,21 @@ def _freeze(value) -> None:
             array.setflags(write=False)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def kept_plans_folder(tmp_path_factory):
+    """Plans kept by the tests go to a folder of this test session (also for the commands the
+    tests start), never to the repository's out/ folder."""
+    import os
+    folder = tmp_path_factory.mktemp("kept-plans")
+    before = os.environ.get("PLANNER_PLAN_CACHE")
+    os.environ["PLANNER_PLAN_CACHE"] = str(folder)
+    yield folder
+    if before is None:
+        os.environ.pop("PLANNER_PLAN_CACHE", None)
+    else:
+        os.environ["PLANNER_PLAN_CACHE"] = before
+
+
 @pytest.fixture(scope="session")
 def tiny_scenario() -> Scenario:
     """The tiny scenario (5 wards, 2 districts, 7 days), loaded once."""

@@ -27,6 +27,7 @@ def add_commands(sub) -> None:
 
 def cmd_plan(args) -> int:
     from ..exports.outputs import check_output_folder, write_outputs
+    from ..kept_plans import keep
     from ..planner import SolveOptions, run_plan
     from ..scenario import load_scenario
 
@@ -44,6 +45,9 @@ def cmd_plan(args) -> int:
               "the previous outputs are untouched", file=sys.stderr)
         return EXIT_FAILED
     write_outputs(result, args.out, language=args.language)
+    kept = keep(result, seed=args.seed, time_limit_seconds=args.time_limit, with_roster=not args.no_roster)
+    if kept is not None:
+        progress(f"kept the plan for the app in {kept.parent}", 1.0)
     summary = result.summary()
     gap = "n/a" if summary["gap"] is None else f"{100 * summary['gap']:.2f} %"
     progress(f"{summary['status']}: enrolled {summary['enrolled']:,} of {summary['target']:,} "

@@ -40,6 +40,7 @@ import pandas as pd
 
 from ..errors import ScenarioError
 from ..exports.outputs import atomic_folder, write_json, write_plan_files
+from ..kept_plans import keep
 from ..planner import ReplanWindow, SolveOptions, run_plan
 from ..result import PlanResult
 from ..scenario import Scenario, load_scenario
@@ -416,6 +417,8 @@ def run_nightly(scenario_dir: str | Path, actuals_path: str | Path, as_of: str |
                 store.publish_run(initial_id, scenario=scenario, decisions=initial.decisions,
                                   projection=planned_projection(initial, 0), roster=initial.roster,
                                   actuals_submission=None, warnings=[], estimates=[], summary=summary0)
+                keep(initial, seed=options.seed, time_limit_seconds=options.time_limit_seconds,
+                     with_roster=options.with_roster)
                 timings["initial_plan_seconds"] = time.perf_counter() - t
                 messages.append(f"published the day-1 plan as run #{initial_id} (the store had none)")
                 run_id = None
@@ -472,6 +475,8 @@ def run_nightly(scenario_dir: str | Path, actuals_path: str | Path, as_of: str |
                     published_now = True
                 else:
                     store.note_rerun(existing["id"])
+            keep(result, seed=options.seed, time_limit_seconds=options.time_limit_seconds,
+                 with_roster=options.with_roster)
             timings["outputs_and_store_seconds"] = time.perf_counter() - t
             timings["total_seconds"] = time.perf_counter() - clock
             return NightlyReport(run_id=existing["id"] if existing else run_id, summary=summary,
