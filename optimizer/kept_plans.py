@@ -387,7 +387,7 @@ def keep(result: PlanResult, *, seed: int | None = None, time_limit_seconds: flo
             return None
         data = encode(result, key, parameters)
         path = atomic_write_bytes(entry_path(where, key), data)
-        prune(where)
+        prune(where, max_entries=MAX_ENTRIES, max_bytes=MAX_BYTES)
         return path
     except (OSError, TypeError, ValueError) as exc:
         log.warning("kept plans: the plan was not kept in %s (%s: %s)", where, type(exc).__name__, exc)

@@ -27,18 +27,25 @@ def _freeze(value) -> None:
 
 
 @pytest.fixture(scope="session", autouse=True)
-def kept_plans_folder(tmp_path_factory):
-    """Plans kept by the tests go to a folder of this test session (also for the commands the
-    tests start), never to the repository's out/ folder."""
+def session_kept_plans_folder(tmp_path_factory):
+    """Plans kept while session fixtures are made (before any test's own folder) go here."""
     import os
-    folder = tmp_path_factory.mktemp("kept-plans")
     before = os.environ.get("PLANNER_PLAN_CACHE")
-    os.environ["PLANNER_PLAN_CACHE"] = str(folder)
-    yield folder
+    os.environ["PLANNER_PLAN_CACHE"] = str(tmp_path_factory.mktemp("session-kept-plans"))
+    yield
     if before is None:
         os.environ.pop("PLANNER_PLAN_CACHE", None)
     else:
         os.environ["PLANNER_PLAN_CACHE"] = before
+
+
+@pytest.fixture(autouse=True)
+def kept_plans_folder(tmp_path_factory, monkeypatch):
+    """Each test keeps its plans in a folder of its own (also for the commands it starts): a
+    page starts on a machine that never planned, and nothing goes to the repository's out/."""
+    folder = tmp_path_factory.mktemp("kept-plans")
+    monkeypatch.setenv("PLANNER_PLAN_CACHE", str(folder))
+    return folder
 
 
 @pytest.fixture(scope="session")

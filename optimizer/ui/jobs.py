@@ -34,8 +34,9 @@ class RunRecord:
     source: str                 # the scenario it came from (bundled folder or upload)
     key: str                    # cache key of the result (input hash and parameters)
     seconds: float              # wall-clock seconds from submit to result
-    created: dt.datetime = field(default_factory=dt.datetime.now)
+    created: dt.datetime = field(default_factory=lambda: dt.datetime.now().astimezone())   # when computed
     plan_result: PlanResult | None = None   # the plan as first made, once rosters replaced `result`
+    kept: bool = False          # read back from the kept plans (computed before, at `created`)
 
     @property
     def stopped_early(self) -> bool:

@@ -89,6 +89,25 @@ def daily_progress(result: PlanResult, districts=()) -> pd.DataFrame:
     return pd.concat(rows, ignore_index=True)
 
 
+def district_capacity(scenario: Scenario) -> pd.DataFrame:
+    """What each district has to enroll and what it has to enroll them with, before any plan:
+    district_code, district_name, wards, target (people), fixed_kits (at the ward HQs),
+    mobile_kits and officers (every officer of the district, any role)."""
+    wards = scenario.wards
+    by_district = wards.groupby("district_code", sort=True).agg(
+        wards=("target", "size"), target=("target", "sum"), fixed_kits=("fixed_kits", "sum"))
+    frame = scenario.districts[["district_name", "mobile_kits"]].join(by_district, how="left")
+    frame[["wards", "target", "fixed_kits"]] = frame[["wards", "target", "fixed_kits"]].fillna(0).astype(np.int64)
+    if scenario.officers is not None:
+        counts = scenario.officers.groupby("district_code").size()
+        frame["officers"] = counts.reindex(frame.index).fillna(0).astype(np.int64)
+    else:
+        reserve = [c for c in scenario.districts.columns if c.startswith("reserve_")]
+        frame["officers"] = scenario.districts[reserve].sum(axis=1).astype(np.int64)
+    frame = frame.rename_axis("district_code").reset_index()
+    return frame[["district_code", "district_name", "wards", "target", "fixed_kits", "mobile_kits", "officers"]]
+
+
 def expected_arrivals(scenario: Scenario, districts=()) -> pd.DataFrame:
     """Walk-ins expected to come each day (the publicity curve), for the city and the districts
     asked for: area_code, area_name, date, people."""

@@ -8,6 +8,7 @@ import streamlit as st
 from .. import charts, views
 from ..formatting import number, percent, points, signed
 from ..jobs import RunRecord
+from ..nightly import time_text
 from .context import Page
 
 
@@ -79,4 +80,6 @@ def describe_run(page: Page, record: RunRecord) -> str:
     source = record.source
     if source.startswith("upload:"):
         source = T("uploaded_source", files=source.removeprefix("upload:"))
-    return T("run_description", source=source, changes=what)
+    when = T("kept_at" if record.kept else "computed_at",
+             time=time_text(record.created.isoformat(timespec="seconds"), page.lang))
+    return f"{T('run_description', source=source, changes=what)} · {when}"

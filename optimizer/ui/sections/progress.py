@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 
+import pandas as pd
 import streamlit as st
 
 from ...exports.csv_file import csv_bytes
@@ -55,6 +56,7 @@ def waiting_preview(page: Page, scenario: Scenario) -> None:
     c2.metric(T("district"), number(overview["districts"], lang), border=True)
     c3.metric(T("ward"), number(overview["wards"], lang), border=True)
     c4.metric(T("officer"), number(overview["officers"], lang), border=True)
+    capacity_preview(page, scenario)
     codes = scenario.district_codes
     chosen = st.multiselect(T("districts_shown"), codes, key="preview_districts", placeholder=T("choose_districts"),
                             format_func=lambda c: district_name(scenario, c), max_selections=6)
@@ -63,3 +65,24 @@ def waiting_preview(page: Page, scenario: Scenario) -> None:
     st.altair_chart(figure)  # type: ignore[call-overload]
     st.download_button(T("dl_wards"), data=lambda: csv_bytes(scenario.wards.reset_index()),
                        file_name="wards.csv", mime="text/csv", key="dl_wards", on_click="ignore")
+
+
+def capacity_preview(page: Page, scenario: Scenario) -> None:
+    """The scenario's capacity before any plan: kits (fixed, mobile, the city's reserve) and,
+    per district, people to enroll against kits and officers."""
+    T, lang = page.t, page.lang
+    capacity = views.district_capacity(scenario)
+    st.markdown(f"**{T('capacity_title')}**")
+    c1, c2, c3 = st.columns(3)
+    c1.metric(T("fixed_kits_total"), number(int(capacity["fixed_kits"].sum()), lang), border=True)
+    c2.metric(T("col_mobile_kits"), number(int(capacity["mobile_kits"].sum()), lang), border=True)
+    c3.metric(T("city_mobile_kits"), number(int(scenario.city_mobile_kits), lang), border=True)
+    per_kit = capacity["target"] / (capacity["fixed_kits"] + capacity["mobile_kits"]).clip(lower=1)
+    st.dataframe(pd.DataFrame({
+        T("col_district_name"): capacity["district_name"],
+        T("col_target"): [number(v, lang) for v in capacity["target"]],
+        T("fixed_kits_total"): [number(v, lang) for v in capacity["fixed_kits"]],
+        T("col_mobile_kits"): [number(v, lang) for v in capacity["mobile_kits"]],
+        T("officer"): [number(v, lang) for v in capacity["officers"]],
+        T("people_per_kit"): [number(v, lang) for v in per_kit],
+    }), hide_index=True, key="preview_capacity")

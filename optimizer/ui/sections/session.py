@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import importlib.util
 
+from ... import kept_plans
+from ...result import PlanResult
 from ...scenario import Scenario
 from .. import replan
 from .. import whatif as wi
@@ -58,14 +61,30 @@ def finish_job(page: Page) -> None:
         ss["notice"] = ("warning", T("stopped_notice", name=job.name))
 
 
+def kept_plan(scenario: Scenario, time_limit: float | None) -> tuple[PlanResult, dt.datetime] | None:
+    """The plan kept on disk for exactly this scenario and time limit (the plan alone, else the
+    plan with rosters the command line makes by default), with when it was computed."""
+    for with_roster in (False, True):
+        found = kept_plans.find(scenario, time_limit_seconds=time_limit, with_roster=with_roster)
+        if found is not None:
+            return found.result, found.computed_time
+    return None
+
+
 def start_plan(page: Page, name: str, scenario: Scenario, whatif: wi.WhatIf, source: str,
                time_limit: float | None = None) -> None:
-    """Show a stored plan at once, or solve it in the background."""
+    """Show a plan made before at once (in this server, else kept on disk), or solve it in the
+    background and keep it."""
     key = replan.run_key(scenario, time_limit_seconds=time_limit)
     stored = result_store().get(key)
+    if stored is None:
+        stored = kept_plan(scenario, time_limit)
+        if stored is not None:
+            result_store().put(key, stored)
     if stored is not None:
-        keep(page, RunRecord(name=name, scenario=scenario, result=stored, whatif=whatif, source=source,
-                             key=key, seconds=0.0))
+        result, computed = stored
+        keep(page, RunRecord(name=name, scenario=scenario, result=result, whatif=whatif, source=source,
+                             key=key, seconds=0.0, created=computed, kept=True))
         return
     cache, store = district_cache(), result_store()
     pool = worker_pool(scenario.settings.solver.workers) if page.settings.uses_pool(scenario) else None
@@ -74,7 +93,8 @@ def start_plan(page: Page, name: str, scenario: Scenario, whatif: wi.WhatIf, sou
         result = replan.plan(scenario, cache=cache, pool=pool, time_limit_seconds=time_limit,
                              progress=progress, should_stop=should_stop)
         if not result.stopped_early:
-            store.put(key, result)
+            store.put(key, (result, dt.datetime.now().astimezone()))
+            kept_plans.keep(result, time_limit_seconds=time_limit)
         return result
 
     page.state["job"] = PlanJob(name, "plan", scenario, whatif, source, key, runner).start()
@@ -91,8 +111,10 @@ def start_roster(page: Page, run_name: str) -> None:
             if page.settings.uses_pool(record.scenario) else None)
 
     def runner(progress, should_stop):
-        return replan.plan(record.scenario, cache=cache, pool=pool, progress=progress,
-                           should_stop=should_stop, with_roster=True)
+        result = replan.plan(record.scenario, cache=cache, pool=pool, progress=progress,
+                             should_stop=should_stop, with_roster=True)
+        kept_plans.keep(result, with_roster=True)
+        return result
 
     page.state["job"] = PlanJob(page.t("roster_job", name=run_name), "roster", record.scenario, record.whatif,
                                 record.source, record.key, runner, extra={"run": run_name}).start()
