@@ -145,7 +145,10 @@ def main() -> None:
     if not ss["runs"]:
         st.info(page.t("first_solve"))
         progress.waiting_preview(page, base)
-        with st.expander(page.t("tab_nightly")):
+        last_nightly = nightly_tab.last_nightly_note(page, base)
+        if last_nightly is not None:
+            st.info(last_nightly)
+        with st.expander(page.t("tab_nightly"), expanded=last_nightly is not None):
             nightly_tab.nightly_section(page, base, source)
         progress.keep_polling(page)
         st.stop()

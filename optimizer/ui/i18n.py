@@ -404,6 +404,15 @@ TEXT: dict[str, dict[str, str]] = {
                            "và ghi vào kho (tạo kho nếu chưa có):",
                      "en": "Each night this command takes the day's actual enrollments, re-plans the days left and "
                            "records the run in the store (created if missing):"},
+    "last_nightly_note": {
+        "vi": "Trong lúc chờ: kế hoạch hằng đêm đang áp dụng là lần #{run} (số liệu đến {as_of}, lập lúc {time}, "
+              "kịch bản {scenario}; {inputs}). Xem bên dưới.",
+        "en": "Meanwhile: the nightly plan in force is run #{run} (actuals up to {as_of}, computed at {time}, "
+              "scenario {scenario}; {inputs}). See below."},
+    "last_nightly_same": {"vi": "cùng dữ liệu đầu vào với kịch bản đang chọn, nhưng đã tính theo số liệu thực tế",
+                          "en": "the same inputs as the scenario at hand, re-planned from the actuals"},
+    "last_nightly_other": {"vi": "dữ liệu đầu vào khác với kịch bản đang chọn",
+                           "en": "other inputs than the scenario at hand"},
     "nightly_caption": {"vi": "{scenario} · {runs} lần chạy · kế hoạch đang áp dụng: lần #{run} (số liệu đến {as_of})",
                         "en": "{scenario} · {runs} runs · plan in force: run #{run} (actuals up to {as_of})"},
     "nightly_caption_none": {"vi": "{scenario} · {runs} lần chạy · chưa có kế hoạch nào được công bố",

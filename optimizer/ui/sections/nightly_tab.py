@@ -28,6 +28,24 @@ def store_scenario(page: Page, data: nightly.NightlyStore, base: Scenario | None
     return None
 
 
+def last_nightly_note(page: Page, base: Scenario | None) -> str | None:
+    """While the scenario's own plan is computed: the plan in force in the default plan store, if
+    any, labelled with its run, the actuals' date, when it was made and whether it was made for
+    these inputs (None when the store holds no published plan)."""
+    path = nightly.default_store_path()
+    data = nightly_store(path, nightly.store_signature(path))
+    if isinstance(data, nightly.StoreProblem):
+        return None
+    in_force = nightly.plan_in_force(data.history)
+    if in_force is None:
+        return None
+    same = base is not None and str(in_force.get("input_hash") or "") == base.input_hash
+    return page.t("last_nightly_note", run=in_force["run_id"], as_of=nightly.as_of_text(in_force["as_of"], page.lang),
+                  time=nightly.time_text(in_force.get("finished_at"), page.lang),
+                  scenario=in_force.get("scenario") or data.scenario_name,
+                  inputs=page.t("last_nightly_same" if same else "last_nightly_other"))
+
+
 def nightly_section(page: Page, base: Scenario | None, source: str) -> None:
     """The nightly plan store: run history, actual versus planned, the latest published roster."""
     T, lang = page.t, page.lang

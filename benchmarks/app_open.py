@@ -1,0 +1,173 @@
+"""How long a planner waits for the app after a server restart: from loading the page to the
+kept plan on screen, and (with no kept plan) to the scenario's demand and capacity.
+
+    PYTHONPATH=$PWD .venv/bin/python benchmarks/app_open.py --scenario scenarios/hanoi-2022 \\
+        --kept /tmp/kept-plans --runs 5 --out benchmarks/results/app_open.md
+
+Fill the kept-plans folder first with the command line (the plan the app opens on: the
+scenario's seed and time limit, no rosters):
+
+    PLANNER_PLAN_CACHE=/tmp/kept-plans PYTHONPATH=$PWD .venv/bin/python -m optimizer plan \\
+        scenarios/hanoi-2022 --out /tmp/out --no-roster
+
+Each run starts a new `streamlit run app.py` (a server restart: nothing in memory), waits for
+/_stcore/health, opens the page in headless Chromium (/usr/bin/chromium, through Playwright)
+and times from `page.goto` to the plan's headline metric and the "kept plan, computed at"
+caption being visible. A second series opens the page with an empty kept-plans folder and times
+the demand and capacity preview. Every run also checks that the page shows no "Deploy" button.
+Medians over the runs; the table goes to --out with the machine's load average.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = "/usr/bin/chromium"
+PLAN_SHOWN = "Thu nhận đến hạn chót"              # the headline metric of a plan
+KEPT_CAPTION = "kế hoạch đã lưu, lập lúc"
+PREVIEW = "Năng lực hiện có (trước khi lập kế hoạch)"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_server(scenario: str, kept: Path, log_path: Path) -> tuple[subprocess.Popen, str, float]:
+    """A new app server; returns it, its address and the seconds until it answered healthy."""
+    port = free_port()
+    env = {**os.environ, "PLANNER_SCENARIO": scenario, "PLANNER_PLAN_CACHE": str(kept),
+           "PYTHONPATH": str(ROOT)}
+    begin = time.perf_counter()
+    with open(log_path, "a") as log:     # the server keeps its own copy of the handle
+        server = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port",
+             str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
+             "--server.fileWatcherType", "none"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 120
+    while True:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as answer:
+                if answer.read().decode().strip() == "ok":
+                    return server, url, time.perf_counter() - begin
+        except OSError:
+            pass
+        if server.poll() is not None or time.monotonic() > deadline:
+            server.kill()
+            raise RuntimeError(f"the app did not start; see {log_path}")
+        time.sleep(0.1)
+
+
+def stop_server(server: subprocess.Popen) -> None:
+    server.terminate()
+    try:
+        server.wait(20)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait()
+
+
+def open_once(browser, url: str, wait_for: list[str], timeout_seconds: float) -> tuple[float, bool]:
+    """Seconds from `goto` until every text in `wait_for` is visible; whether a Deploy button showed."""
+    from playwright.sync_api import expect
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    try:
+        begin = time.perf_counter()
+        page.goto(url)
+        for text in wait_for:
+            expect(page.get_by_text(text, exact=False).first).to_be_visible(timeout=timeout_seconds * 1000)
+        seconds = time.perf_counter() - begin
+        deploy = (page.get_by_role("button", name="Deploy").count() > 0
+                  or page.locator("[data-testid=stAppDeployButton]").count() > 0)
+        return seconds, deploy
+    finally:
+        page.close()
+
+
+def series(browser, scenario: str, kept: Path, runs: int, wait_for: list[str], log_path: Path,
+           timeout_seconds: float) -> list[dict]:
+    rows = []
+    for n in range(runs):
+        server, url, healthy = start_server(scenario, kept, log_path)
+        try:
+            seconds, deploy = open_once(browser, url, wait_for, timeout_seconds)
+        finally:
+            stop_server(server)
+        rows.append({"run": n + 1, "healthy_seconds": healthy, "page_seconds": seconds, "deploy": deploy})
+        print(f"  run {n + 1}: server healthy {healthy:.2f} s, page {seconds:.2f} s, deploy button: {deploy}",
+              flush=True)
+    return rows
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scenario", default="scenarios/hanoi-2022")
+    parser.add_argument("--kept", type=Path, required=True, help="kept-plans folder holding the scenario's plan")
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--out", type=Path, default=None)
+    parser.add_argument("--timeout", type=float, default=60.0, help="seconds to wait for the page")
+    args = parser.parse_args()
+    from playwright.sync_api import sync_playwright
+
+    log_path = Path(tempfile.gettempdir()) / "app_open-server.log"
+    load_before = os.getloadavg()
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM)
+        print(f"kept plan, {args.runs} server restarts:", flush=True)
+        kept_rows = series(browser, args.scenario, args.kept, args.runs, [PLAN_SHOWN, KEPT_CAPTION], log_path,
+                           args.timeout)
+        with tempfile.TemporaryDirectory() as empty:
+            print(f"no kept plan, {args.runs} server restarts:", flush=True)
+            fresh_rows = series(browser, args.scenario, Path(empty) / "kept", args.runs, [PREVIEW], log_path,
+                                args.timeout)
+        browser.close()
+    load_after = os.getloadavg()
+
+    def median(rows, key):
+        return statistics.median(r[key] for r in rows)
+
+    lines = [
+        "# Opening the app after a server restart",
+        "",
+        f"Scenario {args.scenario}; {args.runs} runs each, a new `streamlit run app.py` per run; headless "
+        f"Chromium; load average {load_before[0]:.2f} before, {load_after[0]:.2f} after (2 cores, shared).",
+        "",
+        "Command: `PYTHONPATH=$PWD .venv/bin/python benchmarks/app_open.py "
+        f"--scenario {args.scenario} --kept KEPT --runs {args.runs} --out {args.out}` (KEPT filled by "
+        "`PLANNER_PLAN_CACHE=KEPT python -m optimizer plan SCENARIO --out OUT --no-roster`).",
+        "",
+        "| opening | shown | server healthy (median s) | page load to shown (median s) | min-max (s) "
+        "| Deploy button |",
+        "|---|---|---|---|---|---|",
+    ]
+    for label, shown, rows in (("kept plan", "the plan's headline and \"kept plan, computed at\"", kept_rows),
+                               ("no kept plan", "demand and capacity (the plan computes behind)", fresh_rows)):
+        pages = [r["page_seconds"] for r in rows]
+        deploy = "shown" if any(r["deploy"] for r in rows) else "none"
+        lines.append(f"| {label} | {shown} | {median(rows, 'healthy_seconds'):.2f} "
+                     f"| {median(rows, 'page_seconds'):.2f} | {min(pages):.2f}-{max(pages):.2f} | {deploy} |")
+    lines.append("")
+    lines.append("Runs (page load to shown, s): kept " + ", ".join(f"{r['page_seconds']:.2f}" for r in kept_rows)
+                 + "; no kept plan " + ", ".join(f"{r['page_seconds']:.2f}" for r in fresh_rows) + ".")
+    text = "\n".join(lines) + "\n"
+    print(text)
+    if args.out is not None:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(text, encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
