@@ -352,6 +352,10 @@ def test_store_is_shown_while_the_first_plan_runs(monkeypatch, store):
         assert "Đang lập kế hoạch lần đầu" in texts(at)
         assert "Các lần lập kế hoạch hằng đêm" in [e.label for e in at.expander]
         assert frame_with(at, "Lần chạy")["Lần chạy"].tolist() == ["#3", "#2", "#1"]
+        # the nightly plan in force is named with its run, its actuals' date and its inputs
+        assert ("Trong lúc chờ: kế hoạch hằng đêm đang áp dụng là lần #3 (số liệu đến 26/07/2022"
+                in texts(at))
+        assert "cùng dữ liệu đầu vào với kịch bản đang chọn" in texts(at)
     finally:
         job = at.session_state["job"]
         if job is not None:
