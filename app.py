@@ -99,6 +99,7 @@ def chosen_run(page: Page, base) -> RunRecord:
     if base is not None and record.scenario.name != base.name:
         st.warning(page.t("run_other_scenario", run=record.scenario.name, scenario=base.name))
     st.caption(compare.describe_run(page, record))
+    st.caption(compare.computed_text(page, record))
     return record
 
 

@@ -34,7 +34,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"
 PLAN_SHOWN = "Thu nhận đến hạn chót"              # the headline metric of a plan
-KEPT_CAPTION = "kế hoạch đã lưu, lập lúc"
+KEPT_CAPTION = "Kế hoạch đã lưu, lập lúc"
 PREVIEW = "Năng lực hiện có (trước khi lập kế hoạch)"
 
 

@@ -52,7 +52,7 @@ def test_the_page_opens_on_the_kept_plan_without_computing(page_env, tiny_plan, 
     record = at.session_state["runs"]["Kế hoạch gốc · tiny"]
     assert record.kept
     assert metric(at, "Thu nhận đến hạn chót") == number(tiny_plan.enrolled, "vi")
-    assert "kế hoạch đã lưu, lập lúc" in captions(at)
+    assert "Kế hoạch đã lưu, lập lúc" in captions(at)
 
 
 def test_a_plan_kept_for_other_inputs_is_not_shown(page_env, tiny_scenario, tiny_plan, kept_plans_folder):
@@ -83,7 +83,7 @@ def test_before_a_plan_exists_demand_and_capacity_show_then_the_plan_is_kept(pag
     assert job.wait(60)
     at.run()
     record = next(iter(at.session_state["runs"].values()))
-    assert not record.kept and "lập lúc" in captions(at)
+    assert not record.kept and "Lập lúc" in captions(at)
     assert kp.kept_files(kept_plans_folder)
     # a new server opens on it at once
     again = open_page()
@@ -97,4 +97,4 @@ def test_the_page_opens_in_english_with_the_computed_time(page_env, tiny_plan, k
     assert kept is not None
     at = open_page()
     at.toggle(key="lang_en").set_value(True).run()
-    assert "kept plan, computed at" in captions(at)
+    assert "Kept plan, computed at" in captions(at)

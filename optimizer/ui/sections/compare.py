@@ -80,6 +80,10 @@ def describe_run(page: Page, record: RunRecord) -> str:
     source = record.source
     if source.startswith("upload:"):
         source = T("uploaded_source", files=source.removeprefix("upload:"))
-    when = T("kept_at" if record.kept else "computed_at",
-             time=time_text(record.created.isoformat(timespec="seconds"), page.lang))
-    return f"{T('run_description', source=source, changes=what)} · {when}"
+    return T("run_description", source=source, changes=what)
+
+
+def computed_text(page: Page, record: RunRecord) -> str:
+    """When the run's plan was computed, and whether it was read back from the kept plans."""
+    return page.t("kept_at" if record.kept else "computed_at",
+                  time=time_text(record.created.isoformat(timespec="seconds"), page.lang))
