@@ -44,7 +44,11 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_server(scenario: str, kept: Path, log_path: Path) -> tuple[subprocess.Popen, str, float]:
+LAUNCHERS = {"streamlit": [sys.executable, "-m", "streamlit", "run", "app.py"],
+             "serve": [sys.executable, "-m", "optimizer.ui.serve"]}
+
+
+def start_server(scenario: str, kept: Path, log_path: Path, launcher: str) -> tuple[subprocess.Popen, str, float]:
     """A new app server; returns it, its address and the seconds until it answered healthy."""
     port = free_port()
     env = {**os.environ, "PLANNER_SCENARIO": scenario, "PLANNER_PLAN_CACHE": str(kept),
@@ -52,7 +56,7 @@ def start_server(scenario: str, kept: Path, log_path: Path) -> tuple[subprocess.
     begin = time.perf_counter()
     with open(log_path, "a") as log:     # the server keeps its own copy of the handle
         server = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port",
+            [*LAUNCHERS[launcher], "--server.headless", "true", "--server.port",
              str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
              "--server.fileWatcherType", "none"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
@@ -97,10 +101,10 @@ def open_once(browser, url: str, wait_for: list[str], timeout_seconds: float) ->
 
 
 def series(browser, scenario: str, kept: Path, runs: int, wait_for: list[str], log_path: Path,
-           timeout_seconds: float) -> list[dict]:
+           timeout_seconds: float, launcher: str) -> list[dict]:
     rows = []
     for n in range(runs):
-        server, url, healthy = start_server(scenario, kept, log_path)
+        server, url, healthy = start_server(scenario, kept, log_path, launcher)
         try:
             seconds, deploy = open_once(browser, url, wait_for, timeout_seconds)
         finally:
@@ -118,49 +122,57 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--out", type=Path, default=None)
     parser.add_argument("--timeout", type=float, default=60.0, help="seconds to wait for the page")
+    parser.add_argument("--launcher", choices=sorted(LAUNCHERS), nargs="+", default=["serve", "streamlit"],
+                        help="how the server starts: `python -m optimizer.ui.serve` (imports and reads the "
+                             "kept plan before it listens) and/or plain `streamlit run app.py`")
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
 
     log_path = Path(tempfile.gettempdir()) / "app_open-server.log"
     load_before = os.getloadavg()
+    results = []     # (launcher, label, shown, rows)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM)
-        print(f"kept plan, {args.runs} server restarts:", flush=True)
-        kept_rows = series(browser, args.scenario, args.kept, args.runs, [PLAN_SHOWN, KEPT_CAPTION], log_path,
-                           args.timeout)
-        with tempfile.TemporaryDirectory() as empty:
-            print(f"no kept plan, {args.runs} server restarts:", flush=True)
-            fresh_rows = series(browser, args.scenario, Path(empty) / "kept", args.runs, [PREVIEW], log_path,
-                                args.timeout)
+        for launcher in args.launcher:
+            print(f"{launcher}: kept plan, {args.runs} server restarts:", flush=True)
+            rows = series(browser, args.scenario, args.kept, args.runs, [PLAN_SHOWN, KEPT_CAPTION], log_path,
+                          args.timeout, launcher)
+            results.append((launcher, "kept plan", "the plan's headline and \"kept plan, computed at\"", rows))
+            with tempfile.TemporaryDirectory() as empty:
+                print(f"{launcher}: no kept plan, {args.runs} server restarts:", flush=True)
+                rows = series(browser, args.scenario, Path(empty) / "kept", args.runs, [PREVIEW], log_path,
+                              args.timeout, launcher)
+            results.append((launcher, "no kept plan", "demand and capacity (the plan computes behind)", rows))
         browser.close()
     load_after = os.getloadavg()
 
     def median(rows, key):
         return statistics.median(r[key] for r in rows)
 
+    commands = {"serve": "`python -m optimizer.ui.serve`", "streamlit": "`streamlit run app.py`"}
     lines = [
         "# Opening the app after a server restart",
         "",
-        f"Scenario {args.scenario}; {args.runs} runs each, a new `streamlit run app.py` per run; headless "
-        f"Chromium; load average {load_before[0]:.2f} before, {load_after[0]:.2f} after (2 cores, shared).",
+        f"Scenario {args.scenario}; {args.runs} runs each, a new server per run; headless Chromium; load "
+        f"average {load_before[0]:.2f} before, {load_after[0]:.2f} after (2 cores, shared with other work).",
         "",
         "Command: `PYTHONPATH=$PWD .venv/bin/python benchmarks/app_open.py "
         f"--scenario {args.scenario} --kept KEPT --runs {args.runs} --out {args.out}` (KEPT filled by "
         "`PLANNER_PLAN_CACHE=KEPT python -m optimizer plan SCENARIO --out OUT --no-roster`).",
         "",
-        "| opening | shown | server healthy (median s) | page load to shown (median s) | min-max (s) "
-        "| Deploy button |",
-        "|---|---|---|---|---|---|",
+        "| server started by | opening | shown | server start to healthy (median s) "
+        "| page load to shown (median s) | min-max (s) | Deploy button |",
+        "|---|---|---|---|---|---|---|",
     ]
-    for label, shown, rows in (("kept plan", "the plan's headline and \"kept plan, computed at\"", kept_rows),
-                               ("no kept plan", "demand and capacity (the plan computes behind)", fresh_rows)):
+    for launcher, label, shown, rows in results:
         pages = [r["page_seconds"] for r in rows]
         deploy = "shown" if any(r["deploy"] for r in rows) else "none"
-        lines.append(f"| {label} | {shown} | {median(rows, 'healthy_seconds'):.2f} "
+        lines.append(f"| {commands[launcher]} | {label} | {shown} | {median(rows, 'healthy_seconds'):.2f} "
                      f"| {median(rows, 'page_seconds'):.2f} | {min(pages):.2f}-{max(pages):.2f} | {deploy} |")
     lines.append("")
-    lines.append("Runs (page load to shown, s): kept " + ", ".join(f"{r['page_seconds']:.2f}" for r in kept_rows)
-                 + "; no kept plan " + ", ".join(f"{r['page_seconds']:.2f}" for r in fresh_rows) + ".")
+    for launcher, label, _, rows in results:
+        lines.append(f"- {commands[launcher]}, {label}: page load to shown "
+                     + ", ".join(f"{r['page_seconds']:.2f}" for r in rows) + " s")
     text = "\n".join(lines) + "\n"
     print(text)
     if args.out is not None:

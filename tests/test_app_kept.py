@@ -98,3 +98,23 @@ def test_the_page_opens_in_english_with_the_computed_time(page_env, tiny_plan, k
     at = open_page()
     at.toggle(key="lang_en").set_value(True).run()
     assert "Kept plan, computed at" in captions(at)
+
+
+def test_the_server_launcher_reads_the_kept_plan_before_the_first_page(page_env, tiny_plan, kept_plans_folder):
+    """`python -m optimizer.ui.serve` imports the page, loads the default scenario and reads its kept
+    plan into the shared caches: the first page finds it there without reading the disk."""
+    from optimizer.ui import serve
+    from optimizer.ui.replan import run_key
+    from optimizer.ui.sections.cache import result_store
+    kp.keep(tiny_plan)
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    seconds = serve.warm()
+    assert set(seconds) == {"import", "scenario", "kept_plan"}
+    kept = result_store().get(run_key(tiny_plan.scenario))
+    assert kept is not None and kept[0].enrolled == tiny_plan.enrolled
+    for path in kp.kept_files(kept_plans_folder):
+        path.unlink()       # the page must not need the disk any more
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    assert at.session_state["job"] is None
+    assert next(iter(at.session_state["runs"].values())).kept
