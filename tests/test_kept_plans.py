@@ -200,3 +200,14 @@ def test_the_plan_command_keeps_its_plan(tiny_scenario, tmp_path, kept_plans_fol
     pd.testing.assert_frame_equal(
         pd.read_csv(tmp_path / "out" / "plan.csv", dtype={"ward_code": str, "district_code": str}),
         found.result.plan_frame().reset_index(drop=True), check_dtype=False)
+
+
+def test_the_nightly_keeps_the_day_1_plan_and_the_nights_re_plan(tiny_scenario, tiny_plan, tmp_path,
+                                                                 kept_plans_folder):
+    from test_store import night
+    night(tmp_path, tiny_scenario, tiny_plan, 0)
+    manifests = [kp.read_manifest(p) for p in kp.kept_files(kept_plans_folder)]
+    assert sorted(m["window"]["first_day"] for m in manifests) == [0, 1]
+    day1 = kp.find(tiny_scenario, folder=kept_plans_folder)
+    assert day1 is not None     # the same plan, computed again (its timings differ)
+    pd.testing.assert_frame_equal(tiny_plan.plan_frame(), day1.result.plan_frame())
