@@ -1,6 +1,7 @@
 """The planner in the browser: load a scenario, change it, re-plan, see and compare, download.
 
-Run: `.venv/bin/python -m streamlit run app.py` (settings in .streamlit/config.toml). The
+Run: `.venv/bin/python -m optimizer.ui.serve` (or `-m streamlit run app.py`; settings in
+.streamlit/config.toml; the first opens the first page at once on the kept plan). The
 default scenario is scenarios/hanoi-2022, or the folder in the environment variable
 PLANNER_SCENARIO. The page reads top to bottom: sidebar (language, scenario), the running plan's
 progress, the what-if form, then tabs for the result, bottlenecks, rosters, comparison,
