@@ -118,3 +118,15 @@ def test_the_server_launcher_reads_the_kept_plan_before_the_first_page(page_env,
     at = AppTest.from_file(APP, default_timeout=60).run()
     assert at.session_state["job"] is None
     assert next(iter(at.session_state["runs"].values())).kept
+
+
+def test_a_corrupt_kept_file_is_skipped_and_the_page_plans(page_env, tiny_scenario, kept_plans_folder):
+    (kept_plans_folder / kp.MARKER).write_text("{}")
+    kp.entry_path(kept_plans_folder, kp.plan_key(tiny_scenario)).write_bytes(b"PK\x03\x04 cut short")
+    at = open_page()
+    assert not at.exception
+    job = at.session_state["job"]
+    assert job is not None and job.wait(60)
+    at.run()
+    assert not at.exception and next(iter(at.session_state["runs"].values())).result.enrolled > 0
+    assert kp.find(tiny_scenario) is not None      # the new plan replaced the broken file
