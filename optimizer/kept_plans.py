@@ -51,7 +51,7 @@ FOLDER_NAME = "kept-plans"
 MARKER = ".kept-plans"
 MAX_ENTRIES = 32
 MAX_BYTES = 512 * 1024 * 1024
-FILE_PATTERN = re.compile(r"^plan-[0-9a-f]{64}\.npz$")
+FILE_PATTERN = re.compile(r"^(plan|band)-[0-9a-f]{64}\.npz$")
 MANIFEST = "manifest"
 PACKAGE_ROOT = Path(__file__).resolve().parent
 # Code that only shows, exports or re-verifies plans: a change there does not change a plan.
@@ -172,8 +172,19 @@ def plan_key(scenario: Scenario, *, seed: int | None = None, time_limit_seconds:
     return hashlib.sha256(json.dumps(parameters, sort_keys=True).encode()).hexdigest()
 
 
-def entry_path(folder: Path, key: str) -> Path:
-    return Path(folder) / f"plan-{key}.npz"
+def entry_path(folder: Path, key: str, kind: str = "plan") -> Path:
+    return Path(folder) / f"{kind}-{key}.npz"
+
+
+def band_key(scenario: Scenario, decisions: Decisions, runs: int, seed: int) -> str:
+    """The key of a plan's coverage band: the inputs (the uncertainty settings among them), the
+    plan's decisions, the number of simulations, their seed and the code version."""
+    digest = hashlib.sha256()
+    digest.update(json.dumps({"format": FORMAT, "code_version": code_version(), "input_hash": scenario.input_hash,
+                              "runs": int(runs), "seed": int(seed)}, sort_keys=True).encode())
+    for name in Decisions.FIELDS:
+        _update_array(digest, getattr(decisions, name))
+    return digest.hexdigest()
 
 
 # --- the file: arrays, Parquet tables and a JSON manifest -------------------------------------------
@@ -421,6 +432,51 @@ def find(scenario: Scenario, *, seed: int | None = None, time_limit_seconds: flo
         os.utime(path)       # recently used: pruned last
     return KeptPlan(key=key, result=result, computed_at=str(manifest["computed_at"]), path=path,
                     manifest=manifest)
+
+
+def keep_table(kind: str, key: str, frame: pd.DataFrame, *, folder: Path | str | None = None) -> Path | None:
+    """Keep a table computed from a plan (kind "band": its coverage band) under `key`: columns of
+    numbers or text only. Returns the file, or None with a warning when it was not kept."""
+    where = Path(folder) if folder is not None else cache_folder()
+    try:
+        arrays: dict[str, np.ndarray] = {}
+        for n, name in enumerate(frame.columns):
+            values = frame[name].to_numpy()
+            arrays[f"column.{n}"] = values.astype(str) if values.dtype == object else values
+        manifest = {"format": FORMAT, "kind": kind, "key": key, "columns": [str(c) for c in frame.columns],
+                    "text": [bool(frame[c].dtype == object) for c in frame.columns],
+                    "computed_at": dt.datetime.now().astimezone().isoformat(timespec="seconds")}
+        arrays[MANIFEST] = _bytes_array(json.dumps(manifest, ensure_ascii=False).encode())
+        if not _writable_folder(where):
+            return None
+        buffer = io.BytesIO()
+        np.savez_compressed(buffer, **arrays)   # type: ignore[arg-type]
+        path = atomic_write_bytes(entry_path(where, key, kind), buffer.getvalue())
+        prune(where, max_entries=MAX_ENTRIES, max_bytes=MAX_BYTES)
+        return path
+    except (OSError, TypeError, ValueError) as exc:
+        log.warning("kept plans: the %s was not kept in %s (%s: %s)", kind, where, type(exc).__name__, exc)
+        return None
+
+
+def find_table(kind: str, key: str, *, folder: Path | str | None = None) -> pd.DataFrame | None:
+    """The table kept under `key`, or None (a file that cannot be read is skipped with a warning)."""
+    path = entry_path(Path(folder) if folder is not None else cache_folder(), key, kind)
+    if not path.is_file() or path.is_symlink():
+        return None
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            manifest = json.loads(bytes(data[MANIFEST]).decode())
+            if manifest.get("format") != FORMAT or manifest.get("kind") != kind or manifest.get("key") != key:
+                raise ValueError("kept for another table")
+            frame = pd.DataFrame({name: (data[f"column.{n}"].astype(object) if text else data[f"column.{n}"])
+                                  for n, (name, text) in enumerate(zip(manifest["columns"], manifest["text"]))})
+    except Exception as exc:   # noqa: BLE001 - a kept file is input: whatever is wrong, compute again
+        log.warning("kept plans: skipping %s, it cannot be read (%s: %s)", path, type(exc).__name__, exc)
+        return None
+    with contextlib.suppress(OSError):
+        os.utime(path)
+    return frame
 
 
 def kept_files(folder: Path | str) -> list[Path]:

@@ -68,7 +68,7 @@ def test_a_plan_kept_for_other_inputs_is_not_shown(page_env, tiny_scenario, tiny
 
 
 def test_before_a_plan_exists_demand_and_capacity_show_then_the_plan_is_kept(page_env, tiny_plan,
-                                                                           kept_plans_folder):
+                                                                           kept_plans_folder, monkeypatch):
     at = open_page()
     assert not at.exception
     job = at.session_state["job"]
@@ -84,12 +84,17 @@ def test_before_a_plan_exists_demand_and_capacity_show_then_the_plan_is_kept(pag
     at.run()
     record = next(iter(at.session_state["runs"].values()))
     assert not record.kept and "Lập lúc" in captions(at)
-    assert kp.kept_files(kept_plans_folder)
-    # a new server opens on it at once
+    assert sorted(p.name.split("-")[0] for p in kp.kept_files(kept_plans_folder)) == ["band", "plan"]
+    # a new server opens on it at once, with its coverage band read back (not simulated again)
+    def no_simulations(*args, **kwargs):
+        raise AssertionError("the band was simulated again")
+    monkeypatch.setattr("optimizer.ui.sections.cache.coverage_band", no_simulations)
     again = open_page()
+    assert not again.exception
     assert again.session_state["job"] is None
     kept = next(iter(again.session_state["runs"].values()))
     assert kept.kept and kept.result.enrolled == record.result.enrolled
+    assert "Vùng mờ: P10–P90 của 8 lần mô phỏng" in captions(again)
 
 
 def test_the_page_opens_in_english_with_the_computed_time(page_env, tiny_plan, kept_plans_folder):

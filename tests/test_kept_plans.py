@@ -211,3 +211,23 @@ def test_the_nightly_keeps_the_day_1_plan_and_the_nights_re_plan(tiny_scenario, 
     day1 = kp.find(tiny_scenario, folder=kept_plans_folder)
     assert day1 is not None     # the same plan, computed again (its timings differ)
     pd.testing.assert_frame_equal(tiny_plan.plan_frame(), day1.result.plan_frame())
+
+
+def test_a_kept_coverage_band_is_read_back_identically_and_only_for_its_plan(tiny_scenario, tiny_plan, tmp_path):
+    from optimizer.uncertainty import coverage_band
+    band = coverage_band(tiny_scenario, tiny_plan.decisions, runs=6, seed=0)
+    key = kp.band_key(tiny_scenario, tiny_plan.decisions, 6, 0)
+    assert kp.keep_table("band", key, band, folder=tmp_path) is not None
+    pd.testing.assert_frame_equal(kp.find_table("band", key, folder=tmp_path), band)
+    other = tiny_plan.decisions.copy()
+    other.kits_open[0, 0, 0] += 1
+    keys = {kp.band_key(tiny_scenario, other, 6, 0), kp.band_key(tiny_scenario, tiny_plan.decisions, 7, 0),
+            kp.band_key(tiny_scenario, tiny_plan.decisions, 6, 1),
+            kp.band_key(wi.scale_demand(tiny_scenario, {"002": 1.5}), tiny_plan.decisions, 6, 0)}
+    assert key not in keys and len(keys) == 4
+    assert all(kp.find_table("band", k, folder=tmp_path) is None for k in keys)
+    # a band file renamed to another key is refused; the band is counted with the plans
+    kp.entry_path(tmp_path, kp.band_key(tiny_scenario, other, 6, 0), "band").write_bytes(
+        kp.entry_path(tmp_path, key, "band").read_bytes())
+    assert kp.find_table("band", kp.band_key(tiny_scenario, other, 6, 0), folder=tmp_path) is None
+    assert len(kp.kept_files(tmp_path)) == 2

@@ -8,6 +8,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from ... import kept_plans
 from ...scenario import Scenario, load_scenario
 from ...uncertainty import coverage_band
 from .. import nightly, replan, views
@@ -60,10 +61,17 @@ def heat_table(key: str, district: str, metric: str, _result) -> pd.DataFrame:
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def band_table(key: str, runs: int, seed: int, on_pool: bool, _scenario, _decisions) -> pd.DataFrame:
-    """The coverage band of a plan (`runs` simulations), on the worker pool when `on_pool`."""
+    """The coverage band of a plan (`runs` simulations): kept on disk with the plans, else
+    computed (on the worker pool when `on_pool`) and kept."""
+    key_on_disk = kept_plans.band_key(_scenario, _decisions, runs, seed)
+    kept = kept_plans.find_table("band", key_on_disk)
+    if kept is not None:
+        return kept
     pool = worker_pool(_scenario.settings.solver.workers) if on_pool else None
-    return coverage_band(_scenario, _decisions, runs=runs, seed=seed,
+    band = coverage_band(_scenario, _decisions, runs=runs, seed=seed,
                          map_fn=pool.map if pool else None, batches=pool.workers if pool else 1)
+    kept_plans.keep_table("band", key_on_disk, band)
+    return band
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
