@@ -193,7 +193,9 @@ class LPSession:
         self.cold = True      # the next solve starts without a basis
         self.columns = np.arange(lp.n_vars, dtype=np.int32)
         self.highs = _Highs()   # the bare solver: highspy.Highs() prints a banner on stdout
-        for option, value in (("output_flag", False), ("threads", 1), ("random_seed", 0),
+        # presolve off: a district's relaxation is already tight (presolve removes little and costs
+        # more than it saves), and a warm start from the last basis skips presolve anyway
+        for option, value in (("output_flag", False), ("threads", 1), ("random_seed", 0), ("presolve", "off"),
                               ("time_limit", float(time_limit_seconds))):
             self.highs.setOptionValue(option, value)
         matrix = lp.matrix().tocsc()

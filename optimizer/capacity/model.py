@@ -64,6 +64,10 @@ class DistrictModel:
         self.n_slots = self.n_window_days * self.n_shifts
         self.shift_hours = np.array([s.hours for s in self.scenario.shifts])
         self.crew = CrewNeeds.of(self.scenario)
+        self.mobile_shift_index = [self.shift_codes.index(code) for code in self.settings.mobile_kit.shifts]
+        self.home_shift_index = self.shift_codes.index(self.settings.home_visit.shift)
+        self.shift_groups = shift_groups(self.scenario)
+        self._crew_terms_kept: dict = {}
         self.lp = LinearProgram(maximize=True)
         self._variables()
         self._arrivals_follow_opening()
@@ -318,28 +322,40 @@ class DistrictModel:
         self.rows_mobile_fleet = self.lp.add_sum_rows("mobile_fleet", groups, coefs, upper=own)
 
     def _crew_terms(self, role_set: frozenset, j: int, s: int | None):
-        """Variables and coefficients of the crew of roles in role_set on window day j (shift s or all)."""
-        crew, settings = self.crew, self.settings
+        """Variables and coefficients of the crew of roles in role_set on window day j (shift s or
+        all). The same terms enter many rows (shift, day, week, rest, succession, window), so they
+        are worked out once per (role set, day, shift) and kept (read-only)."""
+        key = (role_set, j, s)
+        terms = self._crew_terms_kept.get(key)
+        if terms is None:
+            terms = self._crew_terms_of(role_set, j, s)
+            self._crew_terms_kept[key] = terms
+        return terms
+
+    def _crew_terms_of(self, role_set: frozenset, j: int, s: int | None):
+        crew = self.crew
         kit = crew.total(crew.kit, role_set)
         mobile = crew.total(crew.mobile, role_set)
         home = crew.total(crew.home_visit, role_set)
-        mobile_shifts = [self.shift_codes.index(code) for code in settings.mobile_kit.shifts]
-        home_shift = self.shift_codes.index(settings.home_visit.shift)
         shifts = range(self.n_shifts) if s is None else [s]
         variables, coefs = [], []
         for sh in shifts:
             if kit:
                 variables.append(self.kits_open[:, j * self.n_shifts + sh])
                 coefs.append(np.full(self.n_wards, float(kit)))
-            if mobile and sh in mobile_shifts:
+            if mobile and sh in self.mobile_shift_index:
                 variables.append(self.mobile_kits[:, j])
                 coefs.append(np.full(self.n_wards, float(mobile)))
-            if home and sh == home_shift:
+            if home and sh == self.home_shift_index:
                 variables.append(self.home_visit_teams[:, j])
                 coefs.append(np.full(self.n_wards, float(home)))
         if not variables:
-            return np.zeros(0, dtype=np.int64), np.zeros(0)
-        return np.concatenate(variables), np.concatenate(coefs)
+            terms = (np.zeros(0, dtype=np.int64), np.zeros(0))
+        else:
+            terms = (np.concatenate(variables), np.concatenate(coefs))
+        for array in terms:
+            array.flags.writeable = False
+        return terms
 
     def _staffing(self):
         """Crew fits the district's officers: per shift for every role set (Hall), per day (shifts)
@@ -421,7 +437,7 @@ class DistrictModel:
                     if first not in position or first + length - 1 not in position:
                         continue   # windows reaching into days already worked are left out
                     window = [position[d] for d in range(first, first + length)]
-                    for group in shift_groups(self.scenario):
+                    for group in self.shift_groups:
                         parts = [self._crew_terms(role_set, j, s) for j in window for s in group]
                         crew_vars = np.concatenate([part[0] for part in parts])
                         if len(crew_vars):
@@ -499,8 +515,10 @@ def _whole_crews(coefs: np.ndarray, most: float) -> float:
     """A crew row counts whole kits, mobile kits and teams: when every crew in the row needs a
     multiple of `divisor` officers, at most divisor * floor(most / divisor) of the officers can be used (a valid
     cut for the integer plan that the relaxation would otherwise not see)."""
-    whole = np.rint(coefs).astype(np.int64)
-    if not len(whole) or not np.allclose(coefs, whole) or not np.isfinite(most):
+    whole = np.rint(coefs)
+    # the tolerance of np.allclose, written out (this runs for every staffing row)
+    if not len(whole) or not np.isfinite(most) or np.any(np.abs(coefs - whole) > 1e-8 + 1e-5 * np.abs(whole)):
         return most
+    whole = whole.astype(np.int64)
     divisor = int(np.gcd.reduce(np.abs(whole)))
     return float(divisor * np.floor(most / divisor + 1e-9)) if divisor > 1 else most
