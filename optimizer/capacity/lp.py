@@ -179,11 +179,17 @@ def solve_lp(lp: LinearProgram, *, relax: bool = False, time_limit_seconds: floa
     return LPSolution(status, objective, bound, values, duals, seconds, solver)
 
 
+PRIMAL_SIMPLEX = 4   # HiGHS' simplex_strategy for the primal simplex
+
+
 class LPSession:
     """The relaxation of one program held in HiGHS (one thread, so deterministic). Each `solve`
     starts from the program's own bounds and costs, applies `bounds`, `fix` and `cost` as in
-    `solve_lp`, and warm-starts the simplex from the previous solve's basis: re-solving with
-    the integer decisions fixed, or with another objective, takes a fraction of the first solve."""
+    `solve_lp`, and warm-starts the simplex from an earlier basis: re-solving with the integer
+    decisions fixed, or with another objective, takes a fraction of the first solve.
+
+    Presolve is off: a district's relaxation is already tight (presolve removes little and costs
+    more than it saves; `benchmarks/lp_presolve.py` measures both)."""
 
     def __init__(self, lp: LinearProgram, *, time_limit_seconds: float = 60.0):
         self.lower = np.concatenate(lp.lower) if lp.lower else np.zeros(0)
@@ -191,13 +197,13 @@ class LPSession:
         self.cost = np.concatenate(lp.cost) if lp.cost else np.zeros(0)
         self.n_vars = lp.n_vars
         self.cold = True      # the next solve starts without a basis
+        self.plain_basis = None   # the optimal basis of the program's own bounds and costs
         self.columns = np.arange(lp.n_vars, dtype=np.int32)
         self.highs = _Highs()   # the bare solver: highspy.Highs() prints a banner on stdout
-        # presolve off: a district's relaxation is already tight (presolve removes little and costs
-        # more than it saves), and a warm start from the last basis skips presolve anyway
         for option, value in (("output_flag", False), ("threads", 1), ("random_seed", 0), ("presolve", "off"),
                               ("time_limit", float(time_limit_seconds))):
             self.highs.setOptionValue(option, value)
+        self.simplex_strategy = int(self.highs.getOptionValue("simplex_strategy")[1])
         matrix = lp.matrix().tocsc()
         model = highspy.HighsLp()
         model.num_col_, model.num_row_ = lp.n_vars, lp.n_rows
@@ -212,18 +218,26 @@ class LPSession:
 
     def solve(self, *, fix: list | None = None, bounds: list | None = None,
               cost: np.ndarray | None = None) -> LPSolution:
-        """Solve with these changes to the program. Other bounds start from the last basis;
-        another objective, or a solve after one that failed, starts afresh (a basis far from
-        the new optimum is slower than none)."""
+        """Solve with these changes to the program. Other bounds start from the last basis (dual
+        simplex). Another objective over the program's own bounds starts from the optimal basis
+        of the first solve, which stays feasible (primal simplex); with other bounds too, or
+        after a solve that failed, it starts afresh."""
         lower, upper = _narrowed(self.lower, self.upper, bounds, fix)
         highs = self.highs
-        if cost is not None or self.cold:
+        plain_bounds = not fix and not bounds
+        primal = cost is not None and plain_bounds and self.plain_basis is not None
+        if primal:
+            highs.setBasis(self.plain_basis)
+            highs.setOptionValue("simplex_strategy", PRIMAL_SIMPLEX)
+        elif cost is not None or self.cold:
             highs.clearSolver()
         highs.changeColsBounds(len(self.columns), self.columns, _finite(lower), _finite(upper))
         highs.changeColsCost(len(self.columns), self.columns, self.cost if cost is None else np.asarray(cost, float))
         start = highs.getRunTime()
         highs.run()
         seconds = highs.getRunTime() - start
+        if primal:
+            highs.setOptionValue("simplex_strategy", self.simplex_strategy)
         raw = highs.getModelStatus()
         if raw == highspy.HighsModelStatus.kOptimal:
             status = SolveStatus.OPTIMAL
@@ -233,9 +247,12 @@ class LPSession:
             status = SolveStatus.NO_SOLUTION
         else:
             status = SolveStatus.ERROR
+        # the basis of another objective is far from this one's optimum: the next solve starts afresh
         self.cold = cost is not None or status != SolveStatus.OPTIMAL
         if status != SolveStatus.OPTIMAL:
             return LPSolution(status, float("nan"), float("nan"), np.zeros(0), None, seconds, "highs")
+        if plain_bounds and cost is None and self.plain_basis is None:
+            self.plain_basis = highs.getBasis()
         solution = highs.getSolution()
         objective = highs.getInfo().objective_function_value
         return LPSolution(status, objective, objective, np.asarray(solution.col_value),
