@@ -57,14 +57,14 @@ def _round_within(model: DistrictModel, values: np.ndarray) -> np.ndarray:
     slack = upper - used
     var_upper = np.concatenate(lp.upper)
     fractions = np.round(values - rounded, 6)
-    candidates = [i for i in frac_index if fractions[i] > 1e-6]
-    order = sorted(candidates, key=lambda i: (-fractions[i], i))
-    for index in order:
+    candidates = frac_index[fractions[frac_index] > 1e-6]
+    order = candidates[np.lexsort((candidates, -fractions[candidates]))]   # largest fraction first
+    for index in order.tolist():
         if rounded[index] + 1 > var_upper[index] + 1e-9:
             continue
-        column = sub.getcol(index)
-        need = column.data
-        where = column.indices
+        column = slice(sub.indptr[index], sub.indptr[index + 1])
+        need = sub.data[column]
+        where = sub.indices[column]
         if np.all(slack[where] >= need - 1e-9):
             slack[where] -= need
             rounded[index] += 1

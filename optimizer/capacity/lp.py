@@ -41,10 +41,12 @@ class LinearProgram:
     row_upper: list = field(default_factory=list)
     row_names: list = field(default_factory=list)  # (name, start, count)
     n_rows: int = 0
+    built: sp.csr_matrix | None = field(default=None, repr=False, compare=False)   # `matrix()` kept
 
     def add_vars(self, shape, lower=0.0, upper=INF, cost=0.0, integer=False) -> np.ndarray:
         """A block of variables with the given shape; returns their indices."""
         count = int(np.prod(shape))
+        self.built = None
         index = np.arange(self.n_vars, self.n_vars + count).reshape(shape)
         self.n_vars += count
         self.lower.append(np.broadcast_to(np.asarray(lower, float), shape).ravel())
@@ -63,6 +65,7 @@ class LinearProgram:
         """
         shape = np.shape(terms[0][0])
         count = int(np.prod(shape))
+        self.built = None
         row_ids = np.arange(self.n_rows, self.n_rows + count)
         for variables, coefs in terms:
             variables = np.asarray(variables).ravel()
@@ -78,6 +81,7 @@ class LinearProgram:
     def add_sum_rows(self, name: str, groups: list[np.ndarray], coefs: list[np.ndarray] | None = None,
                      lower=-INF, upper=INF) -> np.ndarray:
         """One row per group: sum of the group's variables (times coefs) in [lower, upper]."""
+        self.built = None
         row_ids = np.arange(self.n_rows, self.n_rows + len(groups))
         for i, group in enumerate(groups):
             group = np.asarray(group).ravel()
@@ -97,6 +101,10 @@ class LinearProgram:
         raise KeyError(name)
 
     def matrix(self) -> sp.csr_matrix:
+        """The constraint matrix (rows x variables); built once and kept until rows or variables
+        are added, so callers must not change it."""
+        if self.built is not None:
+            return self.built
         if self.rows:
             row_ids = np.concatenate([triplet[0] for triplet in self.rows])
             col_ids = np.concatenate([triplet[1] for triplet in self.rows])
@@ -104,7 +112,8 @@ class LinearProgram:
         else:
             row_ids = col_ids = np.zeros(0, dtype=np.int64)
             coefs = np.zeros(0)
-        return sp.csr_matrix((coefs, (row_ids, col_ids)), shape=(self.n_rows, self.n_vars))
+        self.built = sp.csr_matrix((coefs, (row_ids, col_ids)), shape=(self.n_rows, self.n_vars))
+        return self.built
 
 
 @dataclass
