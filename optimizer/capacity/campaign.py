@@ -211,7 +211,8 @@ def plan_capacity(scenario: Scenario, *, workers: int | None = None, time_limit_
                   should_stop: Callable[[], bool] | None = None, arrivals: np.ndarray | None = None,
                   start: StartState | None = None, first_day: int = 0,
                   pinned: Decisions | None = None, executor=None,
-                  fallback: Decisions | None = None, fixed: Decisions | None = None,
+                  fallback: Decisions | Callable[[], tuple[Decisions, dict[str, int]]] | None = None,
+                  fixed: Decisions | None = None,
                   fallback_allocation: dict[str, int] | None = None,
                   previous: Decisions | None = None, change_cost: float = 0.0,
                   budgets: dict[str, DistrictBudget] | None = None) -> CapacityPlan:
@@ -223,7 +224,9 @@ def plan_capacity(scenario: Scenario, *, workers: int | None = None, time_limit_
     `should_stop` turns true, districts not yet planned keep the `fallback` decisions; so do
     districts whose model is infeasible or found no plan in time. They keep the city kits the
     fallback lends them (`fallback_allocation`) as far as the reserve still holds them.
-    `budgets` (the scenario's officer budgets) saves working them out again.
+    `fallback` may also be a function giving (decisions, allocation), called once the districts
+    are solved (the fallback is then worked out meanwhile). `budgets` (the scenario's officer
+    budgets) saves working them out again.
     """
     begin = time.perf_counter()
     solver = scenario.settings.solver
@@ -279,6 +282,8 @@ def plan_capacity(scenario: Scenario, *, workers: int | None = None, time_limit_
         max_enrollable = price * reserve + float(np.sum(enrolled_bounds))
 
     n_days, n_shifts = scenario.n_days, len(scenario.shift_codes)
+    if callable(fallback):
+        fallback, fallback_allocation = fallback()
     decisions = fallback.copy() if fallback is not None else Decisions.zeros(len(scenario.wards), n_days, n_shifts)
     codes = scenario.shift_codes
     mobile_shifts = [codes.index(c) for c in scenario.settings.mobile_kit.shifts]
