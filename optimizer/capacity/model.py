@@ -42,6 +42,7 @@ class DistrictInput:
     # officers of each role (CrewNeeds.roles order) the roster staffed per [role, day, shift]:
     # crews may not ask more of a role than that (a re-plan where the officers fell short)
     crew_ceiling: np.ndarray | None = None
+    callable_no_shows: np.ndarray | None = None   # no-shows the working groups may call from first_day
 
 
 class DistrictModel:
