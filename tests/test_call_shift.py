@@ -130,3 +130,31 @@ def test_plan_names_its_call_shifts_and_the_checker_holds_it_to_them(calling, tm
     plan.loc[other, "calls"], plan.loc[row, "calls"] = plan.loc[row, "calls"], "0"
     plan.to_csv(out / "plan.csv", index=False)
     assert "simulation" in check_plan(calling, out).rules()
+
+
+def test_model_admits_the_calls_wherever_the_plan_sends_them(calling):
+    """With a plan's kits, teams, mobile kits, letters and walk-ins fixed, the capacity model's
+    most enrolled is at least what the simulation enrolls, whatever shifts the plan sends the
+    called to (the model's calls relax the rule, so the bound holds for every call shift)."""
+    from optimizer.capacity.district import _arrivals_for, solve_district
+    from optimizer.capacity.lp import solve_lp
+
+    rng = np.random.default_rng(0)
+    for data in district_inputs(calling):
+        model = DistrictModel(data)
+        solved = solve_district(data)    # a plan within the district's rows
+        values = np.zeros(model.lp.n_vars)
+        values[model.kits_open.ravel()] = solved.kits_open.ravel()
+        fix = [(model.kits_open.ravel(), solved.kits_open.ravel().astype(float)),
+               (model.mobile_kits.ravel(), solved.mobile_kits.ravel().astype(float)),
+               (model.home_visit_teams.ravel(), solved.home_visit_teams.ravel().astype(float)),
+               (model.letters.ravel(), solved.letters.ravel().astype(float)),
+               (model.arrivals_walk_in.ravel(), _arrivals_for(model, values).ravel())]
+        best = solve_lp(model.lp, relax=True, fix=fix, cost=model.enrolled_cost())
+        sub = replace(calling, wards=calling.wards.iloc[data.ward_index])
+        for _ in range(3):   # call shifts drawn at random
+            plans = WardPlans(solved.kits_open, solved.mobile_kits, solved.home_visit_teams, solved.letters,
+                              rng.integers(-1, model.n_shifts, (model.n_wards, model.n_window_days)))
+            outcome = simulate(sub, _decisions(calling, plans), arrivals=data.arrivals)
+            assert outcome.calls.sum() > 0
+            assert best.objective >= outcome.enrolled - 1e-6
