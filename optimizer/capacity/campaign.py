@@ -91,7 +91,9 @@ def district_inputs(scenario: Scenario, *, arrivals: np.ndarray | None = None,
                          homebound_left=start.homebound_left[ward_index],
                          institution_left=start.institution_left[ward_index],
                          invitable_left=start.invitable_left[ward_index], enrolled_before=start.enrolled[ward_index],
-                         returns_due=start.returns_due[ward_index])
+                         returns_due=start.returns_due[ward_index],
+                         callable_no_shows=(start.no_shows if start.callable_no_shows is None
+                                            else start.callable_no_shows)[ward_index])
         if pinned is not None:
             extra["pinned"] = Decisions(pinned.kits_open[ward_index], pinned.mobile_kits[ward_index],
                                         pinned.home_visit_teams[ward_index], pinned.letters[ward_index])
@@ -201,6 +203,10 @@ def _write_district(scenario: Scenario, decisions: Decisions, plan: DistrictPlan
     for s in mobile_shifts:
         decisions.mobile_kits[ward_index, window, s] = plan.mobile_kits
     decisions.home_visit_teams[ward_index, window, home_shift] = plan.home_visit_teams
+    if plan.call_shift is not None:
+        shifts = decisions.call_shifts().copy()
+        shifts[ward_index, window] = plan.call_shift
+        decisions.call_shift = shifts
 
 
 RESERVE_PRICE_FLOOR = 1e-4  # people per city kit: breaks ties towards lending fewer kits

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..demand import shift_weights, split_over_open_shifts
+from ..demand import calls_per_ward_day, shift_weights, split_over_open_shifts
 from ..simulation import _floor
 from ..staffing import CrewNeeds
 from .model import DistrictModel
@@ -35,9 +35,21 @@ class WardPlans:
     mobile: np.ndarray
     teams: np.ndarray
     letters: np.ndarray
+    call_shift: np.ndarray | None = None   # [wards, days]: where the called are sent (-1: busiest shift)
 
     def copy(self) -> WardPlans:
-        return WardPlans(self.kits.copy(), self.mobile.copy(), self.teams.copy(), self.letters.copy())
+        return WardPlans(self.kits.copy(), self.mobile.copy(), self.teams.copy(), self.letters.copy(),
+                         None if self.call_shift is None else self.call_shift.copy())
+
+    def call_shifts(self) -> np.ndarray:
+        if self.call_shift is None:
+            return np.full(self.kits.shape[:2], -1, dtype=np.int64)
+        return self.call_shift
+
+    def rows(self, ward: np.ndarray) -> WardPlans:
+        """The plans of the given wards, one row each (copies)."""
+        return WardPlans(self.kits[ward], self.mobile[ward], self.teams[ward], self.letters[ward],
+                         self.call_shifts()[ward])
 
 
 class WardSimulator:
@@ -74,6 +86,9 @@ class WardSimulator:
         self.mobile_cost = (weights.officer_shift * sum(crew.mobile.values()) * len(self.mobile_shifts)
                             + weights.kit_move)
         self.team_cost = weights.officer_shift * sum(crew.home_visit.values())
+        self.calls_a_day = calls_per_ward_day(model.scenario)[np.asarray(data.ward_index)]
+        self.callable_start = model._state("callable_no_shows", np.zeros(n_wards)).astype(np.int64)
+        self.last_calls: np.ndarray | None = None   # [rows, days]: calls made in the last objective()
 
     def _split(self, pattern: int) -> np.ndarray:
         """Walk-ins [wards, days, shifts] of every ward and day when the shifts in bit pattern `pattern` open."""
@@ -107,10 +122,35 @@ class WardSimulator:
         served_total = np.zeros(rows, dtype=np.int64)
         waiting = np.zeros(rows, dtype=np.int64)
         n_days = model.scenario.n_days
+        # follow-up calls (optimizer/simulation.py's rule): on open days as many as callable, to
+        # the named shift (else the one with most kit-hours)
+        capacity = self.calls_a_day[ward]
+        calling = bool(capacity.any())
+        callable_left = self.callable_start[ward].copy()
+        no_shows_by_day = np.zeros((rows, self.n_window_days), dtype=np.int64)
+        named = plans.call_shifts()
+        self.last_calls = np.zeros((rows, self.n_window_days), dtype=np.int64)
+        lag = demand.follow_up_after_days
         for j, d in enumerate(self.days):
+            called_in, arriving_called = np.full(rows, -1), np.zeros(rows, dtype=np.int64)
+            if calling:
+                if j - lag >= 0:
+                    callable_left += no_shows_by_day[:, j - lag]
+                kit_hours_of_day = plans.kits[:, j, :] * hours[None, :]
+                is_open = kit_hours_of_day.sum(axis=1) > 0
+                calls = np.where(is_open, np.minimum(capacity, callable_left), 0)
+                callable_left -= calls
+                self.last_calls[:, j] = calls
+                arriving_called = _floor(demand.follow_up_show_up * calls)
+                called_in = np.where(is_open, np.where(named[:, j] >= 0, named[:, j],
+                                                       np.argmax(kit_hours_of_day, axis=1)), -1)
             for s in range(self.n_shifts):
                 queue_walk_in = queue_walk_in + arrivals[:, j, s] + due[:, d, s]
-                queue_invited = queue_invited + _floor(demand.invitation_show_up * plans.letters[:, j, s])
+                showing = _floor(demand.invitation_show_up * plans.letters[:, j, s])
+                if calling:
+                    no_shows_by_day[:, j] += plans.letters[:, j, s] - showing
+                    showing = showing + np.where(called_in == s, arriving_called, 0)
+                queue_invited = queue_invited + showing
                 kit_hours = plans.kits[:, j, s] * hours[s]
                 served_invited = np.minimum(queue_invited, _floor(kit_hours * rates.invited))
                 served_walk_in = np.minimum(queue_walk_in,
@@ -181,7 +221,9 @@ def _score_moves(sim: WardSimulator, plans: WardPlans, bounds: list, base: np.nd
     ward, block, position, step = (np.concatenate(x) for x in (ward_list, blocks, positions, steps))
     current = np.flatnonzero(chosen)
     everyone = np.r_[current, ward]
-    rows = WardPlans(plans.kits[everyone], plans.mobile[everyone], plans.teams[everyone], plans.letters[everyone])
+    if not len(everyone):
+        return _Moves(ward, block, position, step, np.zeros(0))
+    rows = plans.rows(everyone)
     for b, values in enumerate(_blocks(rows)):
         mine = len(current) + np.flatnonzero(block == b)
         values.reshape(len(everyone), -1)[mine, position[mine - len(current)]] += step[mine - len(current)]
@@ -348,6 +390,57 @@ def _paired_moves(moves: _Moves, rows: _Rows, busy: set) -> list[tuple[int, int,
     return out
 
 
+CALL_SHIFT_ROUNDS = 3   # passes of the call-shift search (each scores every day's other shifts at once)
+
+
+def improve_call_shifts(sim: WardSimulator, plans: WardPlans, base: np.ndarray,
+                        rounds: int = CALL_SHIFT_ROUNDS) -> tuple[WardPlans, np.ndarray]:
+    """Choose the shift each ward's called no-shows are sent to, day by day, by the simulated
+    objective: each pass scores every other shift of every day with calls (all at once, each
+    as its own row), takes in each ward the best gaining shift of every day together, or only
+    the single best change when the changes together gain less; deterministic. Returns the
+    plans (the same object when nothing gains) and each ward's objective."""
+    everyone = np.arange(sim.n_wards)
+    current = plans
+    for _ in range(rounds):
+        base = sim.objective(everyone, current)
+        made = sim.last_calls
+        named = current.call_shifts()
+        ward, day, shift = [], [], []
+        for s in range(sim.n_shifts):
+            w, j = np.nonzero((made > 0) & (named != s))
+            ward.append(w), day.append(j), shift.append(np.full(len(w), s))
+        ward, day, shift = (np.concatenate(x) for x in (ward, day, shift))
+        if not len(ward):
+            break
+        rows = current.rows(ward)
+        rows.call_shift[np.arange(len(ward)), day] = shift
+        gain = sim.objective(ward, rows) - base[ward]
+        good = gain > MIN_GAIN
+        if not good.any():
+            break
+        order = np.lexsort((shift[good], day[good], ward[good], -gain[good]))
+        best: dict[tuple[int, int], int] = {}
+        single: dict[int, tuple[float, int, int]] = {}
+        for k in np.flatnonzero(good)[order]:
+            key = (int(ward[k]), int(day[k]))
+            if key not in best:
+                best[key] = int(shift[k])
+            single.setdefault(int(ward[k]), (float(gain[k]), int(day[k]), int(shift[k])))
+        together = current.copy()
+        together.call_shift = together.call_shifts().copy()
+        for (w, j), s in best.items():
+            together.call_shift[w, j] = s
+        value = sim.objective(everyone, together)
+        changed = np.array(sorted(single))
+        worse = changed[value[changed] - base[changed] < np.array([single[w][0] for w in changed]) - MIN_GAIN]
+        for w in worse:   # the changes together gain less than the best alone: take that one
+            together.call_shift[w] = current.call_shifts()[w]
+            together.call_shift[w, single[w][1]] = single[w][2]
+        current = together
+    return current, sim.objective(everyone, current)
+
+
 def improve_by_moves(model: DistrictModel, plans: WardPlans, reserve_taken: int = 0,
                      rounds: int = IMPROVE_ROUNDS) -> WardPlans:
     """Change kits, mobile kits and teams one unit at a time while the simulated objective
@@ -364,8 +457,12 @@ def improve_by_moves(model: DistrictModel, plans: WardPlans, reserve_taken: int 
               model.home_visit_teams]
     bounds = [(lower[v], upper[v]) for v in shapes]
     rows = _Rows(model, plans, reserve_taken)
-    current, base = plans, np.zeros(model.n_wards)
-    moves = _score_moves(sim, current, bounds, base, np.arange(model.n_wards))
+    everyone = np.arange(model.n_wards)
+    current = plans
+    if sim.calls_a_day.any():
+        current, _ = improve_call_shifts(sim, current, sim.objective(everyone, current))
+    base = np.zeros(model.n_wards)
+    moves = _score_moves(sim, current, bounds, base, everyone)
     for _ in range(rounds):
         chosen, busy = [], set()
         for gain, block, position, a, b in sorted(_transfers(moves), key=lambda m: (-m[0], m[1], m[2])):
@@ -384,4 +481,6 @@ def improve_by_moves(model: DistrictModel, plans: WardPlans, reserve_taken: int 
         # only the changed wards' moves are scored again
         changed = np.array(sorted(busy), dtype=np.int64)
         moves = _joined_moves(_kept_moves(moves, changed), _score_moves(sim, current, bounds, base, changed))
+    if sim.calls_a_day.any():
+        current, base = improve_call_shifts(sim, current, base)
     return current

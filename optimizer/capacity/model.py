@@ -42,6 +42,7 @@ class DistrictInput:
     # officers of each role (CrewNeeds.roles order) the roster staffed per [role, day, shift]:
     # crews may not ask more of a role than that (a re-plan where the officers fell short)
     crew_ceiling: np.ndarray | None = None
+    callable_no_shows: np.ndarray | None = None   # no-shows the working groups may call from first_day
 
 
 class DistrictModel:
@@ -212,7 +213,8 @@ class DistrictModel:
         callable from follow_up_after_days later (the window's earlier no-shows: at most the
         invitable pool), calls c a day at most the ward's calls, arrivals from calls at most
         follow_up_show_up * c. The simulation's rule (call as many as possible on open days,
-        for the shift with most kit-hours) is one point of this set, so the bound holds."""
+        for the one shift the plan names, else the one with most kit-hours) is one point of
+        this set whatever shifts the plan names, so the bound holds."""
         capacity = calls_per_ward_day(self.scenario)[self.data.ward_index].astype(float)
         if not capacity.any():
             return [(self.letters, -show)]
