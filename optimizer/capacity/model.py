@@ -233,16 +233,20 @@ class DistrictModel:
         earlier = np.zeros(n_wards)
         if self.data.first_day > 0:
             earlier = self._state("invitable_left", self._default_invitable()).astype(float)
+        # who can still be called, as a stock: the no-shows of a day's slots become callable
+        # follow_up_after_days later, the calls of a day come off, and the stock never goes
+        # below zero (the same as: calls up to each day <= earlier no-shows + no-shows seen by
+        # then, with one row a day instead of sums over the whole window so far)
         lag = demand.follow_up_after_days
-        groups, coefs, upper = [], [], []
-        for w in range(n_wards):
-            for j in range(n_window_days):
-                made = self.calls[w, :(j + 1) * n_shifts]
-                seen = max(0, j + 1 - lag) * n_shifts
-                groups.append(np.concatenate([made, self.letters[w, :seen], arrived[w, :seen]]))
-                coefs.append(np.concatenate([np.ones(len(made)), -np.ones(seen), np.ones(seen)]))
-                upper.append(earlier[w])
-        lp.add_sum_rows("calls_callable", groups, coefs, upper=np.array(upper))
+        callable_left = lp.add_vars((n_wards, n_window_days))
+        by_day = lambda var: var.reshape(n_wards, n_window_days, n_shifts)  # noqa: E731
+        terms = [(callable_left, 1.0), (self._shifted(callable_left, 1), -1.0)]
+        terms += [(by_day(self.calls)[:, :, s], 1.0) for s in range(n_shifts)]
+        terms += [(self._shifted(by_day(self.letters)[:, :, s], lag), -1.0) for s in range(n_shifts)]
+        terms += [(self._shifted(by_day(arrived)[:, :, s], lag), 1.0) for s in range(n_shifts)]
+        start = np.zeros((n_wards, n_window_days))
+        start[:, 0] = earlier
+        lp.add_rows("calls_callable", terms, lower=start, upper=start)
         return [(arrived, -1.0), (called, -1.0)]
 
     def _give_ups(self):
