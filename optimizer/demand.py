@@ -74,24 +74,44 @@ def shift_weights(scenario: Scenario) -> np.ndarray:
     return np.array([demand.shift_preference[c] for c in scenario.shift_codes], dtype=float)
 
 
+def largest_remainder_rows(totals: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """`largest_remainder` of each row at once: row i splits totals[i] over weights[i] (floors
+    first, leftovers to the largest fractions, ties to the lower index). A row whose total or
+    weights are not positive gets nothing."""
+    totals = np.asarray(totals, dtype=np.int64)
+    weights = np.asarray(weights, dtype=float)
+    out = np.zeros(weights.shape, dtype=np.int64)
+    weight_sums = weights.sum(axis=1)
+    rows = np.flatnonzero((totals > 0) & (weight_sums > 0))
+    if not len(rows):
+        return out
+    quota = np.round(totals[rows, None] * weights[rows] / weight_sums[rows, None], 9)
+    base = np.floor(quota).astype(np.int64)
+    left = totals[rows] - base.sum(axis=1)
+    fractions = np.round(quota - base, 9)
+    rank = np.empty_like(base)
+    order = np.argsort(-fractions, axis=1, kind="stable")
+    np.put_along_axis(rank, order, np.arange(weights.shape[1])[None, :].repeat(len(rows), axis=0), axis=1)
+    out[rows] = base + (rank < left[:, None])
+    return out
+
+
 def split_over_open_shifts(day_totals: np.ndarray, open_mask: np.ndarray, weights: np.ndarray) -> np.ndarray:
     """A day's walk-ins come in the shifts their ward is open, by preference among those.
 
     `day_totals` [wards], `open_mask` [wards, shifts] (bool). A ward closed all day gets its
-    walk-ins in the first shift, where they wait for the next open shift.
+    walk-ins in the first shift, where they wait for the next open shift. A ward whose open
+    shifts all have no preference splits evenly over them.
     """
-    out = np.zeros(open_mask.shape, dtype=np.int64)
-    for i, total in enumerate(day_totals):
-        if total <= 0:
-            continue
-        mask = open_mask[i]
-        if not mask.any():
-            out[i, 0] = total
-            continue
-        w = np.where(mask, weights, 0.0)
-        if w.sum() <= 0:
-            w = mask.astype(float)
-        out[i] = largest_remainder(int(total), w)
+    day_totals = np.asarray(day_totals)
+    open_mask = np.asarray(open_mask, dtype=bool)
+    preferred = np.where(open_mask, np.asarray(weights, dtype=float)[None, :], 0.0)
+    no_preference = preferred.sum(axis=1) <= 0
+    preferred[no_preference] = open_mask[no_preference]
+    out = largest_remainder_rows(day_totals, preferred)
+    closed = ~open_mask.any(axis=1) & (day_totals > 0)
+    out[closed] = 0
+    out[closed, 0] = day_totals[closed]
     return out
 
 

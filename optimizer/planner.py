@@ -10,6 +10,8 @@ result keeps the window, and no caller needs to change the result afterwards.
 from __future__ import annotations
 
 import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 
 import ortools
 
@@ -19,7 +21,7 @@ from .objective import objective_terms, officer_shifts
 from .plan_request import Progress, ReplanWindow, SolveOptions
 from .result import PlanResult, PlanStatus
 from .scenario import Scenario
-from .simulation import Decisions, simulate
+from .simulation import Decisions, Outcome, simulate
 from .staffing import district_budgets
 
 __all__ = ["run_plan", "add_roster", "SolveOptions", "ReplanWindow", "PlanResult", "PlanStatus", "Progress"]
@@ -38,30 +40,33 @@ def run_plan(scenario: Scenario, options: SolveOptions | None = None,
     seed = scenario.settings.solver.seed if options.seed is None else options.seed
     first_day, fixed = window.first_day, window.fixed
     timings = {}
-    t = time.perf_counter()
     budgets = district_budgets(scenario)   # officer budgets, shared by the baseline and the model
-    base, base_allocation = baseline_decisions(scenario, budgets)
-    proportional, proportional_allocation = proportional_decisions(scenario, budgets)
-    if fixed is not None and first_day > 0:
-        base.overlay(fixed, before_day=first_day)
-        proportional.overlay(fixed, before_day=first_day)
-    timings["baseline_seconds"] = time.perf_counter() - t
-    t = time.perf_counter()
-    capacity = plan_capacity(scenario, workers=options.workers, time_limit_seconds=options.time_limit_seconds,
-                             progress=options.progress, should_stop=options.should_stop,
-                             arrivals=window.arrivals, start=window.start, first_day=first_day,
-                             pinned=window.pinned, executor=options.executor, fallback=base, fixed=fixed,
-                             fallback_allocation=base_allocation, previous=window.previous,
-                             change_cost=window.change_cost, budgets=budgets)
-    timings["capacity_seconds"] = time.perf_counter() - t
+    # the two references (fair baseline, proportional rule) and their outcomes do not depend on
+    # the plan: they are worked out in a thread while the districts are solved in the workers
+    with ThreadPoolExecutor(max_workers=1) as side:
+        later = side.submit(_references, scenario, budgets, window)
+
+        def fallback() -> tuple[Decisions, dict[str, int]]:
+            return later.result().fair, later.result().fair_allocation
+
+        t = time.perf_counter()
+        capacity = plan_capacity(scenario, workers=options.workers, time_limit_seconds=options.time_limit_seconds,
+                                 progress=options.progress, should_stop=options.should_stop,
+                                 arrivals=window.arrivals, start=window.start, first_day=first_day,
+                                 pinned=window.pinned, executor=options.executor, fallback=fallback, fixed=fixed,
+                                 previous=window.previous, change_cost=window.change_cost, budgets=budgets)
+        capacity_seconds = time.perf_counter() - t
+        references = later.result()
+    timings["baseline_seconds"] = references.seconds     # its own time, beside the districts'
+    timings["capacity_seconds"] = capacity_seconds
+    base, base_allocation, base_outcome = references.fair, references.fair_allocation, references.fair_outcome
+    proportional, proportional_allocation = references.proportional, references.proportional_allocation
+    proportional_outcome = references.proportional_outcome
     decisions = capacity.decisions
     if fixed is not None and first_day > 0:
         decisions.overlay(fixed, before_day=first_day)
     t = time.perf_counter()
     outcome = simulate(scenario, decisions, arrivals=window.arrivals, start=window.start, first_day=first_day)
-    base_outcome = simulate(scenario, base, arrivals=window.arrivals, start=window.start, first_day=first_day)
-    proportional_outcome = simulate(scenario, proportional, arrivals=window.arrivals, start=window.start,
-                                    first_day=first_day)
     timings["simulation_seconds"] = time.perf_counter() - t
     terms = objective_terms(scenario, decisions, outcome)
     objective = float(sum(terms.values()))
@@ -92,6 +97,34 @@ def run_plan(scenario: Scenario, options: SolveOptions | None = None,
         _flag_bound_violation(result)
     result.wall_seconds = time.perf_counter() - begin
     return result
+
+
+@dataclass
+class _References:
+    """The plans a planner compares with: the fair baseline and the proportional rule, each with
+    its split of the city reserve and its simulated outcome."""
+
+    fair: Decisions
+    fair_allocation: dict[str, int]
+    fair_outcome: Outcome
+    proportional: Decisions
+    proportional_allocation: dict[str, int]
+    proportional_outcome: Outcome
+    seconds: float
+
+
+def _references(scenario: Scenario, budgets: dict, window: ReplanWindow) -> _References:
+    """Both references on the same resources, the days before the window as they were fixed."""
+    start = time.perf_counter()
+    fair, fair_allocation = baseline_decisions(scenario, budgets)
+    proportional, proportional_allocation = proportional_decisions(scenario, budgets)
+    if window.fixed is not None and window.first_day > 0:
+        fair.overlay(window.fixed, before_day=window.first_day)
+        proportional.overlay(window.fixed, before_day=window.first_day)
+    outcomes = [simulate(scenario, plan, arrivals=window.arrivals, start=window.start, first_day=window.first_day)
+                for plan in (fair, proportional)]
+    return _References(fair, fair_allocation, outcomes[0], proportional, proportional_allocation, outcomes[1],
+                       time.perf_counter() - start)
 
 
 BOUND_VIOLATED = PlanStatus.BOUND_VIOLATED

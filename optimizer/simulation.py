@@ -30,6 +30,9 @@ class Decisions:
     mobile_kits: np.ndarray
     home_visit_teams: np.ndarray
     letters: np.ndarray
+    # the shift the working groups send the day's called no-shows to, [wards, days]; -1 (or
+    # None for every day): the shift with the most kit-hours (docs/dynamics.md, Follow-up)
+    call_shift: np.ndarray | None = None
 
     FIELDS: ClassVar[tuple[str, ...]] = ("kits_open", "mobile_kits", "home_visit_teams", "letters")
 
@@ -40,13 +43,24 @@ class Decisions:
 
     def copy(self) -> Decisions:
         return Decisions(self.kits_open.copy(), self.mobile_kits.copy(),
-                         self.home_visit_teams.copy(), self.letters.copy())
+                         self.home_visit_teams.copy(), self.letters.copy(),
+                         None if self.call_shift is None else self.call_shift.copy())
+
+    def call_shifts(self) -> np.ndarray:
+        """call_shift as an array [wards, days] (-1 where the plan names no shift)."""
+        if self.call_shift is None:
+            return np.full(self.kits_open.shape[:2], -1, dtype=np.int64)
+        return self.call_shift
 
     def overlay(self, other: Decisions, *, before_day: int) -> Decisions:
         """Take `other`'s decisions for the days before `before_day` (days already past), in
         place; returns these decisions."""
         for name in self.FIELDS:
             getattr(self, name)[:, :before_day] = getattr(other, name)[:, :before_day]
+        if self.call_shift is not None or other.call_shift is not None:
+            shifts = self.call_shifts().copy()
+            shifts[:, :before_day] = other.call_shifts()[:, :before_day]
+            self.call_shift = shifts
         return self
 
 
@@ -179,7 +193,8 @@ def simulate(scenario: Scenario, decisions: Decisions, *, arrivals: np.ndarray |
             calls = np.where(is_open, np.minimum(call_capacity, callable_left), 0)
             callable_left -= calls
             arriving_called = _floor(demand.follow_up_show_up * calls)
-            called_in = np.where(is_open, np.argmax(kit_hours_of_day, axis=1), -1)
+            named = decisions.call_shifts()[:, d]
+            called_in = np.where(is_open, np.where(named >= 0, named, np.argmax(kit_hours_of_day, axis=1)), -1)
             for w in np.flatnonzero(calls):
                 out["calls"][w, d, called_in[w]] = calls[w]
         for s in range(n_shifts):

@@ -114,3 +114,26 @@ def test_whole_letters_lose_no_show_ups_to_rounding(district):
         assert ((whole[w] % unit) != 0).sum() <= 1
     show_ups = np.floor(np.round(demand.invitation_show_up * whole, 9)).sum(axis=(1, 2))
     assert (show_ups >= np.floor(demand.invitation_show_up * np.floor(totals)) - 1).all()
+
+
+def test_scoring_some_wards_gives_the_scores_of_scoring_every_ward(district):
+    """Moves are rescored only in changed wards: a subset's scores equal the full scoring's."""
+    from optimizer.capacity.improve import _score_moves
+    _, _, model = district
+    plans = crowded_plan(model)
+    sim = WardSimulator(model)
+    lower, upper = np.concatenate(model.lp.lower), np.concatenate(model.lp.upper)
+    shapes = [model.kits_open.reshape(model.n_wards, model.n_window_days, model.n_shifts), model.mobile_kits,
+              model.home_visit_teams]
+    bounds = [(lower[v], upper[v]) for v in shapes]
+    every = _score_moves(sim, plans, bounds, np.zeros(model.n_wards), np.arange(model.n_wards))
+    some_wards = np.arange(0, model.n_wards, 2)
+    base = np.zeros(model.n_wards)
+    some = _score_moves(sim, plans, bounds, base, some_wards)
+    rows = WardPlans(plans.kits[some_wards], plans.mobile[some_wards], plans.teams[some_wards],
+                     plans.letters[some_wards])
+    assert np.array_equal(base[some_wards], sim.objective(some_wards, rows))
+    mine = np.isin(every.ward, some_wards)
+    full = sorted(zip(every.ward[mine], every.block[mine], every.position[mine], every.step[mine], every.gain[mine]))
+    part = sorted(zip(some.ward, some.block, some.position, some.step, some.gain))
+    assert len(part) > 0 and full == part

@@ -154,6 +154,33 @@ def test_hanoi_rebuild_is_byte_identical_to_the_shipped_scenario(tmp_path):
         assert (tmp_path / name).read_bytes() == (HANOI / name).read_bytes(), name
 
 
+def test_working_groups_are_one_a_unit_and_the_rest_by_target(all_built):
+    """Every province's units share round(units x 5,247 / 579) working groups (Hà Nội's ratio),
+    at least one each and never fewer for a larger target; 5 calls per group a day."""
+    for code, built in all_built.items():
+        groups = [w["working_groups"] for w in built.wards]
+        n = len(groups)
+        assert sum(groups) == int(Fraction(n * 5247, 579) + Fraction(1, 2)), code
+        assert min(groups) >= 1, code
+        by_target = sorted(zip((w["_target"] for w in built.wards), groups))
+        assert all(a[1] <= b[1] for a, b in zip(by_target, by_target[1:]) if a[0] < b[0]), code
+        assert "\ncalls_per_group_day = 5.0\n" in built.files["campaign.toml"], code
+
+
+def test_working_groups_and_calls_follow_the_assumptions_file(tmp_path):
+    """working_groups_per_ward and calls_per_group_day in an assumptions file reach the scenario."""
+    path = tmp_path / "a.toml"
+    path.write_text('working_groups_per_ward = "3"\ncalls_per_group_day = 2.5\n', encoding="utf-8")
+    built = build_province("95", load_assumptions(path))
+    assert sum(w["working_groups"] for w in built.wards) == 3 * len(built.wards)
+    out = tmp_path / "scenario"
+    from optimizer.province import write_scenario
+    write_scenario(built, out)
+    scenario = load_scenario(out)
+    assert scenario.settings.demand.calls_per_group_day == 2.5
+    assert int(scenario.wards["working_groups"].sum()) == 3 * len(built.wards)
+
+
 def test_assumptions_toml_overrides_and_rejects_unknown_keys(tmp_path):
     """A TOML file changes the named assumptions; an unknown key is one line naming file and key."""
     good = tmp_path / "a.toml"

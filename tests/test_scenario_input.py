@@ -210,7 +210,7 @@ def test_missing_toml_section(tiny):
 HANOI_TOTALS = {   # as stated in scenarios/hanoi-2022/README.md, "Totals"
     "population": 8_435_652, "eligible": 6_694_555, "already_enrolled": 4_928_281,
     "cannot_enroll": 66_510, "walk_in": 1_181_048, "invited": 337_840, "homebound": 52_010,
-    "institution": 128_866, "fixed_kits": 625,
+    "institution": 128_866, "fixed_kits": 625, "working_groups": 5_247,
 }
 
 
@@ -229,6 +229,25 @@ def test_hanoi_loads_with_readme_totals():
     readme = (HANOI / "README.md").read_text(encoding="utf-8")
     for total in [*HANOI_TOTALS.values(), 1_699_764, 2_619]:
         assert f"{total:,}" in readme or str(total) in readme, total
+
+
+def test_hanoi_working_groups_are_one_a_ward_and_the_rest_by_target():
+    """Each ward's working groups: 1, plus its share of the other 4,668 by target, rounded by
+    largest remainder (ties to the earlier ward), so they sum to the campaign's 5,247."""
+    from fractions import Fraction
+
+    scenario = load_scenario(HANOI)
+    wards = scenario.wards
+    targets = [int(t) for t in wards["target"]]
+    rest = 5_247 - len(wards)
+    quotas = [Fraction(rest * t, sum(targets)) for t in targets]
+    expected = [q.numerator // q.denominator for q in quotas]
+    by_remainder = sorted(range(len(quotas)), key=lambda i: (expected[i] - quotas[i], i))
+    for i in by_remainder[:rest - sum(expected)]:
+        expected[i] += 1
+    assert [int(g) for g in wards["working_groups"]] == [1 + e for e in expected]
+    assert int(wards["working_groups"].sum()) == 5_247 and int(wards["working_groups"].min()) >= 1
+    assert scenario.settings.demand.calls_per_group_day == 5.0
 
 
 def test_hanoi_names_match_the_shared_reference():

@@ -91,7 +91,9 @@ def district_inputs(scenario: Scenario, *, arrivals: np.ndarray | None = None,
                          homebound_left=start.homebound_left[ward_index],
                          institution_left=start.institution_left[ward_index],
                          invitable_left=start.invitable_left[ward_index], enrolled_before=start.enrolled[ward_index],
-                         returns_due=start.returns_due[ward_index])
+                         returns_due=start.returns_due[ward_index],
+                         callable_no_shows=(start.no_shows if start.callable_no_shows is None
+                                            else start.callable_no_shows)[ward_index])
         if pinned is not None:
             extra["pinned"] = Decisions(pinned.kits_open[ward_index], pinned.mobile_kits[ward_index],
                                         pinned.home_visit_teams[ward_index], pinned.letters[ward_index])
@@ -201,6 +203,10 @@ def _write_district(scenario: Scenario, decisions: Decisions, plan: DistrictPlan
     for s in mobile_shifts:
         decisions.mobile_kits[ward_index, window, s] = plan.mobile_kits
     decisions.home_visit_teams[ward_index, window, home_shift] = plan.home_visit_teams
+    if plan.call_shift is not None:
+        shifts = decisions.call_shifts().copy()
+        shifts[ward_index, window] = plan.call_shift
+        decisions.call_shift = shifts
 
 
 RESERVE_PRICE_FLOOR = 1e-4  # people per city kit: breaks ties towards lending fewer kits
@@ -211,7 +217,8 @@ def plan_capacity(scenario: Scenario, *, workers: int | None = None, time_limit_
                   should_stop: Callable[[], bool] | None = None, arrivals: np.ndarray | None = None,
                   start: StartState | None = None, first_day: int = 0,
                   pinned: Decisions | None = None, executor=None,
-                  fallback: Decisions | None = None, fixed: Decisions | None = None,
+                  fallback: Decisions | Callable[[], tuple[Decisions, dict[str, int]]] | None = None,
+                  fixed: Decisions | None = None,
                   fallback_allocation: dict[str, int] | None = None,
                   previous: Decisions | None = None, change_cost: float = 0.0,
                   budgets: dict[str, DistrictBudget] | None = None) -> CapacityPlan:
@@ -223,7 +230,9 @@ def plan_capacity(scenario: Scenario, *, workers: int | None = None, time_limit_
     `should_stop` turns true, districts not yet planned keep the `fallback` decisions; so do
     districts whose model is infeasible or found no plan in time. They keep the city kits the
     fallback lends them (`fallback_allocation`) as far as the reserve still holds them.
-    `budgets` (the scenario's officer budgets) saves working them out again.
+    `fallback` may also be a function giving (decisions, allocation), called once the districts
+    are solved (the fallback is then worked out meanwhile). `budgets` (the scenario's officer
+    budgets) saves working them out again.
     """
     begin = time.perf_counter()
     solver = scenario.settings.solver
@@ -279,6 +288,8 @@ def plan_capacity(scenario: Scenario, *, workers: int | None = None, time_limit_
         max_enrollable = price * reserve + float(np.sum(enrolled_bounds))
 
     n_days, n_shifts = scenario.n_days, len(scenario.shift_codes)
+    if callable(fallback):
+        fallback, fallback_allocation = fallback()
     decisions = fallback.copy() if fallback is not None else Decisions.zeros(len(scenario.wards), n_days, n_shifts)
     codes = scenario.shift_codes
     mobile_shifts = [codes.index(c) for c in scenario.settings.mobile_kit.shifts]

@@ -39,6 +39,7 @@ class DistrictPlan:
     message: str = ""
     reserve_taken: int = 0
     enrolled_bound: float = float("nan")
+    call_shift: np.ndarray | None = None   # [wards, window days]: where the called are sent (-1: busiest)
 
 
 def _round_within(model: DistrictModel, values: np.ndarray) -> np.ndarray:
@@ -57,14 +58,14 @@ def _round_within(model: DistrictModel, values: np.ndarray) -> np.ndarray:
     slack = upper - used
     var_upper = np.concatenate(lp.upper)
     fractions = np.round(values - rounded, 6)
-    candidates = [i for i in frac_index if fractions[i] > 1e-6]
-    order = sorted(candidates, key=lambda i: (-fractions[i], i))
-    for index in order:
+    candidates = frac_index[fractions[frac_index] > 1e-6]
+    order = candidates[np.lexsort((candidates, -fractions[candidates]))]   # largest fraction first
+    for index in order.tolist():
         if rounded[index] + 1 > var_upper[index] + 1e-9:
             continue
-        column = sub.getcol(index)
-        need = column.data
-        where = column.indices
+        column = slice(sub.indptr[index], sub.indptr[index + 1])
+        need = sub.data[column]
+        where = sub.indices[column]
         if np.all(slack[where] >= need - 1e-9):
             slack[where] -= need
             rounded[index] += 1
@@ -125,6 +126,17 @@ def _whole_letters(model: DistrictModel, letters: np.ndarray) -> np.ndarray:
                 whole[w, j, s] += max(0, take)
                 left -= max(0, take)
     return whole
+
+
+def _call_shifts(model: DistrictModel, values: np.ndarray) -> np.ndarray | None:
+    """Where the plan sends each day's called no-shows: the shift the model gave most of the
+    day's calls (the first of equals); -1 (the shift with most kit-hours) on days the model
+    calls nobody; None when the district's working groups make no calls."""
+    calls = getattr(model, "calls", None)
+    if calls is None:
+        return None
+    per_shift = values[calls].reshape(model.n_wards, model.n_window_days, model.n_shifts)
+    return np.where(per_shift.sum(axis=2) > 1e-6, np.argmax(per_shift, axis=2), -1).astype(np.int64)
 
 
 def _arrivals_for(model: DistrictModel, values: np.ndarray) -> np.ndarray:
@@ -367,7 +379,7 @@ def solve_district(data: DistrictInput, reserve: int | tuple[float, int] = 0, *,
     whole = WardPlans(np.rint(best_values[model.kits_open]).astype(np.int64).reshape(n_wards, n_window_days, n_shifts),
                       np.rint(best_values[model.mobile_kits]).astype(np.int64),
                       np.rint(best_values[model.home_visit_teams]).astype(np.int64),
-                      _whole_letters(model, best_values[model.letters]))
+                      _whole_letters(model, best_values[model.letters]), _call_shifts(model, best_values))
     reserve_taken = int(np.rint(best_values[model.city_kits_taken[0]]))
     if data.previous is None or data.change_cost <= 0:
         moved = improve_by_moves(model, whole, reserve_taken)
@@ -380,7 +392,7 @@ def solve_district(data: DistrictInput, reserve: int | tuple[float, int] = 0, *,
         status=SolveStatus.OPTIMAL if best.objective >= relaxed.objective - 1e-6 else SolveStatus.FEASIBLE,
         kits_open=whole.kits, mobile_kits=whole.mobile, home_visit_teams=whole.teams, letters=whole.letters,
         relaxed_objective=relaxed.objective, integer_objective=best.objective,
-        marginal=_marginal_values(model, relaxed), method=method)
+        marginal=_marginal_values(model, relaxed), method=method, call_shift=whole.call_shift)
     plan.reserve_taken = reserve_taken
     if with_enrolled_bound:
         solution = session.solve(cost=model.enrolled_cost())

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..demand import shift_weights, split_over_open_shifts
+from ..demand import calls_per_ward_day, shift_weights, split_over_open_shifts
 from ..simulation import _floor
 from ..staffing import CrewNeeds
 from .model import DistrictModel
@@ -35,9 +35,21 @@ class WardPlans:
     mobile: np.ndarray
     teams: np.ndarray
     letters: np.ndarray
+    call_shift: np.ndarray | None = None   # [wards, days]: where the called are sent (-1: busiest shift)
 
     def copy(self) -> WardPlans:
-        return WardPlans(self.kits.copy(), self.mobile.copy(), self.teams.copy(), self.letters.copy())
+        return WardPlans(self.kits.copy(), self.mobile.copy(), self.teams.copy(), self.letters.copy(),
+                         None if self.call_shift is None else self.call_shift.copy())
+
+    def call_shifts(self) -> np.ndarray:
+        if self.call_shift is None:
+            return np.full(self.kits.shape[:2], -1, dtype=np.int64)
+        return self.call_shift
+
+    def rows(self, ward: np.ndarray) -> WardPlans:
+        """The plans of the given wards, one row each (copies)."""
+        return WardPlans(self.kits[ward], self.mobile[ward], self.teams[ward], self.letters[ward],
+                         self.call_shifts()[ward])
 
 
 class WardSimulator:
@@ -74,6 +86,9 @@ class WardSimulator:
         self.mobile_cost = (weights.officer_shift * sum(crew.mobile.values()) * len(self.mobile_shifts)
                             + weights.kit_move)
         self.team_cost = weights.officer_shift * sum(crew.home_visit.values())
+        self.calls_a_day = calls_per_ward_day(model.scenario)[np.asarray(data.ward_index)]
+        self.callable_start = model._state("callable_no_shows", np.zeros(n_wards)).astype(np.int64)
+        self.last_calls: np.ndarray | None = None   # [rows, days]: calls made in the last objective()
 
     def _split(self, pattern: int) -> np.ndarray:
         """Walk-ins [wards, days, shifts] of every ward and day when the shifts in bit pattern `pattern` open."""
@@ -107,10 +122,35 @@ class WardSimulator:
         served_total = np.zeros(rows, dtype=np.int64)
         waiting = np.zeros(rows, dtype=np.int64)
         n_days = model.scenario.n_days
+        # follow-up calls (optimizer/simulation.py's rule): on open days as many as callable, to
+        # the named shift (else the one with most kit-hours)
+        capacity = self.calls_a_day[ward]
+        calling = bool(capacity.any())
+        callable_left = self.callable_start[ward].copy()
+        no_shows_by_day = np.zeros((rows, self.n_window_days), dtype=np.int64)
+        named = plans.call_shifts()
+        self.last_calls = np.zeros((rows, self.n_window_days), dtype=np.int64)
+        lag = demand.follow_up_after_days
         for j, d in enumerate(self.days):
+            called_in, arriving_called = np.full(rows, -1), np.zeros(rows, dtype=np.int64)
+            if calling:
+                if j - lag >= 0:
+                    callable_left += no_shows_by_day[:, j - lag]
+                kit_hours_of_day = plans.kits[:, j, :] * hours[None, :]
+                is_open = kit_hours_of_day.sum(axis=1) > 0
+                calls = np.where(is_open, np.minimum(capacity, callable_left), 0)
+                callable_left -= calls
+                self.last_calls[:, j] = calls
+                arriving_called = _floor(demand.follow_up_show_up * calls)
+                called_in = np.where(is_open, np.where(named[:, j] >= 0, named[:, j],
+                                                       np.argmax(kit_hours_of_day, axis=1)), -1)
             for s in range(self.n_shifts):
                 queue_walk_in = queue_walk_in + arrivals[:, j, s] + due[:, d, s]
-                queue_invited = queue_invited + _floor(demand.invitation_show_up * plans.letters[:, j, s])
+                showing = _floor(demand.invitation_show_up * plans.letters[:, j, s])
+                if calling:
+                    no_shows_by_day[:, j] += plans.letters[:, j, s] - showing
+                    showing = showing + np.where(called_in == s, arriving_called, 0)
+                queue_invited = queue_invited + showing
                 kit_hours = plans.kits[:, j, s] * hours[s]
                 served_invited = np.minimum(queue_invited, _floor(kit_hours * rates.invited))
                 served_walk_in = np.minimum(queue_walk_in,
@@ -164,51 +204,79 @@ def _blocks(plans: WardPlans) -> list[np.ndarray]:
     return [plans.kits, plans.mobile, plans.teams]
 
 
-def _score_moves(sim: WardSimulator, plans: WardPlans, bounds: list, base: np.ndarray) -> _Moves:
-    """Every one-unit change of every ward's kits, mobile kits and teams within their bounds,
-    each simulated as its own row and scored against the ward's current objective."""
-    wards, blocks, positions, steps = [], [], [], []
+def _score_moves(sim: WardSimulator, plans: WardPlans, bounds: list, base: np.ndarray, wards: np.ndarray) -> _Moves:
+    """Every one-unit change of the kits, mobile kits and teams of the wards in `wards` within
+    their bounds, each simulated as its own row and scored against the ward's current
+    objective. The wards' current plans are simulated in the same call: `base[wards]` is
+    updated to them first."""
+    chosen = np.zeros(sim.n_wards, dtype=bool)
+    chosen[wards] = True
+    ward_list, blocks, positions, steps = [], [], [], []
     for b, (values, (low, high)) in enumerate(zip(_blocks(plans), bounds)):
         flat, lo, hi = values.reshape(sim.n_wards, -1), low.reshape(sim.n_wards, -1), high.reshape(sim.n_wards, -1)
         for step, allowed in ((1, flat + 1 <= hi), (-1, flat - 1 >= lo)):
-            w, p = np.nonzero(allowed)
-            wards.append(w), positions.append(p)
+            w, p = np.nonzero(allowed & chosen[:, None])
+            ward_list.append(w), positions.append(p)
             blocks.append(np.full(len(w), b)), steps.append(np.full(len(w), step))
-    ward, block, position, step = (np.concatenate(x) for x in (wards, blocks, positions, steps))
-    if not len(ward):   # every decision pinned: no move to score
+    ward, block, position, step = (np.concatenate(x) for x in (ward_list, blocks, positions, steps))
+    current = np.flatnonzero(chosen)
+    everyone = np.r_[current, ward]
+    if not len(everyone):
         return _Moves(ward, block, position, step, np.zeros(0))
-    rows = WardPlans(plans.kits[ward], plans.mobile[ward], plans.teams[ward], plans.letters[ward])
+    rows = plans.rows(everyone)
     for b, values in enumerate(_blocks(rows)):
-        mine = np.flatnonzero(block == b)
-        values.reshape(len(ward), -1)[mine, position[mine]] += step[mine]
-    gain = sim.objective(ward, rows) - base[ward]
+        mine = len(current) + np.flatnonzero(block == b)
+        values.reshape(len(everyone), -1)[mine, position[mine - len(current)]] += step[mine - len(current)]
+    value = sim.objective(everyone, rows)
+    base[current] = value[:len(current)]
+    gain = value[len(current):] - base[ward]
     return _Moves(ward, block, position, step, gain)
+
+
+def _kept_moves(moves: _Moves, changed: np.ndarray) -> _Moves:
+    """The moves of the wards not in `changed` (their scores still hold: wards do not interact
+    in the simulation, and their bounds and plans are as they were)."""
+    keep = ~np.isin(moves.ward, changed)
+    return _Moves(moves.ward[keep], moves.block[keep], moves.position[keep], moves.step[keep], moves.gain[keep])
+
+
+def _joined_moves(first: _Moves, second: _Moves) -> _Moves:
+    return _Moves(*(np.r_[getattr(first, name), getattr(second, name)]
+                    for name in ("ward", "block", "position", "step", "gain")))
 
 
 def _transfers(moves: _Moves) -> list[tuple[float, int, int, int, int]]:
     """For each block and position, the best pair: one unit less in ward a, one more in ward
-    b != a (the district's staffing and fleet rows are unchanged). (gain, block, position, a, b)."""
-    out = []
-    key = moves.block * 10**7 + moves.position
-    for k in np.unique(key):
-        here = np.flatnonzero(key == k)
-        up = here[moves.step[here] > 0]
-        down = here[moves.step[here] < 0]
-        if not len(up) or not len(down):
-            continue
-        up = up[np.lexsort((moves.ward[up], -moves.gain[up]))][:2]
-        down = down[np.lexsort((moves.ward[down], -moves.gain[down]))][:2]
-        best = None
-        for i in up:
-            for j in down:
-                if moves.ward[i] != moves.ward[j]:
-                    gain = moves.gain[i] + moves.gain[j]
-                    if best is None or gain > best[0]:
-                        best = (gain, int(moves.block[i]), int(moves.position[i]), int(moves.ward[j]),
-                                int(moves.ward[i]))
-        if best is not None:
-            out.append(best)
-    return out
+    b != a (the district's staffing and fleet rows are unchanged). (gain, block, position, a, b).
+    The pair is found among the two best additions and the two best removals of the position
+    (ties to the lower ward), the best addition first."""
+    n_moves = len(moves.ward)
+    if not n_moves:
+        return []
+    key = moves.block.astype(np.int64) * 10**7 + moves.position
+    order = np.lexsort((moves.ward, -moves.gain, moves.step, key))
+    sorted_key, sorted_step = key[order], moves.step[order]
+    first = np.r_[True, (sorted_key[1:] != sorted_key[:-1]) | (sorted_step[1:] != sorted_step[:-1])]
+    starts = np.flatnonzero(first)
+    rank = np.arange(n_moves) - np.repeat(starts, np.diff(np.r_[starts, n_moves]))
+    keys = np.unique(key)
+    slot = np.searchsorted(keys, sorted_key)
+    best_two = {1: np.full((len(keys), 2), -1), -1: np.full((len(keys), 2), -1)}
+    for step, table in best_two.items():
+        mine = (rank < 2) & (sorted_step == step)
+        table[slot[mine], rank[mine]] = order[mine]
+    best_gain, best_up, best_down = np.full(len(keys), -np.inf), np.full(len(keys), -1), np.full(len(keys), -1)
+    for a in (0, 1):
+        for b in (0, 1):
+            up, down = best_two[1][:, a], best_two[-1][:, b]
+            valid = (up >= 0) & (down >= 0)
+            valid &= moves.ward[up] != moves.ward[down]
+            gain = np.where(valid, moves.gain[up] + moves.gain[down], -np.inf)
+            better = valid & ((best_up < 0) | (gain > best_gain))
+            best_gain[better], best_up[better], best_down[better] = gain[better], up[better], down[better]
+    found = np.flatnonzero(best_up >= 0)
+    return [(float(best_gain[k]), int(moves.block[best_up[k]]), int(moves.position[best_up[k]]),
+             int(moves.ward[best_down[k]]), int(moves.ward[best_up[k]])) for k in found]
 
 
 MIN_GAIN = 1e-6  # objective units: a move must gain more than rounding noise to be taken
@@ -241,13 +309,25 @@ class _Rows:
         return self.matrix.indices[where], self.matrix.data[where]
 
 
-def _dense_rows(matrix, rows: np.ndarray) -> np.ndarray:
-    """matrix[rows] as a dense array, from the CSR arrays (faster than scipy's indexing)."""
-    out = np.zeros((len(rows), matrix.shape[1]))
-    for k, row in enumerate(rows):
-        where = slice(matrix.indptr[row], matrix.indptr[row + 1])
-        out[k, matrix.indices[where]] = matrix.data[where]
-    return out
+class _DenseRows:
+    """Rows of a sparse matrix as dense arrays, each worked out once when first asked for (a
+    pass asks for the same few staffing rows many times)."""
+
+    def __init__(self, matrix):
+        self.matrix = matrix
+        self.kept: dict[int, np.ndarray] = {}
+
+    def __call__(self, rows: np.ndarray) -> np.ndarray:
+        out = np.empty((len(rows), self.matrix.shape[1]))
+        for k, row in enumerate(rows):
+            dense = self.kept.get(int(row))
+            if dense is None:
+                dense = np.zeros(self.matrix.shape[1])
+                where = slice(self.matrix.indptr[row], self.matrix.indptr[row + 1])
+                dense[self.matrix.indices[where]] = self.matrix.data[where]
+                self.kept[int(row)] = dense
+            out[k] = dense
+        return out
 
 
 def _paired_moves(moves: _Moves, rows: _Rows, busy: set) -> list[tuple[int, int, int, int]]:
@@ -259,11 +339,20 @@ def _paired_moves(moves: _Moves, rows: _Rows, busy: set) -> list[tuple[int, int,
     up = order[(moves.step[order] > 0) & (moves.gain[order] > MIN_GAIN)][:PAIRED_CANDIDATES]
     down = order[moves.step[order] < 0]
     cheapest = moves.gain[down].max() if len(down) else -np.inf
-    down_matrix = None
+    down_rows = None
+    down_ward = moves.ward[down]
+    down_busy = np.isin(down_ward, np.fromiter(busy, np.int64, len(busy)))   # kept up to date below
     if len(down):
         columns = [rows.variables[b][w, p] for b, w, p in zip(moves.block[down], moves.ward[down],
                                                               moves.position[down])]
-        down_matrix = rows.matrix[:, columns].tocsr()
+        down_rows = _DenseRows(rows.matrix[:, columns].tocsr())
+
+    def make_busy(*wards: int) -> None:
+        for ward in wards:
+            if ward not in busy:
+                busy.add(ward)
+                down_busy[down_ward == ward] = True
+
     out = []
     for i in up:
         ward = int(moves.ward[i])
@@ -273,15 +362,14 @@ def _paired_moves(moves: _Moves, rows: _Rows, busy: set) -> list[tuple[int, int,
         short = need - rows.slack[where] > 1e-9
         if not short.any():
             rows.slack[where] -= need
-            busy.add(ward)
+            make_busy(ward)
             out.append((int(moves.block[i]), ward, int(moves.position[i]), 1))
             continue
-        if down_matrix is None or moves.gain[i] + cheapest <= MIN_GAIN:
+        if down_rows is None or moves.gain[i] + cheapest <= MIN_GAIN:
             continue
         lacking, deficit = where[short], (need - rows.slack[where])[short]
-        frees = (_dense_rows(down_matrix, lacking) >= deficit[:, None] - 1e-9).all(axis=0)
-        usable = frees & (moves.gain[down] + moves.gain[i] > MIN_GAIN) & (moves.ward[down] != ward)
-        usable &= ~np.isin(moves.ward[down], np.fromiter(busy, np.int64, len(busy)))
+        frees = (down_rows(lacking) >= deficit[:, None] - 1e-9).all(axis=0)
+        usable = frees & (moves.gain[down] + moves.gain[i] > MIN_GAIN) & (down_ward != ward) & ~down_busy
         if not usable.any():
             continue
         j = down[np.flatnonzero(usable)[0]]
@@ -289,7 +377,7 @@ def _paired_moves(moves: _Moves, rows: _Rows, busy: set) -> list[tuple[int, int,
         rows.slack[where] -= need
         freed_rows, freed = rows.column(int(moves.block[j]), other, int(moves.position[j]))
         rows.slack[freed_rows] += freed
-        busy.update((ward, other))
+        make_busy(ward, other)
         out += [(int(moves.block[i]), ward, int(moves.position[i]), 1),
                 (int(moves.block[j]), other, int(moves.position[j]), -1)]
     for j in down:
@@ -300,6 +388,57 @@ def _paired_moves(moves: _Moves, rows: _Rows, busy: set) -> list[tuple[int, int,
             busy.add(ward)
             out.append((int(moves.block[j]), ward, int(moves.position[j]), -1))
     return out
+
+
+CALL_SHIFT_ROUNDS = 3   # passes of the call-shift search (each scores every day's other shifts at once)
+
+
+def improve_call_shifts(sim: WardSimulator, plans: WardPlans, base: np.ndarray,
+                        rounds: int = CALL_SHIFT_ROUNDS) -> tuple[WardPlans, np.ndarray]:
+    """Choose the shift each ward's called no-shows are sent to, day by day, by the simulated
+    objective: each pass scores every other shift of every day with calls (all at once, each
+    as its own row), takes in each ward the best gaining shift of every day together, or only
+    the single best change when the changes together gain less; deterministic. Returns the
+    plans (the same object when nothing gains) and each ward's objective."""
+    everyone = np.arange(sim.n_wards)
+    current = plans
+    for _ in range(rounds):
+        base = sim.objective(everyone, current)
+        made = sim.last_calls
+        named = current.call_shifts()
+        ward, day, shift = [], [], []
+        for s in range(sim.n_shifts):
+            w, j = np.nonzero((made > 0) & (named != s))
+            ward.append(w), day.append(j), shift.append(np.full(len(w), s))
+        ward, day, shift = (np.concatenate(x) for x in (ward, day, shift))
+        if not len(ward):
+            break
+        rows = current.rows(ward)
+        rows.call_shift[np.arange(len(ward)), day] = shift
+        gain = sim.objective(ward, rows) - base[ward]
+        good = gain > MIN_GAIN
+        if not good.any():
+            break
+        order = np.lexsort((shift[good], day[good], ward[good], -gain[good]))
+        best: dict[tuple[int, int], int] = {}
+        single: dict[int, tuple[float, int, int]] = {}
+        for k in np.flatnonzero(good)[order]:
+            key = (int(ward[k]), int(day[k]))
+            if key not in best:
+                best[key] = int(shift[k])
+            single.setdefault(int(ward[k]), (float(gain[k]), int(day[k]), int(shift[k])))
+        together = current.copy()
+        together.call_shift = together.call_shifts().copy()
+        for (w, j), s in best.items():
+            together.call_shift[w, j] = s
+        value = sim.objective(everyone, together)
+        changed = np.array(sorted(single))
+        worse = changed[value[changed] - base[changed] < np.array([single[w][0] for w in changed]) - MIN_GAIN]
+        for w in worse:   # the changes together gain less than the best alone: take that one
+            together.call_shift[w] = current.call_shifts()[w]
+            together.call_shift[w, single[w][1]] = single[w][2]
+        current = together
+    return current, sim.objective(everyone, current)
 
 
 def improve_by_moves(model: DistrictModel, plans: WardPlans, reserve_taken: int = 0,
@@ -319,9 +458,12 @@ def improve_by_moves(model: DistrictModel, plans: WardPlans, reserve_taken: int 
     bounds = [(lower[v], upper[v]) for v in shapes]
     rows = _Rows(model, plans, reserve_taken)
     everyone = np.arange(model.n_wards)
-    current, base = plans, sim.objective(everyone, plans)
+    current = plans
+    if sim.calls_a_day.any():
+        current, _ = improve_call_shifts(sim, current, sim.objective(everyone, current))
+    base = np.zeros(model.n_wards)
+    moves = _score_moves(sim, current, bounds, base, everyone)
     for _ in range(rounds):
-        moves = _score_moves(sim, current, bounds, base)
         chosen, busy = [], set()
         for gain, block, position, a, b in sorted(_transfers(moves), key=lambda m: (-m[0], m[1], m[2])):
             if gain <= MIN_GAIN:
@@ -336,5 +478,9 @@ def improve_by_moves(model: DistrictModel, plans: WardPlans, reserve_taken: int 
         current = current.copy() if current is plans else current
         for block, ward, position, step in chosen:
             _blocks(current)[block].reshape(model.n_wards, -1)[ward, position] += step
-        base = sim.objective(everyone, current)
+        # only the changed wards' moves are scored again
+        changed = np.array(sorted(busy), dtype=np.int64)
+        moves = _joined_moves(_kept_moves(moves, changed), _score_moves(sim, current, bounds, base, changed))
+    if sim.calls_a_day.any():
+        current, base = improve_call_shifts(sim, current, base)
     return current

@@ -41,10 +41,12 @@ class LinearProgram:
     row_upper: list = field(default_factory=list)
     row_names: list = field(default_factory=list)  # (name, start, count)
     n_rows: int = 0
+    built: sp.csr_matrix | None = field(default=None, repr=False, compare=False)   # `matrix()` kept
 
     def add_vars(self, shape, lower=0.0, upper=INF, cost=0.0, integer=False) -> np.ndarray:
         """A block of variables with the given shape; returns their indices."""
         count = int(np.prod(shape))
+        self.built = None
         index = np.arange(self.n_vars, self.n_vars + count).reshape(shape)
         self.n_vars += count
         self.lower.append(np.broadcast_to(np.asarray(lower, float), shape).ravel())
@@ -63,6 +65,7 @@ class LinearProgram:
         """
         shape = np.shape(terms[0][0])
         count = int(np.prod(shape))
+        self.built = None
         row_ids = np.arange(self.n_rows, self.n_rows + count)
         for variables, coefs in terms:
             variables = np.asarray(variables).ravel()
@@ -78,6 +81,7 @@ class LinearProgram:
     def add_sum_rows(self, name: str, groups: list[np.ndarray], coefs: list[np.ndarray] | None = None,
                      lower=-INF, upper=INF) -> np.ndarray:
         """One row per group: sum of the group's variables (times coefs) in [lower, upper]."""
+        self.built = None
         row_ids = np.arange(self.n_rows, self.n_rows + len(groups))
         for i, group in enumerate(groups):
             group = np.asarray(group).ravel()
@@ -97,6 +101,10 @@ class LinearProgram:
         raise KeyError(name)
 
     def matrix(self) -> sp.csr_matrix:
+        """The constraint matrix (rows x variables); built once and kept until rows or variables
+        are added, so callers must not change it."""
+        if self.built is not None:
+            return self.built
         if self.rows:
             row_ids = np.concatenate([triplet[0] for triplet in self.rows])
             col_ids = np.concatenate([triplet[1] for triplet in self.rows])
@@ -104,7 +112,8 @@ class LinearProgram:
         else:
             row_ids = col_ids = np.zeros(0, dtype=np.int64)
             coefs = np.zeros(0)
-        return sp.csr_matrix((coefs, (row_ids, col_ids)), shape=(self.n_rows, self.n_vars))
+        self.built = sp.csr_matrix((coefs, (row_ids, col_ids)), shape=(self.n_rows, self.n_vars))
+        return self.built
 
 
 @dataclass
@@ -179,11 +188,17 @@ def solve_lp(lp: LinearProgram, *, relax: bool = False, time_limit_seconds: floa
     return LPSolution(status, objective, bound, values, duals, seconds, solver)
 
 
+PRIMAL_SIMPLEX = 4   # HiGHS' simplex_strategy for the primal simplex
+
+
 class LPSession:
     """The relaxation of one program held in HiGHS (one thread, so deterministic). Each `solve`
     starts from the program's own bounds and costs, applies `bounds`, `fix` and `cost` as in
-    `solve_lp`, and warm-starts the simplex from the previous solve's basis: re-solving with
-    the integer decisions fixed, or with another objective, takes a fraction of the first solve."""
+    `solve_lp`, and warm-starts the simplex from an earlier basis: re-solving with the integer
+    decisions fixed, or with another objective, takes a fraction of the first solve.
+
+    Presolve is off: a district's relaxation is already tight (presolve removes little and costs
+    more than it saves; `benchmarks/lp_presolve.py` measures both)."""
 
     def __init__(self, lp: LinearProgram, *, time_limit_seconds: float = 60.0):
         self.lower = np.concatenate(lp.lower) if lp.lower else np.zeros(0)
@@ -191,11 +206,13 @@ class LPSession:
         self.cost = np.concatenate(lp.cost) if lp.cost else np.zeros(0)
         self.n_vars = lp.n_vars
         self.cold = True      # the next solve starts without a basis
+        self.plain_basis = None   # the optimal basis of the program's own bounds and costs
         self.columns = np.arange(lp.n_vars, dtype=np.int32)
         self.highs = _Highs()   # the bare solver: highspy.Highs() prints a banner on stdout
-        for option, value in (("output_flag", False), ("threads", 1), ("random_seed", 0),
+        for option, value in (("output_flag", False), ("threads", 1), ("random_seed", 0), ("presolve", "off"),
                               ("time_limit", float(time_limit_seconds))):
             self.highs.setOptionValue(option, value)
+        self.simplex_strategy = int(self.highs.getOptionValue("simplex_strategy")[1])
         matrix = lp.matrix().tocsc()
         model = highspy.HighsLp()
         model.num_col_, model.num_row_ = lp.n_vars, lp.n_rows
@@ -210,18 +227,26 @@ class LPSession:
 
     def solve(self, *, fix: list | None = None, bounds: list | None = None,
               cost: np.ndarray | None = None) -> LPSolution:
-        """Solve with these changes to the program. Other bounds start from the last basis;
-        another objective, or a solve after one that failed, starts afresh (a basis far from
-        the new optimum is slower than none)."""
+        """Solve with these changes to the program. Other bounds start from the last basis (dual
+        simplex). Another objective over the program's own bounds starts from the optimal basis
+        of the first solve, which stays feasible (primal simplex); with other bounds too, or
+        after a solve that failed, it starts afresh."""
         lower, upper = _narrowed(self.lower, self.upper, bounds, fix)
         highs = self.highs
-        if cost is not None or self.cold:
+        plain_bounds = not fix and not bounds
+        primal = cost is not None and plain_bounds and self.plain_basis is not None
+        if primal:
+            highs.setBasis(self.plain_basis)
+            highs.setOptionValue("simplex_strategy", PRIMAL_SIMPLEX)
+        elif cost is not None or self.cold:
             highs.clearSolver()
         highs.changeColsBounds(len(self.columns), self.columns, _finite(lower), _finite(upper))
         highs.changeColsCost(len(self.columns), self.columns, self.cost if cost is None else np.asarray(cost, float))
         start = highs.getRunTime()
         highs.run()
         seconds = highs.getRunTime() - start
+        if primal:
+            highs.setOptionValue("simplex_strategy", self.simplex_strategy)
         raw = highs.getModelStatus()
         if raw == highspy.HighsModelStatus.kOptimal:
             status = SolveStatus.OPTIMAL
@@ -231,9 +256,12 @@ class LPSession:
             status = SolveStatus.NO_SOLUTION
         else:
             status = SolveStatus.ERROR
+        # the basis of another objective is far from this one's optimum: the next solve starts afresh
         self.cold = cost is not None or status != SolveStatus.OPTIMAL
         if status != SolveStatus.OPTIMAL:
             return LPSolution(status, float("nan"), float("nan"), np.zeros(0), None, seconds, "highs")
+        if plain_bounds and cost is None and self.plain_basis is None:
+            self.plain_basis = highs.getBasis()
         solution = highs.getSolution()
         objective = highs.getInfo().objective_function_value
         return LPSolution(status, objective, objective, np.asarray(solution.col_value),

@@ -42,6 +42,7 @@ class DistrictInput:
     # officers of each role (CrewNeeds.roles order) the roster staffed per [role, day, shift]:
     # crews may not ask more of a role than that (a re-plan where the officers fell short)
     crew_ceiling: np.ndarray | None = None
+    callable_no_shows: np.ndarray | None = None   # no-shows the working groups may call from first_day
 
 
 class DistrictModel:
@@ -64,6 +65,10 @@ class DistrictModel:
         self.n_slots = self.n_window_days * self.n_shifts
         self.shift_hours = np.array([s.hours for s in self.scenario.shifts])
         self.crew = CrewNeeds.of(self.scenario)
+        self.mobile_shift_index = [self.shift_codes.index(code) for code in self.settings.mobile_kit.shifts]
+        self.home_shift_index = self.shift_codes.index(self.settings.home_visit.shift)
+        self.shift_groups = shift_groups(self.scenario)
+        self._crew_terms_kept: dict = {}
         self.lp = LinearProgram(maximize=True)
         self._variables()
         self._arrivals_follow_opening()
@@ -208,7 +213,8 @@ class DistrictModel:
         callable from follow_up_after_days later (the window's earlier no-shows: at most the
         invitable pool), calls c a day at most the ward's calls, arrivals from calls at most
         follow_up_show_up * c. The simulation's rule (call as many as possible on open days,
-        for the shift with most kit-hours) is one point of this set, so the bound holds."""
+        for the one shift the plan names, else the one with most kit-hours) is one point of
+        this set whatever shifts the plan names, so the bound holds."""
         capacity = calls_per_ward_day(self.scenario)[self.data.ward_index].astype(float)
         if not capacity.any():
             return [(self.letters, -show)]
@@ -227,16 +233,20 @@ class DistrictModel:
         earlier = np.zeros(n_wards)
         if self.data.first_day > 0:
             earlier = self._state("invitable_left", self._default_invitable()).astype(float)
+        # who can still be called, as a stock: the no-shows of a day's slots become callable
+        # follow_up_after_days later, the calls of a day come off, and the stock never goes
+        # below zero (the same as: calls up to each day <= earlier no-shows + no-shows seen by
+        # then, with one row a day instead of sums over the whole window so far)
         lag = demand.follow_up_after_days
-        groups, coefs, upper = [], [], []
-        for w in range(n_wards):
-            for j in range(n_window_days):
-                made = self.calls[w, :(j + 1) * n_shifts]
-                seen = max(0, j + 1 - lag) * n_shifts
-                groups.append(np.concatenate([made, self.letters[w, :seen], arrived[w, :seen]]))
-                coefs.append(np.concatenate([np.ones(len(made)), -np.ones(seen), np.ones(seen)]))
-                upper.append(earlier[w])
-        lp.add_sum_rows("calls_callable", groups, coefs, upper=np.array(upper))
+        callable_left = lp.add_vars((n_wards, n_window_days))
+        by_day = lambda var: var.reshape(n_wards, n_window_days, n_shifts)  # noqa: E731
+        terms = [(callable_left, 1.0), (self._shifted(callable_left, 1), -1.0)]
+        terms += [(by_day(self.calls)[:, :, s], 1.0) for s in range(n_shifts)]
+        terms += [(self._shifted(by_day(self.letters)[:, :, s], lag), -1.0) for s in range(n_shifts)]
+        terms += [(self._shifted(by_day(arrived)[:, :, s], lag), 1.0) for s in range(n_shifts)]
+        start = np.zeros((n_wards, n_window_days))
+        start[:, 0] = earlier
+        lp.add_rows("calls_callable", terms, lower=start, upper=start)
         return [(arrived, -1.0), (called, -1.0)]
 
     def _give_ups(self):
@@ -318,28 +328,40 @@ class DistrictModel:
         self.rows_mobile_fleet = self.lp.add_sum_rows("mobile_fleet", groups, coefs, upper=own)
 
     def _crew_terms(self, role_set: frozenset, j: int, s: int | None):
-        """Variables and coefficients of the crew of roles in role_set on window day j (shift s or all)."""
-        crew, settings = self.crew, self.settings
+        """Variables and coefficients of the crew of roles in role_set on window day j (shift s or
+        all). The same terms enter many rows (shift, day, week, rest, succession, window), so they
+        are worked out once per (role set, day, shift) and kept (read-only)."""
+        key = (role_set, j, s)
+        terms = self._crew_terms_kept.get(key)
+        if terms is None:
+            terms = self._crew_terms_of(role_set, j, s)
+            self._crew_terms_kept[key] = terms
+        return terms
+
+    def _crew_terms_of(self, role_set: frozenset, j: int, s: int | None):
+        crew = self.crew
         kit = crew.total(crew.kit, role_set)
         mobile = crew.total(crew.mobile, role_set)
         home = crew.total(crew.home_visit, role_set)
-        mobile_shifts = [self.shift_codes.index(code) for code in settings.mobile_kit.shifts]
-        home_shift = self.shift_codes.index(settings.home_visit.shift)
         shifts = range(self.n_shifts) if s is None else [s]
         variables, coefs = [], []
         for sh in shifts:
             if kit:
                 variables.append(self.kits_open[:, j * self.n_shifts + sh])
                 coefs.append(np.full(self.n_wards, float(kit)))
-            if mobile and sh in mobile_shifts:
+            if mobile and sh in self.mobile_shift_index:
                 variables.append(self.mobile_kits[:, j])
                 coefs.append(np.full(self.n_wards, float(mobile)))
-            if home and sh == home_shift:
+            if home and sh == self.home_shift_index:
                 variables.append(self.home_visit_teams[:, j])
                 coefs.append(np.full(self.n_wards, float(home)))
         if not variables:
-            return np.zeros(0, dtype=np.int64), np.zeros(0)
-        return np.concatenate(variables), np.concatenate(coefs)
+            terms = (np.zeros(0, dtype=np.int64), np.zeros(0))
+        else:
+            terms = (np.concatenate(variables), np.concatenate(coefs))
+        for array in terms:
+            array.flags.writeable = False
+        return terms
 
     def _staffing(self):
         """Crew fits the district's officers: per shift for every role set (Hall), per day (shifts)
@@ -421,7 +443,7 @@ class DistrictModel:
                     if first not in position or first + length - 1 not in position:
                         continue   # windows reaching into days already worked are left out
                     window = [position[d] for d in range(first, first + length)]
-                    for group in shift_groups(self.scenario):
+                    for group in self.shift_groups:
                         parts = [self._crew_terms(role_set, j, s) for j in window for s in group]
                         crew_vars = np.concatenate([part[0] for part in parts])
                         if len(crew_vars):
@@ -499,8 +521,10 @@ def _whole_crews(coefs: np.ndarray, most: float) -> float:
     """A crew row counts whole kits, mobile kits and teams: when every crew in the row needs a
     multiple of `divisor` officers, at most divisor * floor(most / divisor) of the officers can be used (a valid
     cut for the integer plan that the relaxation would otherwise not see)."""
-    whole = np.rint(coefs).astype(np.int64)
-    if not len(whole) or not np.allclose(coefs, whole) or not np.isfinite(most):
+    whole = np.rint(coefs)
+    # the tolerance of np.allclose, written out (this runs for every staffing row)
+    if not len(whole) or not np.isfinite(most) or np.any(np.abs(coefs - whole) > 1e-8 + 1e-5 * np.abs(whole)):
         return most
+    whole = whole.astype(np.int64)
     divisor = int(np.gcd.reduce(np.abs(whole)))
     return float(divisor * np.floor(most / divisor + 1e-9)) if divisor > 1 else most

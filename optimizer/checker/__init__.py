@@ -142,6 +142,7 @@ def _check_plan_file(ctx: _Context, out: Path, file: str, reserve: dict[str, int
             report.add("simulation", f"ward {ctx.ward_codes[i]}",
                        "not re-simulated: rows missing or decision values not whole numbers >= 0")
     decisions = {c: plan.values[c] for c in DECISION_COLUMNS}
+    decisions["calls"] = plan.values["calls"]     # the plan names the shift of each day's calls
     sim = _resimulate(ctx, decisions, simulated)
     _compare_simulation(ctx, plan, sim, simulated, report)
     for i in _check_balances(ctx, plan, report):

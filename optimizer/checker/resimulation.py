@@ -11,8 +11,17 @@ from .layout import DECISION_COLUMNS, OUTCOME_COLUMNS
 
 # --- the checker's own simulation ---------------------------------------------------------
 
-def _simulate_ward(ctx: _Context, i: int, kits, mobile, teams, letters) -> dict[str, np.ndarray]:
-    """docs/dynamics.md "One shift, in order", for ward i over the whole campaign."""
+def named_call_shifts(calls: np.ndarray) -> np.ndarray:
+    """The shift a plan sends each day's called no-shows to, from its `calls` column [days,
+    shifts]: the shift holding the day's calls (the most, the first of equals), -1 on a day
+    without calls (the rule's default then applies)."""
+    calls = np.asarray(calls)
+    return np.where(calls.sum(axis=1) > 0, np.argmax(calls, axis=1), -1)
+
+
+def _simulate_ward(ctx: _Context, i: int, kits, mobile, teams, letters, named=None) -> dict[str, np.ndarray]:
+    """docs/dynamics.md "One shift, in order", for ward i over the whole campaign; `named` is
+    the shift the plan sends each day's called to ([days], -1: none named)."""
     n_days, n_shifts = ctx.n_days, ctx.n_shifts
     out = {column: np.zeros((n_days, n_shifts), dtype=np.int64) for column in OUTCOME_COLUMNS}
     returns = [[0] * n_shifts for _ in range(n_days)]
@@ -24,8 +33,8 @@ def _simulate_ward(ctx: _Context, i: int, kits, mobile, teams, letters) -> dict[
     for d in range(n_days):
         walk_ins_today = walk_ins_by_open_shift(ctx.scenario, int(ctx.arrivals[i, d]), kits[d])
         # 0. follow-up: no-shows of day d - follow_up_after_days become callable; on a day the
-        # counter is open the working groups call as many as they can, for the shift with the
-        # most kit-hours (the first of equals)
+        # counter is open the working groups call as many as they can, for the shift the plan
+        # names, else the shift with the most kit-hours (the first of equals)
         calls, call_shift = 0, None
         if ctx.calls_a_day[i] > 0:
             if d - ctx.follow_up_after_days >= 0:
@@ -35,6 +44,8 @@ def _simulate_ward(ctx: _Context, i: int, kits, mobile, teams, letters) -> dict[
                 calls = min(ctx.calls_a_day[i], callable_no_shows)
                 callable_no_shows -= calls
                 call_shift = day_hours.index(max(day_hours))
+                if named is not None and int(named[d]) >= 0:
+                    call_shift = int(named[d])
         for s in range(n_shifts):
             hours = ctx.hours[s]
             # 1. arrivals join the queues (walk-ins come in the shifts the ward is open)
@@ -88,7 +99,8 @@ def resimulate(scenario: Scenario, decisions: dict[str, np.ndarray]) -> dict[str
     """The checker's own simulation of every ward.
 
     `decisions` maps each of DECISION_COLUMNS to an int array (wards in scenario order, days,
-    shifts); returns each of OUTCOME_COLUMNS as an array of the same shape.
+    shifts), and optionally "calls" to the plan's calls (where it sends the called); returns
+    each of OUTCOME_COLUMNS as an array of the same shape.
     """
     return _resimulate(_Context(scenario), decisions, range(len(scenario.wards)))
 
@@ -97,7 +109,9 @@ def _resimulate(ctx: _Context, decisions: dict[str, np.ndarray], wards) -> dict[
     shape = (ctx.n_wards, ctx.n_days, ctx.n_shifts)
     result = {column: np.zeros(shape, dtype=np.int64) for column in OUTCOME_COLUMNS}
     for i in wards:
-        ward = _simulate_ward(ctx, i, *(np.asarray(decisions[c])[i] for c in DECISION_COLUMNS))
+        named = named_call_shifts(np.asarray(decisions["calls"])[i]) if "calls" in decisions else None
+        kits, mobile, teams, letters = (np.asarray(decisions[c])[i] for c in DECISION_COLUMNS)
+        ward = _simulate_ward(ctx, i, kits, mobile, teams, letters, named)
         for column in OUTCOME_COLUMNS:
             result[column][i] = ward[column]
     return result

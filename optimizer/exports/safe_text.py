@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
+import pandas as pd
 from pandas.api.types import is_object_dtype, is_string_dtype
 
 from ..file_names import file_stem
@@ -54,8 +56,19 @@ def safe_frame(frame):
     """A copy of a DataFrame with every text cell passed through `cell_text`."""
     out = frame.copy()
     for column in out.columns:
-        if is_object_dtype(out[column]) or is_string_dtype(out[column]):
-            out[column] = out[column].map(cell_text)
+        values = out[column]
+        if is_object_dtype(values):
+            # a column repeats few distinct values (codes, dates, shifts): guard each once
+            try:
+                codes, uniques = pd.factorize(values, use_na_sentinel=True)
+            except TypeError:      # unhashable cells: one at a time
+                out[column] = values.map(cell_text)
+                continue
+            guarded = np.array([cell_text(value) for value in uniques] + [None], dtype=object)
+            raw = values.to_numpy(dtype=object)
+            out[column] = pd.Series(np.where(codes >= 0, guarded[codes], raw), index=out.index, dtype=object)
+        elif is_string_dtype(values):
+            out[column] = values.map(cell_text)
     return out
 
 

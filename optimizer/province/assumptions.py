@@ -62,6 +62,9 @@ class Assumptions:
     home_visit_cover: float = 0.9
     leave_share: float = 0.10
     requests: int = 300
+    # follow-up of no-shows by the neighbourhood working groups (Tổ công tác 06)
+    working_groups_per_ward: Fraction = Fraction(5247, 579)
+    calls_per_group_day: float = 5.0
     officer_prefix: str | None = None            # default: the province code
 
     def with_overrides(self, values: dict, *, source: str = "assumptions") -> Assumptions:
@@ -158,4 +161,9 @@ BASIS = {
     "home_visit_cover": "one team of 2 serves 10 people an evening on about 6 evenings a week",
     "leave_share": "officers with 1-3 consecutive leave days during the campaign",
     "requests": "synthetic want/avoid requests, weight 1-3",
+    "working_groups_per_ward": "Hà Nội's 5,247 neighbourhood working groups (Tổ công tác 06) over its 579 "
+                               "communes (campaign facts, 9 Aug 2022); the province total is "
+                               "round(units x this), one per unit and the rest by target (largest remainder)",
+    "calls_per_group_day": "assumption, not published: a group of a few volunteers and the area police "
+                           "officer reaches about 5 no-shows a day door to door besides its other work",
 }

@@ -17,7 +17,7 @@ from .assumptions import Assumptions
 from .matching import Matching, match_province
 from .people import scale_population, ward_rows
 from .readme import readme_text
-from .resources import district_rows, officer_rows, request_rows
+from .resources import district_rows, officer_rows, request_rows, working_groups
 from .sources import DATA_DIR, Province, find_province, national
 from .writer import (
     DISTRICT_COLUMNS,
@@ -44,6 +44,7 @@ class ProvinceOverrides:
     reserve_name: str | None = None
     officer_prefix: str | None = None
     population_source: str | None = None
+    working_groups_total: int | None = None   # the province's neighbourhood working groups, when known
 
 
 @dataclass
@@ -80,6 +81,8 @@ def build_province(code_or_name: str, assumptions: Assumptions | None = None,
         totals = [([u.code for u in units], province.population_2022)]
     population = scale_population(units, matching.people_2019, totals)
     wards = ward_rows(units, population, a)
+    for ward, groups in zip(wards, working_groups(wards, a, o.working_groups_total)):
+        ward["working_groups"] = groups
     planned = {u.district_code for u in units}
     district_list = [(d.code, d.name, *o.district_centroids.get(d.code, ("", "")))
                      for d in province.districts if d.code in planned]

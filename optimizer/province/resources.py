@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import random
+from fractions import Fraction
 
 from .assumptions import Assumptions
 
@@ -53,6 +54,24 @@ def district_rows(districts: list[tuple[str, str, str, str]], ward_table: list[d
                  "mobile_kits": province_mobile_kits(len(districts), a), "reserve_operator": 0,
                  "reserve_verifier": 0, "reserve_driver": 0, "reserve_home_visit": 0})
     return rows
+
+
+def working_groups(ward_table: list[dict], a: Assumptions, total: int | None = None) -> list[int]:
+    """Neighbourhood working groups per unit (ward_table order). The province's total is `total`
+    when known, else half_up(units x working_groups_per_ward). Rule: every unit gets one group,
+    the rest are spread in proportion to the units' targets (largest remainder, exact, ties to the
+    earlier unit); when the total is below the number of units, all of it goes by target."""
+    from .people import half_up, largest_remainder
+    n = len(ward_table)
+    if total is None:
+        total = half_up(n * a.working_groups_per_ward)
+    if n == 0 or total <= 0:
+        return [0] * n
+    targets = [Fraction(max(0, int(w["_target"]))) for w in ward_table]
+    if sum(targets) == 0:
+        targets = [Fraction(1)] * n
+    floor = 1 if total >= n else 0
+    return [floor + extra for extra in largest_remainder(total - floor * n, targets)]
 
 
 def synthetic_name(rng: random.Random) -> str:

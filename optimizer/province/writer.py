@@ -17,7 +17,7 @@ MARKER = "<!-- written by python -m optimizer build-scenario -->"
 DISTRICT_COLUMNS = ["district_code", "district_name", "lat", "lon", "mobile_kits", "reserve_operator",
                     "reserve_verifier", "reserve_driver", "reserve_home_visit"]
 WARD_COLUMNS = ["ward_code", "ward_name", "district_code", "population", "eligible", "already_enrolled",
-                "cannot_enroll", "walk_in", "invited", "homebound", "institution", "fixed_kits"]
+                "cannot_enroll", "walk_in", "invited", "homebound", "institution", "fixed_kits", "working_groups"]
 OFFICER_COLUMNS = ["officer_id", "display_name", "district_code", "home_ward", "roles", "leave_dates",
                    "max_shifts_per_day", "max_hours_per_week"]
 REQUEST_COLUMNS = ["officer_id", "date", "shift", "kind", "weight"]
@@ -50,6 +50,9 @@ max_letters_per_ward_day = 300
 give_up_share = 0.2
 return_share = 0.6
 return_after_days = 2
+follow_up_after_days = 3
+follow_up_show_up = 0.5
+calls_per_group_day = {calls}
 
 [throughput_per_kit_hour]
 walk_in = {rate:.1f}
@@ -104,7 +107,7 @@ def campaign_toml(a: Assumptions, *, name: str, province: str, header: str) -> s
                                 days=a.days, shifts=shifts, turnout=a.walk_in_turnout, peak=a.turnout_peak_day,
                                 weekend=a.weekend_factor, preference=preference, rate=a.throughput_per_kit_hour,
                                 max_shifts=a.max_shifts_per_day, days_off=a.min_days_off_per_7,
-                                max_hours=a.max_hours_per_week)
+                                max_hours=a.max_hours_per_week, calls=float(a.calls_per_group_day))
 
 
 def csv_text(columns: list[str], rows: list[dict]) -> str:

@@ -43,6 +43,9 @@ SHIFT_HOURS = ASSUMPTIONS.shift_hours
 PEOPLE_PER_KIT_SHIFT = ASSUMPTIONS.throughput_per_kit_hour * SHIFT_HOURS   # 110
 DAYS = ASSUMPTIONS.days
 KIT_CREW = 2                          # operator + verifier
+# the city's neighbourhood working groups (Tổ công tác 06; campaign facts, report of 9 Aug 2022),
+# spread over the wards by the builder's rule (optimizer/province/resources.py: working_groups)
+WORKING_GROUPS = 5_247
 
 # 2022 wards that do not match a 2019 census unit by name, or that absorbed 2019 units: the 2019
 # units (census names, same district) whose people they hold now, with the share of each.
@@ -104,7 +107,8 @@ def hanoi_overrides() -> ProvinceOverrides:
         district_centroids={d["district_code"]: (d["lat"], d["lon"]) for d in districts},
         resolved=RESOLVED, campaign_name="Hà Nội 2022: 30 ngày đêm", toml_header=TOML_HEADER,
         reserve_name="Dự trữ thành phố", officer_prefix="HN",
-        population_source="2022 average population per district, Hanoi Statistics Office series")
+        population_source="2022 average population per district, Hanoi Statistics Office series",
+        working_groups_total=WORKING_GROUPS)
 
 
 # --- calibration summary -------------------------------------------------------------------------
@@ -165,7 +169,7 @@ def summary(ward_table, district_table, officers, city_kits) -> list[str]:
         roles["ward" if o["home_ward"] else o["roles"]] += 1
     sums = {k: sum(w[k] for w in ward_table) for k in
             ("population", "eligible", "already_enrolled", "cannot_enroll", "walk_in", "invited",
-             "homebound", "institution", "fixed_kits")}
+             "homebound", "institution", "fixed_kits", "working_groups")}
     lines = [
         f"wards {len(ward_table)}, districts {len(district_table) - 1}",
         *(f"{k}: {v:,}" for k, v in sums.items()),
