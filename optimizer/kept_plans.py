@@ -142,6 +142,7 @@ def window_digest(window: ReplanWindow | None) -> str:
         else:
             for field in Decisions.FIELDS:
                 _update_array(digest, getattr(decisions, field))
+            _update_array(digest, decisions.call_shifts())
     _update_frame(digest, window.frozen_roster)
     _update_frame(digest, window.previous_roster)
     return digest.hexdigest()
@@ -184,6 +185,7 @@ def band_key(scenario: Scenario, decisions: Decisions, runs: int, seed: int) -> 
                               "runs": int(runs), "seed": int(seed)}, sort_keys=True).encode())
     for name in Decisions.FIELDS:
         _update_array(digest, getattr(decisions, name))
+    _update_array(digest, decisions.call_shifts())
     return digest.hexdigest()
 
 
@@ -217,6 +219,8 @@ def _put_decisions(arrays: dict, prefix: str, decisions: Decisions | None) -> No
     if decisions is not None:
         for name in Decisions.FIELDS:
             arrays[f"{prefix}.{name}"] = np.asarray(getattr(decisions, name))
+        if decisions.call_shift is not None:       # the shift each day's called are sent to
+            arrays[f"{prefix}.call_shift"] = np.asarray(decisions.call_shift)
 
 
 def _put_outcome(arrays: dict, prefix: str, outcome: Outcome | None) -> None:
@@ -299,7 +303,8 @@ def read_manifest(path: Path) -> dict:
 def _decisions(data, prefix: str) -> Decisions | None:
     if f"{prefix}.kits_open" not in data:
         return None
-    return Decisions(*(data[f"{prefix}.{name}"] for name in Decisions.FIELDS))
+    call_shift = data.get(f"{prefix}.call_shift")
+    return Decisions(*(data[f"{prefix}.{name}"] for name in Decisions.FIELDS), call_shift=call_shift)
 
 
 def _outcome(data, prefix: str) -> Outcome | None:

@@ -33,6 +33,7 @@ def assert_same_plan(a, b) -> None:
         for field in Decisions.FIELDS:
             x, y = getattr(getattr(a, part), field), getattr(getattr(b, part), field)
             assert x.dtype == y.dtype and np.array_equal(x, y), (part, field)
+        assert np.array_equal(getattr(a, part).call_shifts(), getattr(b, part).call_shifts()), (part, "call_shift")
     assert a.marginal_by_district == b.marginal_by_district
     assert a.reserve_allocation == b.reserve_allocation
 
@@ -231,3 +232,15 @@ def test_a_kept_coverage_band_is_read_back_identically_and_only_for_its_plan(tin
         kp.entry_path(tmp_path, key, "band").read_bytes())
     assert kp.find_table("band", kp.band_key(tiny_scenario, other, 6, 0), folder=tmp_path) is None
     assert len(kp.kept_files(tmp_path)) == 2
+
+
+def test_the_shift_each_days_called_are_sent_to_is_kept(tiny_scenario, tiny_plan, tmp_path):
+    """A plan naming call shifts (working groups' follow-up calls) is read back with the same shifts."""
+    import copy
+    result = copy.deepcopy(tiny_plan)
+    shifts = np.full(result.decisions.kits_open.shape[:2], -1, dtype=np.int64)
+    shifts[::2, 1::3] = 1
+    result.decisions.call_shift = shifts
+    kp.keep(result, folder=tmp_path)
+    found = kp.find(tiny_scenario, folder=tmp_path)
+    assert found is not None and np.array_equal(found.result.decisions.call_shifts(), shifts)
