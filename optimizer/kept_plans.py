@@ -304,7 +304,8 @@ def _decisions(data, prefix: str) -> Decisions | None:
     if f"{prefix}.kits_open" not in data:
         return None
     call_shift = data.get(f"{prefix}.call_shift")
-    return Decisions(*(data[f"{prefix}.{name}"] for name in Decisions.FIELDS), call_shift=call_shift)
+    kits_open, mobile_kits, home_visit_teams, letters = (data[f"{prefix}.{name}"] for name in Decisions.FIELDS)
+    return Decisions(kits_open, mobile_kits, home_visit_teams, letters, call_shift=call_shift)
 
 
 def _outcome(data, prefix: str) -> Outcome | None:
