@@ -33,8 +33,8 @@ from optimizer.scenario import load_scenario
 ROOT = Path(__file__).resolve().parents[1]
 TINY = ROOT / "scenarios" / "tiny"
 FAST = NightlyOptions(workers=1, with_roster=False)
-TABLES = ("scenarios", "runs", "submissions", "actuals", "plan_decisions", "plan_projection", "roster_rows",
-          "run_warnings", "forecast_estimates")
+TABLES = ("scenarios", "runs", "submissions", "actuals", "plan_decisions", "plan_call_shifts", "plan_projection",
+          "roster_rows", "run_warnings", "forecast_estimates")
 
 
 @pytest.fixture(scope="module")
@@ -68,6 +68,23 @@ def test_new_store_has_every_migration(tmp_path):
     with PlanStore(tmp_path / "plan.db") as store:
         versions = [r[0] for r in store.db.execute("SELECT version FROM schema_version ORDER BY version")]
     assert versions == [m[0] for m in MIGRATIONS] == sorted(versions)
+
+
+def test_a_plans_call_shifts_are_stored_and_read_back(tmp_path, tiny):
+    """The shift each ward-day's door-to-door calls send people to is kept with the plan's decisions."""
+    from optimizer.simulation import Decisions
+    decisions = Decisions.zeros(len(tiny.wards), tiny.n_days, len(tiny.shift_codes))
+    decisions.kits_open[0, 0, 0] = 1
+    decisions.call_shift = np.full((len(tiny.wards), tiny.n_days), -1, dtype=np.int64)
+    decisions.call_shift[1, 2], decisions.call_shift[3, 0] = 2, 0
+    with PlanStore(tmp_path / "plan.db") as store:
+        store.db.execute("BEGIN")
+        store.db.execute("INSERT INTO runs (id, kind, status, started_at) VALUES (1, 'plan', 'feasible', 'now')")
+        store._insert_decisions(store.db, 1, tiny, decisions)
+        store.db.execute("COMMIT")
+        back = store.load_decisions(1, tiny)
+    assert np.array_equal(back.call_shifts(), decisions.call_shift)
+    assert np.array_equal(back.kits_open, decisions.kits_open)
 
 
 def test_old_store_is_migrated(tmp_path):

@@ -156,9 +156,18 @@ def _m2_indexes_and_views(db: sqlite3.Connection) -> None:
     """)
 
 
+def _m3_call_shifts(db: sqlite3.Connection) -> None:
+    _run_script(db, """
+    CREATE TABLE plan_call_shifts (
+        run_id INTEGER NOT NULL REFERENCES runs(id), ward_code TEXT NOT NULL, day INTEGER NOT NULL,
+        shift TEXT NOT NULL, PRIMARY KEY (run_id, ward_code, day));
+    """)
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[sqlite3.Connection], None]]] = [
     (1, "initial tables", _m1_initial),
     (2, "indexes, one published run per idempotency key, current actuals view", _m2_indexes_and_views),
+    (3, "the shift each ward-day's door-to-door calls send people to", _m3_call_shifts),
 ]
 
 
@@ -494,6 +503,9 @@ class PlanStore:
         db.executemany("INSERT INTO plan_decisions VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                        [(run_id, wards[a], int(b), codes[c], *map(int, v))
                         for a, b, c, v in zip(w, d, s, values)])
+        named = decisions.call_shifts()        # -1 where the plan names no call shift
+        db.executemany("INSERT INTO plan_call_shifts VALUES (?, ?, ?, ?)",
+                       [(run_id, wards[a], int(b), codes[named[a, b]]) for a, b in zip(*np.nonzero(named >= 0))])
 
     def _insert_projection(self, db, run_id: int, projection: pd.DataFrame) -> None:
         db.executemany("INSERT INTO plan_projection VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -521,6 +533,16 @@ class PlanStore:
                 continue
             for f in DECISION_FIELDS:
                 getattr(decisions, f)[w, row["day"], s] = row[f]
+        if self.version >= 3:      # a store from before the call shifts names none (the default rule)
+            named = np.full((len(scenario.wards), scenario.n_days), -1, dtype=np.int64)
+            for row in self.db.execute("SELECT * FROM plan_call_shifts WHERE run_id = ?", (run_id,)):
+                w, s = wards.get(row["ward_code"]), shifts.get(row["shift"])
+                if w is None or s is None or row["day"] >= scenario.n_days:
+                    unknown.add(row["ward_code"])
+                    continue
+                named[w, row["day"]] = s
+            if (named >= 0).any():
+                decisions.call_shift = named
         if unknown:
             raise StoreError(self.path, f"published run #{run_id} plans wards, shifts or days this scenario does "
                                         f"not have (e.g. {sorted(unknown)[0]}); use a store made for this scenario")
