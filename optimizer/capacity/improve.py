@@ -109,6 +109,38 @@ class WardSimulator:
                           for p in range(1 << self.n_shifts)])
         return table[pattern, ward[:, None], np.arange(self.n_window_days)[None, :]]
 
+    def invited_arrivals(self, ward: np.ndarray, plans: WardPlans) -> np.ndarray:
+        """Invited arrivals [rows, days, shifts]: the letters' show-ups and, with calls
+        (optimizer/simulation.py's rule), the called who come: on an open day the groups call
+        as many as callable, for the shift the plan names (else the one with most kit-hours).
+        Neither depends on the queues, so both are played before them; sets `last_calls`."""
+        demand = self.model.settings.demand
+        showing = _floor(demand.invitation_show_up * plans.letters)
+        capacity = self.calls_a_day[ward]
+        self.last_calls = np.zeros((len(ward), self.n_window_days), dtype=np.int64)
+        if not capacity.any():
+            return showing
+        shifts = range(self.n_shifts)     # (sums over the few shifts one by one: faster than axis=2)
+        no_shows = sum(plans.letters[:, :, s] - showing[:, :, s] for s in shifts)
+        is_open = sum(plans.kits[:, :, s] for s in shifts) > 0      # every shift has hours
+        named = plans.call_shifts()
+        if (named < 0).any():
+            busiest = np.argmax(plans.kits * self.model.shift_hours[None, None, :], axis=2)
+            named = np.where(named >= 0, named, busiest)
+        called_in = np.where(is_open, named, -1)
+        callable_left = self.callable_start[ward].copy()
+        lag = demand.follow_up_after_days
+        for j in range(self.n_window_days):
+            if j - lag >= 0:
+                callable_left += no_shows[:, j - lag]
+            calls = np.where(is_open[:, j], np.minimum(capacity, callable_left), 0)
+            callable_left -= calls
+            self.last_calls[:, j] = calls
+        called = _floor(demand.follow_up_show_up * self.last_calls)
+        for s in shifts:
+            showing[:, :, s] += np.where(called_in == s, called, 0)
+        return showing
+
     def objective(self, ward: np.ndarray, plans: WardPlans) -> np.ndarray:
         """Each row's objective: row r is ward `ward[r]` under plans row r."""
         model, settings = self.model, self.model.settings
@@ -122,35 +154,11 @@ class WardSimulator:
         served_total = np.zeros(rows, dtype=np.int64)
         waiting = np.zeros(rows, dtype=np.int64)
         n_days = model.scenario.n_days
-        # follow-up calls (optimizer/simulation.py's rule): on open days as many as callable, to
-        # the named shift (else the one with most kit-hours)
-        capacity = self.calls_a_day[ward]
-        calling = bool(capacity.any())
-        callable_left = self.callable_start[ward].copy()
-        no_shows_by_day = np.zeros((rows, self.n_window_days), dtype=np.int64)
-        named = plans.call_shifts()
-        self.last_calls = np.zeros((rows, self.n_window_days), dtype=np.int64)
-        lag = demand.follow_up_after_days
+        invited_in = self.invited_arrivals(ward, plans)
         for j, d in enumerate(self.days):
-            called_in, arriving_called = np.full(rows, -1), np.zeros(rows, dtype=np.int64)
-            if calling:
-                if j - lag >= 0:
-                    callable_left += no_shows_by_day[:, j - lag]
-                kit_hours_of_day = plans.kits[:, j, :] * hours[None, :]
-                is_open = kit_hours_of_day.sum(axis=1) > 0
-                calls = np.where(is_open, np.minimum(capacity, callable_left), 0)
-                callable_left -= calls
-                self.last_calls[:, j] = calls
-                arriving_called = _floor(demand.follow_up_show_up * calls)
-                called_in = np.where(is_open, np.where(named[:, j] >= 0, named[:, j],
-                                                       np.argmax(kit_hours_of_day, axis=1)), -1)
             for s in range(self.n_shifts):
                 queue_walk_in = queue_walk_in + arrivals[:, j, s] + due[:, d, s]
-                showing = _floor(demand.invitation_show_up * plans.letters[:, j, s])
-                if calling:
-                    no_shows_by_day[:, j] += plans.letters[:, j, s] - showing
-                    showing = showing + np.where(called_in == s, arriving_called, 0)
-                queue_invited = queue_invited + showing
+                queue_invited = queue_invited + invited_in[:, j, s]
                 kit_hours = plans.kits[:, j, s] * hours[s]
                 served_invited = np.minimum(queue_invited, _floor(kit_hours * rates.invited))
                 served_walk_in = np.minimum(queue_walk_in,
