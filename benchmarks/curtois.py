@@ -120,6 +120,7 @@ def run_instance(path: Path, time_limit: float, workers: int, seed: int, out: Pa
         "workers": workers,
         "deterministic": result.stats.get("deterministic"),
         "solver": "plain CP-SAT model" if plain else "engine",
+        "phases": result.stats.get("phases", []),
     }
     if violations:
         record["first_violations"] = violations[:5]

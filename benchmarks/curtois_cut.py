@@ -8,7 +8,8 @@
 `--first-day` / `--days` keep a window of the horizon (a whole number of weeks from a Monday,
 so weekends stay weekends); `--repeat` chains the horizon that many times (the same cover,
 requests and days off every period); `--staff` keeps the first N staff and scales every cover
-requirement by N / all staff (rounded, at least 0). Every employee limit that counts over the
+requirement by N / all staff (rounded, at least 0), or with `--keep-cover` keeps the cover as it
+was, so that fewer staff face it (cover that cannot be met). Every employee limit that counts over the
 horizon (minimum and maximum minutes, maximum shifts of a type, maximum weekends) is scaled by
 the new horizon / the old one: minimum minutes rounded down, maxima rounded up, so the cut keeps
 the pace of the original. These instances have no best known value; they test the class of
@@ -28,7 +29,7 @@ from optimizer.roster.curtois import CurtoisInstance, read_instance  # noqa: E40
 
 
 def cut(instance: CurtoisInstance, *, first_day: int = 0, days: int | None = None, repeat: int = 1,
-        staff: int | None = None) -> str:
+        staff: int | None = None, keep_cover: bool = False) -> str:
     """The instance text of the window `first_day` .. `first_day + days` repeated `repeat` times,
     with the first `staff` staff (see the module doc)."""
     days = instance.horizon - first_day if days is None else days
@@ -38,7 +39,7 @@ def cut(instance: CurtoisInstance, *, first_day: int = 0, days: int | None = Non
     ratio = horizon / instance.horizon
     members = instance.staff[:staff] if staff else instance.staff
     kept = {m.id for m in members}
-    people = len(members) / len(instance.staff)
+    people = 1.0 if keep_cover else len(members) / len(instance.staff)
 
     def days_of(day: int) -> list[int]:
         """The new indexes of an original day (none outside the window)."""
@@ -80,10 +81,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--days", type=int, default=None)
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--staff", type=int, default=None)
+    parser.add_argument("--keep-cover", action="store_true",
+                        help="keep every cover requirement as it was (fewer staff face the same cover)")
     parser.add_argument("--out", type=Path, required=True)
     args = parser.parse_args(argv)
     text = cut(read_instance(args.instance), first_day=args.first_day, days=args.days, repeat=args.repeat,
-               staff=args.staff)
+               staff=args.staff, keep_cover=args.keep_cover)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(text, encoding="utf-8")
     return 0

@@ -12,6 +12,8 @@ SPEC = importlib.util.spec_from_file_location("curtois_benchmark", ROOT / "bench
 benchmark = importlib.util.module_from_spec(SPEC)
 SPEC.loader.exec_module(benchmark)
 
+from optimizer.roster.result import Assignment, RosterResult, RosterStatus  # noqa: E402
+
 # two days, one nurse who must work 960 minutes: only both days keep her minimum
 TWO_DAYS = """SECTION_HORIZON
 2
@@ -34,9 +36,17 @@ SECTION_COVER
 """
 
 
-def test_no_solution_file_when_no_roster_keeps_the_hard_rules(tmp_path):
-    """Without work budget no roster keeps the minimum minutes: no solution file, a record that
-    says so, and exit code 1."""
+def _engine_returning(status: RosterStatus, assignments: tuple):
+    """A stand-in for the engine's `solve` that returns this roster, whatever the problem."""
+    def solve(problem, **kwargs):
+        return RosterResult(status, 100.0 if assignments else None, None, assignments, (), 0.0,
+                            stats={"stopped_by": "work_limit"}, problem=problem)
+    return solve
+
+
+def test_no_solution_file_when_the_engine_finds_no_roster(tmp_path, monkeypatch):
+    """No roster in the time: no solution file, a record that says so, and exit code 1."""
+    monkeypatch.setattr(benchmark, "solve", _engine_returning(RosterStatus.NO_SOLUTION_IN_TIME, ()))
     instance = tmp_path / "Tiny.txt"
     instance.write_text(TWO_DAYS, encoding="utf-8")
     out = tmp_path / "out"
@@ -47,6 +57,23 @@ def test_no_solution_file_when_no_roster_keeps_the_hard_rules(tmp_path):
     record = json.loads((out / "results.json").read_text(encoding="utf-8"))[0]
     assert record["solution_file"] is None and record["objective"] is None
     assert record["status"] == "no_solution_in_time"
+
+
+def test_no_solution_file_for_a_roster_that_breaks_a_hard_rule(tmp_path, monkeypatch):
+    """A roster the independent check finds breaking a hard rule (here one shift where the nurse
+    must work 960 minutes) is rejected: no solution file, the violations in the record, exit 1."""
+    one_shift = (Assignment("A", 0, "D"),)
+    monkeypatch.setattr(benchmark, "solve", _engine_returning(RosterStatus.FEASIBLE, one_shift))
+    instance = tmp_path / "Tiny.txt"
+    instance.write_text(TWO_DAYS, encoding="utf-8")
+    out = tmp_path / "out"
+    code = benchmark.main([str(instance), "--seeds", "0", "1", "--time-limit", "10", "--workers", "1",
+                           "--out", str(out)])
+    assert code == 1
+    assert not list(out.glob("*.solution.csv"))
+    for record in json.loads((out / "results.json").read_text(encoding="utf-8")):
+        assert record["status"] == "rejected: breaks hard rules" and record["solution_file"] is None
+        assert record["objective"] is None and record["hard_violations"] >= 1 and record["first_violations"]
 
 
 def test_solution_files_per_seed_and_spread(tmp_path, capsys):

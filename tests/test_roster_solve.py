@@ -54,12 +54,26 @@ def test_infeasible_hard_cover_names_the_slot():
     assert "cover_min of site=ward, day=1, shift=D, role=staff" in result.explanation
 
 
-def test_no_solution_in_time_with_no_work_budget():
-    """Without any work budget a problem whose empty roster breaks a minimum has no roster."""
+def test_no_solution_in_time_with_no_work_budget(monkeypatch):
+    """Without any work budget (the construction is then the free greedy one), a start that
+    breaks a minimum cannot be repaired: no roster is returned."""
+    from optimizer.roster import solve as solve_module
+    from optimizer.roster.draft import RosterDraft
+
+    monkeypatch.setattr(solve_module, "greedy_plan", lambda compiled: RosterDraft())
     result = solve(two_day_problem(Employee("a", min_total_minutes=480)), time_limit_seconds=10, workers=1,
                    work_limit=0.0)
     assert result.status == RosterStatus.NO_SOLUTION_IN_TIME
     assert result.objective is None and result.assignments == ()
+
+
+def test_with_no_work_budget_the_greedy_start_is_returned_when_it_keeps_every_rule():
+    """A zero budget leaves the free greedy construction: it keeps the minimum here, so it is the
+    roster, with every hard rule kept."""
+    result = solve(two_day_problem(Employee("a", min_total_minutes=480)), time_limit_seconds=10, workers=1,
+                   work_limit=0.0)
+    assert result.has_roster and result.stats["phases"][0]["outcome"] == "greedy"
+    assert sum(480 for _ in result.assignments) >= 480
 
 
 def test_same_seed_gives_the_same_roster():
@@ -99,11 +113,11 @@ def test_evaluate_matches_the_solver_objective():
 def test_work_limit_is_respected():
     """A solve on a large instance stops on its work budget, not the clock: its phases use the
     budget and at most one search round beyond it, and the run counts as deterministic."""
-    problem = curtois.to_problem(curtois.read_instance(CURTOIS / "Instance11.txt"))
-    result = solve(problem, time_limit_seconds=600, workers=2, work_limit=0.5)
+    problem = curtois.to_problem(curtois.read_instance(CURTOIS / "Instance7.txt"))
+    result = solve(problem, time_limit_seconds=600, workers=2, work_limit=2.5)
     used = sum(phase["work"] for phase in result.stats["phases"])
     assert result.has_roster and result.stats["stopped_by"] == "work_limit" and result.stats["deterministic"]
-    assert 0.5 <= used <= 0.5 + SUB_SOLVE_WORK   # one sub-solve (a search round) may end past it
+    assert 2.5 <= used <= 2.5 + SUB_SOLVE_WORK   # one sub-solve (a search round) may end past it
 
 
 def test_a_run_cut_by_the_clock_says_it_is_not_deterministic():
@@ -150,11 +164,12 @@ def test_search_starts_from_the_construction_not_the_full_model(monkeypatch):
     assert starts == built
 
 
-def test_large_model_skips_the_full_model_after_a_complete_construction(monkeypatch):
-    """A model above FULL_MODEL_SMALL variables goes from a rule-keeping construction to the search."""
+def test_a_full_model_too_costly_to_build_for_its_share_is_skipped(monkeypatch):
+    """When building the full model would take more than FULL_MODEL_BUILD_SHARE of its share of
+    the budget, a rule-keeping construction goes straight to the search."""
     from optimizer.roster import solve as solve_module
 
-    monkeypatch.setattr(solve_module, "FULL_MODEL_SMALL", 0)
+    monkeypatch.setattr(solve_module, "FULL_MODEL_BUILD_SHARE", 0.0)
     problem = curtois.to_problem(curtois.read_instance(CURTOIS / "Instance1.txt"))
     result = solve(problem, time_limit_seconds=60, workers=1, seed=0, work_limit=1.0)
     phases = [phase["phase"] for phase in result.stats["phases"]]
@@ -198,3 +213,35 @@ def test_search_takes_back_the_tail_when_the_polish_gains_nothing(monkeypatch):
     polish = next(phase for phase in result.stats["phases"] if phase["phase"] == "polish")
     assert polish["kept_for_the_rest"] is False
     assert result.stats["deterministic"] and result.stats["stopped_by"] == "work_limit"
+
+
+def test_the_full_model_build_estimate_errs_high_and_follows_the_budget():
+    """The estimate of the full model's building work is at least the work charged for building
+    it, and whether it runs depends on the budget, not on a size: a budget a hundred times
+    smaller than the estimate skips it, one a hundred times larger runs it."""
+    from optimizer.roster.compiled import Compiled
+    from optimizer.roster.model import RosterModel
+    from optimizer.roster.search import build_work
+    from optimizer.roster.solve import FULL_MODEL_SHARE_LARGE, estimated_build_work, full_model_fits
+
+    compiled = Compiled(curtois.to_problem(curtois.read_instance(CURTOIS / "Instance5.txt")))
+    estimate = estimated_build_work(compiled)
+    assert estimate >= build_work(RosterModel(compiled, names=False)) > 0
+    assert not full_model_fits(estimate, FULL_MODEL_SHARE_LARGE * estimate / 100)
+    assert full_model_fits(estimate, FULL_MODEL_SHARE_LARGE * estimate * 100)
+
+
+def test_construction_is_greedy_when_its_work_would_take_most_of_the_budget():
+    """The CP-SAT construction runs only when its batch limits fit within
+    CONSTRUCTION_BUDGET_SHARE of the budget; a smaller budget starts from the greedy."""
+    from optimizer.roster.compiled import Compiled
+    from optimizer.roster.solve import CONSTRUCTION_BUDGET_SHARE, construction_work
+
+    problem = curtois.to_problem(curtois.read_instance(CURTOIS / "Instance1.txt"))
+    needed = construction_work(Compiled(problem))
+    small = solve(problem, time_limit_seconds=60, workers=1, seed=0,
+                  work_limit=0.9 * needed / CONSTRUCTION_BUDGET_SHARE)
+    large = solve(problem, time_limit_seconds=60, workers=1, seed=0,
+                  work_limit=1.1 * needed / CONSTRUCTION_BUDGET_SHARE)
+    assert small.stats["phases"][0]["outcome"] == "greedy"
+    assert large.stats["phases"][0]["outcome"] != "greedy"

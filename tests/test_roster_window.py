@@ -181,3 +181,16 @@ def test_sweep_never_makes_a_roster_worse_and_keeps_the_rules(instance1):
     assert stats["windows"] == 2 * len(sweep_windows(compiled.horizon)) and stats["improved"] >= 1
     assert curtois.objective(instance1, roster) < 7137
     assert compiled.shortfall_minutes(plan) == 0 and curtois.hard_violations(instance1, roster) == []
+
+
+def test_the_sweep_runs_only_where_a_day_outgrows_the_largest_neighbourhood():
+    """The sweep is wanted when a day has more shift variables than the search's shift-type
+    neighbourhood frees: Curtois Instance13 (120 nurses, 18 shift types), not Instance11."""
+    from optimizer.roster.search import SHIFT_VARIABLES
+    from optimizer.roster.sweep import day_shift_variables, wanted
+
+    folder = Path(__file__).resolve().parents[1] / "benchmarks" / "curtois"
+    large = Compiled(curtois.to_problem(curtois.read_instance(folder / "Instance13.txt")))
+    small = Compiled(curtois.to_problem(curtois.read_instance(folder / "Instance11.txt")))
+    assert day_shift_variables(large) > SHIFT_VARIABLES >= day_shift_variables(small)
+    assert wanted(large) and not wanted(small)

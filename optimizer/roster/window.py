@@ -369,10 +369,11 @@ class WindowProgram:
 
     # -- solving --------------------------------------------------------------------------
     def solve(self, seed: int, time_limit_seconds: float | None, *, max_nodes: int = MIP_MAX_NODES,
-              abs_gap: float | None = None) -> tuple[np.ndarray | None, int, float]:
+              abs_gap: float | None = None, cut_pool: int | None = None) -> tuple[np.ndarray | None, int, float]:
         """HiGHS from the roster as it was, stopping after `max_nodes` nodes or once proven
-        within `abs_gap` of the best (default: GAP_SHARE of a missing person); returns (column
-        values or None, nodes, the proven lower bound on the objective)."""
+        within `abs_gap` of the best (default: GAP_SHARE of a missing person); `cut_pool` caps
+        HiGHS's pool of cuts (its soft limit; None: HiGHS's default). Returns (column values or
+        None, nodes, the proven lower bound on the objective)."""
         rows, cols, vals, lower, upper = [], [], [], [], []
         for i, (columns, coefs, low, high) in enumerate(self.rows):
             rows.extend([i] * len(columns))
@@ -387,6 +388,8 @@ class WindowProgram:
                    ("mip_max_nodes", int(max_nodes)), ("mip_abs_gap", self.abs_gap)]
         if time_limit_seconds is not None:
             options.append(("time_limit", float(time_limit_seconds)))
+        if cut_pool is not None:
+            options.append(("mip_pool_soft_limit", int(cut_pool)))
         for option, value in options:
             highs.setOptionValue(option, value)
         model = highspy.HighsLp()
