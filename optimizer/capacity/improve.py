@@ -147,31 +147,37 @@ class WardSimulator:
         demand, rates = settings.demand, settings.throughput_per_kit_hour
         hours = model.shift_hours
         rows = len(ward)
-        arrivals = self.arrivals_of(ward, plans.kits)
+        n_days = model.scenario.n_days
+        # [window day, shift, row] arrays: each shift's values are contiguous; what does not
+        # depend on the queues (kit-hours and the capacities they give) is worked out for all
+        # shifts at once, with the same arithmetic as shift by shift
+        by_shift = lambda values: np.ascontiguousarray(np.moveaxis(values, 0, -1))  # noqa: E731
+        arrivals = by_shift(self.arrivals_of(ward, plans.kits))
+        invited_in = by_shift(self.invited_arrivals(ward, plans))
+        kit_hours_all = by_shift(plans.kits * hours[None, None, :])
+        invited_capacity = _floor(kit_hours_all * rates.invited)
+        home_capacity = _floor(plans.teams.T * hours[self.home_shift] * settings.home_visit.people_per_team_hour)
+        mobile_capacity = {s: _floor(plans.mobile.T * hours[s] * rates.institution) for s in self.mobile_shifts}
+        due = by_shift(self.returns_due_start[ward])
         queue_walk_in, queue_invited = self.queue_walk_in_start[ward].copy(), self.queue_invited_start[ward].copy()
         homebound_left, institution_left = self.homebound_start[ward].copy(), self.institution_start[ward].copy()
-        due = self.returns_due_start[ward].copy()
         served_total = np.zeros(rows, dtype=np.int64)
         waiting = np.zeros(rows, dtype=np.int64)
-        n_days = model.scenario.n_days
-        invited_in = self.invited_arrivals(ward, plans)
         for j, d in enumerate(self.days):
             for s in range(self.n_shifts):
-                queue_walk_in = queue_walk_in + arrivals[:, j, s] + due[:, d, s]
-                queue_invited = queue_invited + invited_in[:, j, s]
-                kit_hours = plans.kits[:, j, s] * hours[s]
-                served_invited = np.minimum(queue_invited, _floor(kit_hours * rates.invited))
+                queue_walk_in = queue_walk_in + arrivals[j, s] + due[d, s]
+                queue_invited = queue_invited + invited_in[j, s]
+                kit_hours = kit_hours_all[j, s]
+                served_invited = np.minimum(queue_invited, invited_capacity[j, s])
                 served_walk_in = np.minimum(queue_walk_in,
                                             _floor((kit_hours - served_invited / rates.invited) * rates.walk_in))
                 served = served_invited + served_walk_in
                 if s == self.home_shift:
-                    served_homebound = np.minimum(homebound_left, _floor(plans.teams[:, j] * hours[s]
-                                                                         * settings.home_visit.people_per_team_hour))
+                    served_homebound = np.minimum(homebound_left, home_capacity[j])
                     homebound_left = homebound_left - served_homebound
                     served = served + served_homebound
-                if s in self.mobile_shifts:
-                    served_institution = np.minimum(institution_left,
-                                                    _floor(plans.mobile[:, j] * hours[s] * rates.institution))
+                if s in mobile_capacity:
+                    served_institution = np.minimum(institution_left, mobile_capacity[s][j])
                     institution_left = institution_left - served_institution
                     served = served + served_institution
                 left_walk_in, left_invited = queue_walk_in - served_walk_in, queue_invited - served_invited
@@ -179,7 +185,7 @@ class WardSimulator:
                 gave_up_invited = _floor(demand.give_up_share * left_invited)
                 queue_walk_in, queue_invited = left_walk_in - gave_up_walk_in, left_invited - gave_up_invited
                 if d + demand.return_after_days < n_days:
-                    due[:, d + demand.return_after_days, s] += _floor(
+                    due[d + demand.return_after_days, s] += _floor(
                         demand.return_share * (gave_up_walk_in + gave_up_invited))
                 served_total += served
                 waiting += queue_walk_in + queue_invited
