@@ -47,7 +47,8 @@ from optimizer.staffing import district_budgets  # noqa: E402
 
 STEP_ORDER = ("model build", "LP load into HiGHS", "LP relaxation", "LP other bounds (open shifts)",
               "LP integer decisions fixed", "LP enrolled bound (other objective)", "rounding within rows",
-              "moves between wards", "whole letters", "marginal values", "other")
+              "moves between wards", "whole letters", "marginal values", "node-limited MIP search (small models)",
+              "other")
 
 
 class StepClock:
@@ -86,6 +87,7 @@ class StepClock:
         self._wrap(district, "_round_within", "rounding within rows")
         self._wrap(district, "_whole_letters", "whole letters")
         self._wrap(district, "_marginal_values", "marginal values")
+        self._wrap(district, "solve_lp", "node-limited MIP search (small models)")
         return self
 
     def __exit__(self, *exc) -> None:
@@ -167,7 +169,7 @@ def main() -> None:
     load_after = os.getloadavg()[0]
     median = lambda rows, key: statistics.median(row[key] for row in rows)  # noqa: E731
     total = median(steps, "total")
-    lines = [f"# Where the seconds of a capacity plan go: {scenario.settings.name}", "",
+    lines = [f"# Where the seconds of a capacity plan go: {scenario.name}", "",
              f"Written by `benchmarks/plan_profile.py` on {dt.datetime.now():%Y-%m-%d %H:%M}; "
              f"{len(scenario.district_codes)} districts, {len(scenario.wards)} wards, {scenario.n_days} days; "
              f"median of {args.runs} runs; load average {load_before:.1f} before, {load_after:.1f} after "
