@@ -2,9 +2,9 @@
 
 Phases, on one CP-SAT model family (`model.py`) and one HiGHS program (`window.py`):
 1. construction: CP-SAT rosters a few employees at a time over the whole horizon (the others
-   fixed or not yet working; gaps few later employees could fill weigh more); for several
-   sites, or when that would take more than CONSTRUCTION_BUDGET_SHARE of the budget, a greedy
-   (`greedy.py`);
+   fixed or not yet working; where the full model will not run, gaps few later employees could
+   fill weigh more); for several sites, or when that would take more than
+   CONSTRUCTION_BUDGET_SHARE of the budget, a greedy (`greedy.py`);
 2. the full model, started from that roster, for part of the budget (it proves small problems
    optimal and gives the lower bound; the search starts from its roster when the construction
    left someone short of their minimum minutes), when building it is cheap against that part
@@ -81,11 +81,14 @@ CONSTRUCTION_WORK_PER_EMPLOYEE_DAY = 0.05 / 28
 # A construction batch weighs a gap few of the employees still to come could fill more, by up
 # to this share of its under-cover weight (0.2: construction cost 8312 -> 6978 on
 # Instance13, 12589 -> 10088 on Instance15, 11329 -> 8983 on Instance17; 0.5 was no better).
-# It steers between gaps of equal weight; over-cover is never rewarded. On every problem: it
-# used to be off below 5,000 variables (the steered start ended worse on Instance9 at 30 units,
-# before the local search and the polish tail), but the steered construction is cheaper on
-# 20 of 21 (instance, seed 0-2) pairs of Instances 5, 7, 9, 11 and three mid-size cuts (Instance11
-# 5142-5443 against 7262-8796), and without it Instance11 seed 1 ended at 3545 against 3446.
+# It steers between gaps of equal weight; over-cover is never rewarded. Only when the full model
+# does not run: where it runs, it and the search re-plan cover as a whole, and the steered
+# start ended worse at 30 units (Instance9 471 and 469 against 448 and 450; Instance5 1245).
+# Steering every problem was tried again at 36 units (7 Dec): the steered construction is cheaper
+# on 20 of 21 (instance, seed 0-2) pairs of Instances 5, 7, 9, 11 and three mid-size cuts, but
+# Instance5 seed 0 ended at 1245 (1147 without), Instance9 seeds 0-2 at 442, 450, 442 (444, 444,
+# 446 without); it helped Instance11 seed 1 (3446 against 3545) and Instance7 (1066, 1071, 1070
+# against 1079, 1071, 1067).
 SCARCITY_SHARE = 0.2
 # Share of the work budget the full model gets: FULL_MODEL_SHARE when the construction is short
 # of someone's minimum (the search then starts from the full model's roster), else
@@ -144,7 +147,8 @@ def solve(problem: RosterProblem, time_limit_seconds: float = 60.0, workers: int
     if len(problem.sites) > 1 or construction_work(compiled) > CONSTRUCTION_BUDGET_SHARE * budget:
         plan, work, reason = greedy_plan(compiled), 0.0, "greedy"
     else:
-        plan, work, reason = construct(compiled, seed, budget, deadline, steer=True)
+        steer = not full_model_fits(full_build, FULL_MODEL_SHARE_LARGE * budget)
+        plan, work, reason = construct(compiled, seed, budget, deadline, steer=steer)
     used += work
     stats["phases"].append({"phase": "construction", "work": round(work, 3), "outcome": reason,
                             "seconds": round(time.monotonic() - started, 3)})
