@@ -52,6 +52,10 @@ def warm(root: Path = ROOT) -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
+    # the caches are filled before Streamlit's runtime exists: it would say so once per cached
+    # function (its logger gets its level when the module is imported, so import it first)
+    import streamlit.runtime.caching.cache_data_api  # noqa: F401
+    logging.getLogger("streamlit.runtime.caching.cache_data_api").setLevel(logging.ERROR)
     seconds = warm()
     print("ready: " + ", ".join(f"{k} {v:.2f} s" for k, v in seconds.items()), file=sys.stderr, flush=True)
     from streamlit.web import cli
