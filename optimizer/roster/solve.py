@@ -156,9 +156,9 @@ def solve(problem: RosterProblem, time_limit_seconds: float = 60.0, workers: int
         explanation = explain_infeasibility(compiled, max(1.0, deadline - time.monotonic()))
         return _result(RosterStatus.INFEASIBLE, compiled, None, None, started, stats, explanation)
 
-    # 2. the full model, started from the construction (proves small problems, gives a bound,
-    # competes with the construction as the search's start) when building it is cheap against
-    # its share of the budget
+    # 2. the full model, started from the construction (proves small problems, gives a bound;
+    # the search starts from its roster when the construction is short of a minimum) when
+    # building it is cheap against its share of the budget
     constructed = plan if plan is not None and compiled.shortfall_minutes(plan) == 0 else None
     full_plan = None
     share = FULL_MODEL_SHARE if constructed is None else FULL_MODEL_SHARE_LARGE
