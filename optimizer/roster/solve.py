@@ -288,17 +288,6 @@ def _proven(compiled: Compiled, plan: RosterDraft, bound: float | None) -> Roste
 solve_roster = solve
 
 
-def full_model_size(compiled: Compiled) -> int:
-    """About how many variables the full model has: shifts (times roles when several) plus the
-    per-site counts of every cover slot."""
-    problem = compiled.problem
-    roles = max(1, len(problem.roles))
-    shifts = sum(len(compiled.allowed[e]) * (compiled.horizon - len(emp.days_off))
-                 for e, emp in enumerate(problem.employees))
-    sites = sum(len(demands) for demands in compiled.slot_demands.values())
-    return shifts * (roles if roles > 1 else 1) + (2 * sites if len(problem.sites) > 1 else 0)
-
-
 def _solve_full(model: RosterModel, work_limit: float, deadline: float, workers: int, seed: int,
                 relative_gap: float, log: bool) -> tuple[int, cp_model.CpSolver]:
     solver = cp_model.CpSolver()
