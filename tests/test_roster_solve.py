@@ -164,12 +164,11 @@ def test_search_starts_from_the_construction_not_the_full_model(monkeypatch):
     assert starts == built
 
 
-def test_a_full_model_too_costly_to_build_for_its_share_is_skipped(monkeypatch):
-    """When building the full model would take more than FULL_MODEL_BUILD_SHARE of its share of
-    the budget, a rule-keeping construction goes straight to the search."""
+def test_large_model_skips_the_full_model_after_a_complete_construction(monkeypatch):
+    """A model above FULL_MODEL_SMALL variables goes from a rule-keeping construction to the search."""
     from optimizer.roster import solve as solve_module
 
-    monkeypatch.setattr(solve_module, "FULL_MODEL_BUILD_SHARE", 0.0)
+    monkeypatch.setattr(solve_module, "FULL_MODEL_SMALL", 0)
     problem = curtois.to_problem(curtois.read_instance(CURTOIS / "Instance1.txt"))
     result = solve(problem, time_limit_seconds=60, workers=1, seed=0, work_limit=1.0)
     phases = [phase["phase"] for phase in result.stats["phases"]]
@@ -213,22 +212,6 @@ def test_search_takes_back_the_tail_when_the_polish_gains_nothing(monkeypatch):
     polish = next(phase for phase in result.stats["phases"] if phase["phase"] == "polish")
     assert polish["kept_for_the_rest"] is False
     assert result.stats["deterministic"] and result.stats["stopped_by"] == "work_limit"
-
-
-def test_the_full_model_build_estimate_errs_high_and_follows_the_budget():
-    """The estimate of the full model's building work is at least the work charged for building
-    it, and whether it runs depends on the budget, not on a size: a budget a hundred times
-    smaller than the estimate skips it, one a hundred times larger runs it."""
-    from optimizer.roster.compiled import Compiled
-    from optimizer.roster.model import RosterModel
-    from optimizer.roster.search import build_work
-    from optimizer.roster.solve import FULL_MODEL_SHARE_LARGE, estimated_build_work, full_model_fits
-
-    compiled = Compiled(curtois.to_problem(curtois.read_instance(CURTOIS / "Instance5.txt")))
-    estimate = estimated_build_work(compiled)
-    assert estimate >= build_work(RosterModel(compiled, names=False)) > 0
-    assert not full_model_fits(estimate, FULL_MODEL_SHARE_LARGE * estimate / 100)
-    assert full_model_fits(estimate, FULL_MODEL_SHARE_LARGE * estimate * 100)
 
 
 def test_construction_is_greedy_when_its_work_would_take_most_of_the_budget():

@@ -2,13 +2,12 @@
 
 Phases, on one CP-SAT model family (`model.py`) and one HiGHS program (`window.py`):
 1. construction: CP-SAT rosters a few employees at a time over the whole horizon (the others
-   fixed or not yet working; where the full model will not run, gaps few later employees could
-   fill weigh more); for several sites, or when that would take more than
-   CONSTRUCTION_BUDGET_SHARE of the budget, a greedy (`greedy.py`);
-2. the full model, started from that roster, for part of the budget (it proves small problems
-   optimal and gives the lower bound; the search starts from its roster when the construction
-   left someone short of their minimum minutes), when building it is cheap against that part
-   (`full_model_fits`);
+   fixed or not yet working; on large models, gaps few later employees could fill weigh more);
+   for several sites, or when that would take more than CONSTRUCTION_BUDGET_SHARE of the
+   budget, a greedy (`greedy.py`);
+2. the full model, started from that roster, for part of the budget when it is small (it
+   proves small problems optimal and gives the lower bound), or when the construction left
+   someone short of their minimum minutes and it is not too large;
 3. when a day has more shift variables than the search's largest neighbourhood frees, the MIP
    sweep (`sweep.py`): windows of a few days, every employee at once, decided by a HiGHS
    program with every rule (`window.py`);
@@ -52,7 +51,7 @@ from .greedy import greedy_plan
 from .model import RosterModel
 from .problem import RosterProblem
 from .result import Assignment, RosterResult, RosterStatus, Violation
-from .search import NeighbourhoodSearch, build_work, plan_cost, plan_score, solve_whole_roster
+from .search import NeighbourhoodSearch, plan_cost, plan_score, solve_whole_roster
 from .sweep import sweep
 from .sweep import wanted as sweep_wanted
 
@@ -65,6 +64,8 @@ __all__ = ["solve", "solve_roster", "RosterResult", "RosterStatus", "Assignment"
 # their model building was not charged; it is now (`search.build_work`), and where the machine
 # is slower than that, the wall clock shortens every phase in proportion.
 WORK_UNITS_PER_SECOND = 0.6
+# Above this many shift variables the full model is not built; construction starts instead.
+FULL_MODEL_MAX_VARIABLES = 60_000
 # CP-SAT construction solves one small model per batch of employees (about
 # CONSTRUCTION_BATCH_VARIABLES shift variables each). It runs when the work it may take (its
 # per-batch limits summed over the employees) is at most CONSTRUCTION_BUDGET_SHARE of the
@@ -81,27 +82,25 @@ CONSTRUCTION_WORK_PER_EMPLOYEE_DAY = 0.05 / 28
 # A construction batch weighs a gap few of the employees still to come could fill more, by up
 # to this share of its under-cover weight (0.2: construction cost 8312 -> 6978 on
 # Instance13, 12589 -> 10088 on Instance15, 11329 -> 8983 on Instance17; 0.5 was no better).
-# It steers between gaps of equal weight; over-cover is never rewarded. Only when the full model
-# does not run: where it runs, it and the search re-plan cover as a whole, and the steered
+# It steers between gaps of equal weight; over-cover is never rewarded. Only on models larger
+# than FULL_MODEL_SMALL: on the small ones the search re-plans cover as a whole, and the steered
 # start ended worse at 30 units (Instance9 471 and 469 against 448 and 450; Instance5 1245).
-# Steering every problem was tried again at 36 units (7 Dec): the steered construction is cheaper
-# on 20 of 21 (instance, seed 0-2) pairs of Instances 5, 7, 9, 11 and three mid-size cuts, but
-# Instance5 seed 0 ended at 1245 (1147 without), Instance9 seeds 0-2 at 442, 450, 442 (444, 444,
-# 446 without); it helped Instance11 seed 1 (3446 against 3545) and Instance7 (1066, 1071, 1070
-# against 1079, 1071, 1067).
 SCARCITY_SHARE = 0.2
-# Share of the work budget the full model gets: FULL_MODEL_SHARE when the construction is short
-# of someone's minimum (the search then starts from the full model's roster), else
-# FULL_MODEL_SHARE_LARGE, when it proves small problems optimal and gives a bound (Instance9: 39
-# against 439 after 30 % of the budget); the search still starts from the construction (see
-# "Search start" in benchmarks/results/curtois.md) and the full model's roster is returned if
-# the search ends worse.
-# It runs when building it (`estimated_build_work`, measured on the problem's own rules) would
-# take at most FULL_MODEL_BUILD_SHARE of that share, i.e. when most of its share goes to
-# solving; no size threshold: a larger budget lets it run on larger problems.
+# Share of the work budget the full model gets before the neighbourhood search takes over:
+# FULL_MODEL_SHARE when the search starts from its roster (a small model, up to
+# FULL_MODEL_SMALL variables, whose construction is short of a minimum); FULL_MODEL_SHARE_LARGE
+# otherwise, when it only proves small problems optimal and gives a bound (Instance9: 39
+# against 439 after 30 % of the budget).
+# Larger models get the full model only when the construction is short of a minimum: its
+# roster would not be searched from, and its bound was weak (Instance13: 111 against 1348).
+# FULL_MODEL_SMALL is still a size switch. Replacing it by a budget rule (the full model whenever
+# building it takes at most half its share; the steer only where it does not run) was measured
+# on 7 Dec at 36 units and reverted: Instance17 seed 0 6806 against 6181, Instance11 seed 1 3545
+# against 3448 (the larger models lost the steered construction and 10 % of the search); steering
+# every problem instead left Instance5 seed 0 at 1245 (1147). See benchmarks/results/curtois.md.
 FULL_MODEL_SHARE = 0.3
 FULL_MODEL_SHARE_LARGE = 0.1
-FULL_MODEL_BUILD_SHARE = 0.5
+FULL_MODEL_SMALL = 5_000
 # The MIP sweep (`sweep.py`, on problems with many shift variables a day) is charged this share
 # of the work budget, about the share of the wall clock it takes (on Instance13 on a quiet
 # machine: 13 s of construction, 24 s of sweep, then 10.75 units of search, about 20 s); the wall
@@ -136,18 +135,17 @@ def solve(problem: RosterProblem, time_limit_seconds: float = 60.0, workers: int
     deadline = started + time_limit_seconds - min(1.0, 0.02 * time_limit_seconds)
     workers = max(1, int(workers))
     compiled = Compiled(problem)
+    n_variables = full_model_size(compiled)
     budget = work_limit if work_limit is not None else time_limit_seconds * WORK_UNITS_PER_SECOND
     stats: dict[str, object] = {"work_budget": round(budget, 3), "phases": []}
     used = 0.0
     plan, bound = None, None
 
     # 1. construction: a few employees at a time (the empty roster when it keeps every rule)
-    full_build = estimated_build_work(compiled)
-    stats["full_model_build_work_estimate"] = round(full_build, 3)
     if len(problem.sites) > 1 or construction_work(compiled) > CONSTRUCTION_BUDGET_SHARE * budget:
         plan, work, reason = greedy_plan(compiled), 0.0, "greedy"
     else:
-        steer = not full_model_fits(full_build, FULL_MODEL_SHARE_LARGE * budget)
+        steer = n_variables > FULL_MODEL_SMALL
         plan, work, reason = construct(compiled, seed, budget, deadline, steer=steer)
     used += work
     stats["phases"].append({"phase": "construction", "work": round(work, 3), "outcome": reason,
@@ -156,15 +154,16 @@ def solve(problem: RosterProblem, time_limit_seconds: float = 60.0, workers: int
         explanation = explain_infeasibility(compiled, max(1.0, deadline - time.monotonic()))
         return _result(RosterStatus.INFEASIBLE, compiled, None, None, started, stats, explanation)
 
-    # 2. the full model, started from the construction (proves small problems, gives a bound,
-    # competes with the construction as the search's start) when building it is cheap against
-    # its share of the budget
+    # 2. the full model, started from the construction (proves small problems, gives a bound);
+    # on large problems only when the construction left someone short of their minimum
     constructed = plan if plan is not None and compiled.shortfall_minutes(plan) == 0 else None
     full_plan = None
-    share = FULL_MODEL_SHARE if constructed is None else FULL_MODEL_SHARE_LARGE
-    if full_model_fits(full_build, share * budget) and time.monotonic() < deadline and used < budget:
+    wanted = n_variables <= FULL_MODEL_SMALL or (constructed is None and n_variables <= FULL_MODEL_MAX_VARIABLES)
+    if wanted and time.monotonic() < deadline and used < budget:
         full = RosterModel(compiled, constructed)
         full.add_hints()
+        share = FULL_MODEL_SHARE if n_variables <= FULL_MODEL_SMALL and constructed is None \
+            else FULL_MODEL_SHARE_LARGE
         status, solver = _solve_full(full, share * budget, deadline, workers, seed, relative_gap, log)
         work = solver.deterministic_time / workers   # reported summed over the workers
         used += work
@@ -329,24 +328,6 @@ def polish(compiled: Compiled, plan: RosterDraft, work_limit: float, deadline: f
         plan = polished
     return plan, work, {"stopped_by": "time_limit" if cut_by_clock else "work_limit",
                         "cost_before": before[1], "cost_after": min(before, after)[1]}
-
-
-def estimated_build_work(compiled: Compiled) -> float:
-    """Work charged for building the full model (`search.build_work`), estimated without building
-    it: the constraints of the model of the most flexible employee alone (over the whole
-    horizon, the others not working) times the number of employees. It counts the cover rules
-    once per employee, so it errs high."""
-    if not compiled.n_employees:
-        return 0.0
-    e = max(range(compiled.n_employees), key=lambda i: (len(compiled.allowed[i]), -i))
-    one = RosterModel(compiled, None, [(e, d) for d in range(compiled.horizon)], names=False, soft_minimums=True)
-    return build_work(one) * compiled.n_employees
-
-
-def full_model_fits(build_work_estimate: float, work_share: float) -> bool:
-    """Whether the full model runs: building it takes at most FULL_MODEL_BUILD_SHARE of its
-    share of the work budget."""
-    return build_work_estimate <= FULL_MODEL_BUILD_SHARE * work_share
 
 
 def construction_work(compiled: Compiled) -> float:
