@@ -151,3 +151,21 @@ def test_start_state_conserves_people(tiny, day1, case):
              + outcome.not_yet_arrived_end[window].reshape(served.shape)
              + outcome.given_up_end[window].reshape(served.shape))
     assert (total == tiny.wards["target"].to_numpy()[:, None]).all()
+
+
+def test_start_state_conserves_people_when_working_groups_call(tmp_path):
+    """With door-to-door calls, the called who came leave the no-shows and nobody is counted twice."""
+    from optimizer.planner import SolveOptions, run_plan
+    from tests.test_follow_up import _with_groups
+    calling = load_scenario(_with_groups(tmp_path / "scenario", per_group_day=20, after_days=1))
+    plan = run_plan(calling, SolveOptions(workers=1))
+    assert plan.outcome.calls.sum() > 0
+    as_of = 4
+    frame = actuals_from_outcome(calling, plan.outcome, range(as_of + 1))
+    pinned = pinned_decisions(calling, plan.decisions, as_of)
+    forecast = reforecast(calling, plan.decisions, observed_arrays(calling, canonical(calling, frame)), as_of,
+                          pinned=pinned)
+    start = forecast.start
+    assert check_conservation(calling, start, forecast.arrivals, forecast.first_day) == 0
+    assert (start.callable_no_shows >= 0).all() and (start.callable_no_shows <= start.no_shows).all()
+    assert start.callable_no_shows.sum() < start.no_shows.sum()     # the called are not called again

@@ -354,6 +354,13 @@ def reforecast(scenario: Scenario, published: Decisions, observed: Observed, as_
                 returns_due[:, p + lag, :] += back
     showing = np.floor(np.round(planning.settings.demand.invitation_show_up * executed.letters[:, days], 9))
     no_shows = (executed.letters[:, days] - showing).sum(axis=(1, 2)).astype(np.int64)
+    # the working groups' calls so far (the simulation's rule): the called who came are no longer
+    # no-shows; those called are not called again
+    calls_made = np.zeros((len(codes), first_day), np.int64) if outcome.calls is None else \
+        outcome.calls[:, days].sum(axis=2).astype(np.int64)
+    called_came = np.floor(np.round(past.settings.demand.follow_up_show_up * calls_made, 9)).astype(np.int64)
+    never_called = no_shows - calls_made.sum(axis=1)
+    no_shows = no_shows - called_came.sum(axis=1)
     invitable_left = start0.invitable_left - letters_past
     homebound_left = homebound - sim[:, :, HOMEBOUND].sum(axis=1)
     institution_left = institution - sim[:, :, INSTITUTION].sum(axis=1)
@@ -416,7 +423,8 @@ def reforecast(scenario: Scenario, published: Decisions, observed: Observed, as_
     arrivals[:, first_day:] = future
     start = StartState(queue_walk_in=qw, queue_invited=qi, homebound_left=homebound_left,
                        institution_left=institution_left, invitable_left=invitable_left, enrolled=enrolled,
-                       returns_due=returns_due, lost=lost, no_shows=no_shows)
+                       returns_due=returns_due, lost=lost, no_shows=no_shows,
+                       callable_no_shows=np.clip(never_called, 0, no_shows))
     gap = check_conservation(scenario, start, arrivals, first_day)
     assert gap == 0, f"reconciliation broke conservation by {gap}"
     enrolled_days = actual.sum(axis=2)
