@@ -36,7 +36,7 @@ from optimizer.nightly.store import PlanStore  # noqa: E402
 from optimizer.nightly.synthetic import actuals_from_outcome, write_actuals  # noqa: E402
 from optimizer.scenario import load_scenario  # noqa: E402
 
-TARGET_SECONDS = 120.0
+TARGET_SECONDS = 60.0
 
 
 def set_up(scenario_dir: Path, work: Path, as_of_day: int, seed: int,
