@@ -103,7 +103,8 @@ def code_version() -> str:
     return f"{package}+{digest.hexdigest()[:16]}"
 
 
-def _update_array(digest, value) -> None:
+def update_with_array(digest, value) -> None:
+    """Feed an array (its dtype, shape and bytes), or None, to a hashlib digest."""
     if value is None:
         digest.update(b"none")
         return
@@ -126,14 +127,14 @@ def window_digest(window: ReplanWindow | None) -> str:
         return "whole"
     digest = hashlib.sha256()
     digest.update(f"{window.first_day}|{window.change_cost!r}".encode())
-    _update_array(digest, window.arrivals)
+    update_with_array(digest, window.arrivals)
     for name in ("start",):
         state = getattr(window, name)
         if state is None:
             digest.update(b"none")
         else:
             for item in dataclasses.fields(StartState):
-                _update_array(digest, getattr(state, item.name))
+                update_with_array(digest, getattr(state, item.name))
     for name in ("fixed", "executed", "pinned", "previous"):
         decisions = getattr(window, name)
         digest.update(name.encode())
@@ -141,8 +142,8 @@ def window_digest(window: ReplanWindow | None) -> str:
             digest.update(b"none")
         else:
             for field in Decisions.FIELDS:
-                _update_array(digest, getattr(decisions, field))
-            _update_array(digest, decisions.call_shifts())
+                update_with_array(digest, getattr(decisions, field))
+            update_with_array(digest, decisions.call_shifts())
     _update_frame(digest, window.frozen_roster)
     _update_frame(digest, window.previous_roster)
     return digest.hexdigest()
@@ -184,8 +185,8 @@ def band_key(scenario: Scenario, decisions: Decisions, runs: int, seed: int) -> 
     digest.update(json.dumps({"format": FORMAT, "code_version": code_version(), "input_hash": scenario.input_hash,
                               "runs": int(runs), "seed": int(seed)}, sort_keys=True).encode())
     for name in Decisions.FIELDS:
-        _update_array(digest, getattr(decisions, name))
-    _update_array(digest, decisions.call_shifts())
+        update_with_array(digest, getattr(decisions, name))
+    update_with_array(digest, decisions.call_shifts())
     return digest.hexdigest()
 
 

@@ -367,6 +367,22 @@ def test_task_keys_follow_the_district_inputs(tiny):
     assert replan.task_key(_plan_task, ("not a district",)) is None
 
 
+def test_task_keys_follow_every_field_of_the_district_input(tiny):
+    """Ceilings from the roster and the no-shows left to call change a district's key too."""
+    from dataclasses import replace
+
+    from optimizer.capacity.campaign import _plan_task, district_inputs
+
+    data = district_inputs(tiny)[0]
+    key = lambda d: replan.task_key(_plan_task, (d, 0, 0, 60, 0.002, True))  # noqa: E731
+    crews = np.zeros((len(data.budget.role_sets), tiny.n_days, len(tiny.shift_codes)), dtype=np.int64)
+    variants = [replace(data, crew_ceiling=crews), replace(data, callable_no_shows=np.ones(len(data.ward_index))),
+                replace(data, change_cost=0.5)]
+    keys = {key(data)} | {key(variant) for variant in variants}
+    assert len(keys) == 1 + len(variants)
+    assert key(replace(data)) == key(data)
+
+
 def test_pool_workers_hold_none_of_the_servers_sockets(tiny):
     """Re-plan workers hold no socket the server had open (a browser connection or the listener)."""
     import socket

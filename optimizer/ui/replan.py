@@ -7,14 +7,15 @@ what-if that changes one district therefore re-solves that district only; the re
 `run_plan` (the fair baseline and the proportional rule, the simulation of each) still runs in full.
 
 A district subproblem is keyed by everything `DistrictModel` reads: the scenario's settings, the
-district's row and its wards' rows (and their positions), its walk-in arrivals, its officer
-budgets, the start state and pinned decisions of its wards, the city reserve and the task's
-other arguments. If the model starts reading other scenario data, add it to `task_key`
+district's row and its wards' rows, the city reserve, every field of its `DistrictInput` (wards,
+arrivals, officer budgets, start state, pinned decisions, ceilings, ...) and the task's other
+arguments. If the model starts reading other scenario data, add it to `task_key`
 (tests/test_app_ui.py checks cached and uncached plans agree).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import multiprocessing
 import threading
@@ -27,23 +28,35 @@ import numpy as np
 import pandas as pd
 
 from ..capacity.model import DistrictInput
+from ..kept_plans import update_with_array
 from ..planner import SolveOptions, run_plan
 from ..result import PlanResult
 from ..scenario import Scenario
 from ..simulation import Decisions
+from ..staffing import DistrictBudget
 
 
 def _frame_digest(frame: pd.DataFrame) -> bytes:
     return pd.util.hash_pandas_object(frame.reset_index(), index=False).to_numpy().tobytes()
 
 
-def _array_digest(digest, value) -> None:
-    if value is None:
-        digest.update(b"none")
-        return
-    array = np.ascontiguousarray(np.asarray(value))
-    digest.update(f"{array.dtype}{array.shape}".encode())
-    digest.update(array.tobytes())
+def _value_digest(digest, value) -> None:
+    """Feed one field of a district's input to the digest: arrays, decisions, budgets, numbers."""
+    if isinstance(value, Decisions):
+        for name in Decisions.FIELDS:
+            update_with_array(digest, getattr(value, name))
+        update_with_array(digest, value.call_shift)
+    elif isinstance(value, DistrictBudget):
+        digest.update(repr([tuple(sorted(s)) for s in value.role_sets]).encode())
+        for name in ("per_shift", "per_day", "per_week_hours", "headcount"):
+            update_with_array(digest, getattr(value, name))
+        for length, days in value.work_day_windows:
+            digest.update(str(length).encode())
+            update_with_array(digest, days)
+    elif value is None or isinstance(value, np.ndarray):
+        update_with_array(digest, value)
+    else:
+        digest.update(repr(value).encode())
 
 
 def task_key(fn: Callable, item) -> str | None:
@@ -59,21 +72,11 @@ def task_key(fn: Callable, item) -> str | None:
     digest.update(str(scenario.city_mobile_kits).encode())
     digest.update(_frame_digest(scenario.districts.loc[[data.district_code]]))
     digest.update(_frame_digest(scenario.wards.iloc[data.ward_index]))
-    _array_digest(digest, data.ward_index)
-    _array_digest(digest, data.arrivals)
-    budget = data.budget
-    digest.update(repr([tuple(sorted(s)) for s in budget.role_sets]).encode())
-    for array in (budget.per_shift, budget.per_day, budget.per_week):
-        _array_digest(digest, array)
-    for name in ("queue_walk_in", "queue_invited", "homebound_left", "institution_left",
-                 "invitable_left", "enrolled_before", "returns_due"):
-        _array_digest(digest, getattr(data, name))
-    pinned = data.pinned
-    if pinned is None:
-        digest.update(b"unpinned")
-    else:
-        for name in Decisions.FIELDS:
-            _array_digest(digest, getattr(pinned, name))
+    for item_field in dataclasses.fields(DistrictInput):     # every input the model reads
+        if item_field.name in ("scenario", "district_code", "first_day"):
+            continue
+        digest.update(item_field.name.encode())
+        _value_digest(digest, getattr(data, item_field.name))
     return digest.hexdigest()
 
 
