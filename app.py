@@ -4,8 +4,8 @@ Run: `.venv/bin/python -m optimizer.ui.serve` (or `-m streamlit run app.py`; set
 .streamlit/config.toml; the first opens the first page at once on the kept plan). The
 default scenario is scenarios/hanoi-2022, or the folder in the environment variable
 PLANNER_SCENARIO. The page reads top to bottom: sidebar (language, scenario), the running plan's
-progress, the what-if form, then tabs for the result, bottlenecks, rosters, comparison,
-downloads and the nightly runs (the plan store in PLANNER_STORE, default out/store.sqlite; shown
+progress, the what-if form (drawn after the result, in its place above it), then tabs for the
+result, bottlenecks, rosters, comparison, downloads and the nightly runs (only the open tab is drawn) (the plan store in PLANNER_STORE, default out/store.sqlite; shown
 in an expander while the first plan runs). Each section is a function in optimizer/ui/sections
 taking its inputs as arguments; this script only lays the page out.
 
@@ -15,7 +15,7 @@ server): the page is drawn only when Streamlit runs it as `__main__`.
 
 from __future__ import annotations
 
-from collections.abc import MutableMapping
+from collections.abc import MutableMapping, Sequence
 from pathlib import Path
 from typing import Any, cast
 
@@ -104,6 +104,25 @@ def chosen_run(page: Page, base) -> RunRecord:
     return record
 
 
+def draw_form(page: Page, slot, base, source: str) -> None:
+    """The what-if form of the scenario on screen, in its place above the result."""
+    if base is not None:
+        with slot:
+            whatif_form.whatif_form(page, base, source)
+
+
+def open_tabs(page: Page, labels: list[str]) -> Sequence[Any]:
+    """The result tabs, of which only the open one is drawn (switching tabs reruns the page); the
+    open tab stays open when the planner switches language (its place is remembered, and the tabs
+    of the other language open on it)."""
+    ss, key = page.state, f"main_tab_{page.lang}"
+    if ss.get(key) in labels:
+        ss["main_tab_index"] = labels.index(ss[key])
+    index = ss.get("main_tab_index", 0)
+    default = labels[index if 0 <= index < len(labels) else 0]
+    return st.tabs(labels, key=key, default=default, on_change="rerun")
+
+
 def main() -> None:
     st.set_page_config(page_title="CCCD – Kế hoạch cấp căn cước", page_icon="🪪", layout="wide")
     st.set_option("client.showErrorDetails", "type")   # an unexpected error shows no traceback (it goes to the log)
@@ -141,8 +160,9 @@ def main() -> None:
             ss["notice"] = None
         if ss["job"] is not None:
             progress.job_panel(page)
-    if base is not None:
-        whatif_form.whatif_form(page, base, source)
+    # The what-if form keeps its place above the result but is drawn after it: its table is the
+    # page's heaviest widget, and the planner sees the plan before it arrives.
+    form_slot = st.container()
 
     if not ss["runs"]:
         st.info(page.t("first_solve"))
@@ -152,29 +172,41 @@ def main() -> None:
             st.info(last_nightly)
         with st.expander(page.t("tab_nightly"), expanded=last_nightly is not None):
             nightly_tab.nightly_section(page, base, source)
+        draw_form(page, form_slot, base, source)
         progress.keep_polling(page)
         st.stop()
 
     record = chosen_run(page, base)
+    # Only the open tab is drawn (switching tabs reruns the script): the page opens on the result
+    # at once, and every change redraws one tab instead of six.
     # (a national overview adds its tab label here and its section below)
-    results_tab, bottleneck_tab, roster_tab, compare_tab, download_tab, nightly_tab_ = st.tabs(
-        [page.t("tab_results"), page.t("tab_bottlenecks"), page.t("tab_rosters"), page.t("tab_compare"),
+    results_tab, bottleneck_tab, roster_tab, compare_tab, download_tab, nightly_tab_ = open_tabs(
+        page, [page.t("tab_results"), page.t("tab_bottlenecks"), page.t("tab_rosters"), page.t("tab_compare"),
          page.t("tab_downloads"), page.t("tab_nightly")])
-    with results_tab:
-        results.headline_section(page, record)
-        add_band = results.coverage_section(page, record)
-        results.district_section(page, record)
-    with bottleneck_tab:
-        bottlenecks.bottleneck_section(page, record)
-    with roster_tab:
-        rosters.roster_section(page, record)
-    with compare_tab:
-        compare.compare_section(page)
-    with download_tab:
-        downloads_tab.download_section(page, record)
-    with nightly_tab_:
-        nightly_tab.nightly_section(page, base, source)
-    add_band()
+    add_band = None
+    if results_tab.open:
+        with results_tab:
+            results.headline_section(page, record)
+            add_band = results.coverage_section(page, record)
+            results.district_section(page, record)
+    if bottleneck_tab.open:
+        with bottleneck_tab:
+            bottlenecks.bottleneck_section(page, record)
+    if roster_tab.open:
+        with roster_tab:
+            rosters.roster_section(page, record)
+    if compare_tab.open:
+        with compare_tab:
+            compare.compare_section(page)
+    if download_tab.open:
+        with download_tab:
+            downloads_tab.download_section(page, record)
+    if nightly_tab_.open:
+        with nightly_tab_:
+            nightly_tab.nightly_section(page, base, source)
+    if add_band is not None:
+        add_band()
+    draw_form(page, form_slot, base, source)
     progress.keep_polling(page)
 
 

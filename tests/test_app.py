@@ -97,6 +97,13 @@ def name_box(at: AppTest):
     return next(t for t in at.text_input if t.label == "Tên phương án")
 
 
+def open_tab(at: AppTest, label: str) -> AppTest:
+    """Open the result tab `label`, as the planner's click does (only the open tab is drawn)."""
+    english = "lang_en" in at.session_state and at.session_state["lang_en"]
+    at.session_state["main_tab_en" if english else "main_tab_vi"] = label
+    return at.run()
+
+
 def submit(at: AppTest, name: str, **edits) -> AppTest:
     """Fill the what-if form (session values by widget key) and press Re-plan."""
     name_box(at).set_value(name)
@@ -113,6 +120,7 @@ def test_first_look_shows_the_plan_without_a_click(fresh, tiny_result):
     assert metric(fresh, "Cần thu nhận") == "10.230" and metric(fresh, "Phường/xã") == "5"
     assert fresh.download_button(key="dl_wards").label == "Bảng phường/xã của kịch bản (wards.csv)"
     at = settle(fresh)
+    assert not at.download_button               # only the open tab (the result) is drawn
     assert not at.exception
     assert at.title[0].value == "Kế hoạch cao điểm cấp Căn cước công dân"
     assert metric(at, "Thu nhận đến hạn chót") == number(tiny_result.enrolled, "vi")
@@ -124,7 +132,7 @@ def test_first_look_shows_the_plan_without_a_click(fresh, tiny_result):
         assert metric(at, f"Ngày đạt {level}%") == expected
     assert [t.label for t in at.tabs] == ["Kết quả", "Điểm nghẽn", "Lịch trực", "So sánh", "Tải về",
                                           "Các lần lập kế hoạch hằng đêm"]
-    assert len(at.get("vega_lite_chart")) >= 5
+    assert len(at.get("vega_lite_chart")) >= 4      # the result tab's curves, band, districts, ward grid
     assert "Vùng mờ: P10–P90 của 8 lần mô phỏng" in texts(at)
     assert "cần thu nhận 10.230 người" in texts(at)
     assert at.session_state["view_run"] == "Kế hoạch gốc · tiny"
@@ -197,7 +205,7 @@ def test_progress_is_shown_and_stop_keeps_the_best_plan(app, monkeypatch):
 
 def test_compare_shows_two_runs_and_their_differences(app):
     """Two runs side by side: KPI table with B - A, overlaid curves and per-district changes."""
-    at = settle(submit(app, "Nhiều máy", wi_kits_all=1))
+    at = open_tab(settle(submit(app, "Nhiều máy", wi_kits_all=1)), "So sánh")
     runs = at.session_state["runs"]
     base, more = runs["Kế hoạch gốc · tiny"].result, runs["Nhiều máy"].result
     kpis = table(at, "Chênh lệch (B − A)")
@@ -213,7 +221,7 @@ def test_compare_shows_two_runs_and_their_differences(app):
 
 def test_compare_asks_for_a_second_run(app):
     """With one run the Compare tab explains how to get a second."""
-    assert "Cần ít nhất hai phương án" in texts(app)
+    assert "Cần ít nhất hai phương án" in texts(open_tab(app, "So sánh"))
 
 
 def test_language_switch_relabels_and_reformats(app, tiny_result):
@@ -228,12 +236,18 @@ def test_language_switch_relabels_and_reformats(app, tiny_result):
     assert "," in number(tiny_result.enrolled, "en")
     assert [t.label for t in at.tabs] == ["Result", "Bottlenecks", "Rosters", "Compare", "Downloads", "Nightly runs"]
     assert at.expander[0].label.startswith("What-if")
+    at = open_tab(at, "Downloads")
+    assert at.download_button(key="dl_plan").label.startswith("Detailed plan")
+    at = at.toggle(key="lang_en").set_value(False).run()
+    assert at.download_button(key="dl_plan").label == "Kế hoạch chi tiết (plan.csv)"    # the open tab stays open
+    at = open_tab(at, "Kết quả")
     at = at.toggle(key="lang_en").set_value(False).run()
     assert metric(at, "Thu nhận đến hạn chót") == number(tiny_result.enrolled, "vi")
 
 
 def test_bottlenecks_and_why_a_ward_falls_short(app, tiny_result):
     """The bottleneck table lists both districts; the chosen ward's shortfall and main limit are explained."""
+    app = open_tab(app, "Điểm nghẽn")
     bottlenecks = table(app, "+1 ca cán bộ")
     assert set(bottlenecks["Quận/huyện"]) == {"Quận Ba Đình", "Quận Hoàn Kiếm"}
     top = tiny_result.bottleneck_frame().iloc[0]
@@ -261,6 +275,7 @@ def test_heatmap_follows_the_chosen_district(app):
 
 def test_downloads_are_offered_and_rosters_wait_for_a_roster(app):
     """Plan files can be downloaded at once; roster files are disabled until rosters exist."""
+    app = open_tab(app, "Tải về")
     labels = {b.key: (b.label, b.disabled) for b in app.download_button}
     assert labels["dl_plan"] == ("Kế hoạch chi tiết (plan.csv)", False)
     assert labels["dl_deployment"][1] is False and labels["dl_summary"][1] is False
@@ -270,6 +285,7 @@ def test_downloads_are_offered_and_rosters_wait_for_a_roster(app):
 
 def test_rosters_on_demand_then_in_the_workbook_grid(app, tiny):
     """Rosters are made on request; the roster then shows as officers x days with shift codes."""
+    app = open_tab(app, "Lịch trực")
     assert "Lịch trực được lập khi cần" in texts(app)
     at = app.button(key="make_roster").click().run()
     name = at.session_state["view_run"]
@@ -294,12 +310,14 @@ def test_rosters_on_demand_then_in_the_workbook_grid(app, tiny):
     assert not at.exception
     kept = at.session_state["runs"][name]
     if kept.plan_result is not None:             # rosters made here: the plan before and after them
+        at = open_tab(at, "Kết quả")
         assert "Lịch trực đã thay đổi kế hoạch" in texts(at)
         assert at.radio(key="plan_version_vi").value == "rostered"
         assert metric(at, "Thu nhận đến hạn chót") == number(kept.result.enrolled, "vi")
         assert not [t for t in at.text if t.value.startswith("staffing:")]     # solver lines in Vietnamese
         at = at.radio(key="plan_version_vi").set_value("plan").run()
         assert metric(at, "Thu nhận đến hạn chót") == number(kept.plan_result.enrolled, "vi")
+        at = open_tab(at, "Lịch trực")
     order = {code: i for i, code in enumerate(tiny.shift_codes)}
     worked = roster[roster["ward_code"].map(tiny.wards["district_code"]) == "001"]
     grid = table(at, "Mã cán bộ").set_index("Mã cán bộ")
@@ -315,6 +333,7 @@ def test_rosters_on_demand_then_in_the_workbook_grid(app, tiny):
         roster.loc[roster["ward_code"].map(tiny.wards["district_code"]) == "002", "officer_id"])
     at = at.radio(key="roster_by_vi").set_value("officer").run()
     assert at.selectbox(key="roster_officer").options == sorted(roster["officer_id"].unique())
+    at = open_tab(at, "Tải về")
     assert not at.download_button(key="dl_roster").disabled
     assert not at.download_button(key="dl_workbooks").disabled
 
@@ -481,7 +500,7 @@ def test_start_from_the_base_plan_clears_the_form(app, tiny):
 def test_compare_opens_on_two_different_runs_with_the_80_and_90_days(app):
     """The comparison opens on the new run against the base, with the 80 % and 90 % days."""
     at = settle(submit(app, "Nhiều máy", wi_kits_all=1))
-    at = settle(submit(at, "Nhiều máy nữa", wi_kits_all=2))
+    at = open_tab(settle(submit(at, "Nhiều máy nữa", wi_kits_all=2)), "So sánh")
     kpis = table(at, "Chênh lệch (B − A)")
     assert list(kpis.columns)[1:3] == ["Nhiều máy", "Nhiều máy nữa"]
     assert {"Ngày thứ mấy đạt 80%", "Ngày thứ mấy đạt 90%"} <= set(kpis["Chỉ số"])

@@ -226,7 +226,7 @@ def test_nightly_command_names_the_store():
 # --- the page -------------------------------------------------------------------------------------
 
 def open_page(monkeypatch, store_path) -> AppTest:
-    """The tiny page with PLANNER_STORE set, after its base plan has arrived."""
+    """The tiny page with PLANNER_STORE set, after its base plan has arrived, on the nightly tab."""
     monkeypatch.setenv("PLANNER_SCENARIO", "scenarios/tiny")
     monkeypatch.setenv("PLANNER_BAND_RUNS", "5")
     monkeypatch.setenv("PLANNER_POLL_SECONDS", "0")
@@ -238,7 +238,8 @@ def open_page(monkeypatch, store_path) -> AppTest:
     for _ in range(10):
         job = at.session_state.get("job")
         if job is None:
-            return at
+            at.session_state["main_tab_vi"] = "Các lần lập kế hoạch hằng đêm"    # the planner's click
+            return at.run()
         assert job.wait(60), "the plan did not finish"
         at.run()
     raise AssertionError("the page kept starting jobs")
