@@ -5,8 +5,9 @@ Run: `.venv/bin/python -m optimizer.ui.serve` (or `-m streamlit run app.py`; set
 default scenario is scenarios/hanoi-2022, or the folder in the environment variable
 PLANNER_SCENARIO. The page reads top to bottom: sidebar (language, scenario), the running plan's
 progress, the what-if form (drawn after the result, in its place above it), then tabs for the
-result, bottlenecks, rosters, comparison, downloads and the nightly runs (only the open tab is drawn) (the plan store in PLANNER_STORE, default out/store.sqlite; shown
-in an expander while the first plan runs). Each section is a function in optimizer/ui/sections
+result, bottlenecks, rosters, comparison, downloads and the nightly runs (the plan store in
+PLANNER_STORE, default out/store.sqlite; shown in an expander while the first plan runs); only
+the open tab is drawn. Each section is a function in optimizer/ui/sections
 taking its inputs as arguments; this script only lays the page out.
 
 The re-plan workers import this file under the name `__mp_main__` (multiprocessing's fork
