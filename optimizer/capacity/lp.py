@@ -214,16 +214,16 @@ class LPSession:
             self.highs.setOptionValue(option, value)
         self.simplex_strategy = int(self.highs.getOptionValue("simplex_strategy")[1])
         matrix = lp.matrix().tocsc()
-        model = highspy.HighsLp()
-        model.num_col_, model.num_row_ = lp.n_vars, lp.n_rows
-        model.col_cost_, model.col_lower_, model.col_upper_ = self.cost, _finite(self.lower), _finite(self.upper)
-        model.row_lower_ = _finite(np.concatenate(lp.row_lower) if lp.row_lower else np.zeros(0))
-        model.row_upper_ = _finite(np.concatenate(lp.row_upper) if lp.row_upper else np.zeros(0))
-        model.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-        model.a_matrix_.start_, model.a_matrix_.index_, model.a_matrix_.value_ = \
-            matrix.indptr, matrix.indices, matrix.data
-        model.sense_ = highspy.ObjSense.kMaximize if lp.maximize else highspy.ObjSense.kMinimize
-        self.highs.passModel(model)
+        # the arrays go to HiGHS as they are (filling a HighsLp's fields copies them element by
+        # element through Python: about 1 s for Hà Nội's 30 districts)
+        sense = highspy.ObjSense.kMaximize if lp.maximize else highspy.ObjSense.kMinimize
+        self.highs.passModel(
+            int(lp.n_vars), int(lp.n_rows), int(matrix.nnz), int(highspy.MatrixFormat.kColwise), int(sense), 0.0,
+            np.ascontiguousarray(self.cost, dtype=np.float64), _finite(self.lower), _finite(self.upper),
+            _finite(np.concatenate(lp.row_lower) if lp.row_lower else np.zeros(0)),
+            _finite(np.concatenate(lp.row_upper) if lp.row_upper else np.zeros(0)),
+            matrix.indptr.astype(np.int32), matrix.indices.astype(np.int32), matrix.data.astype(np.float64),
+            np.zeros(lp.n_vars, dtype=np.int32))   # every column continuous: the relaxation
 
     def solve(self, *, fix: list | None = None, bounds: list | None = None,
               cost: np.ndarray | None = None) -> LPSolution:
