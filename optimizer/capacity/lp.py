@@ -83,11 +83,19 @@ class LinearProgram:
         """One row per group: sum of the group's variables (times coefs) in [lower, upper]."""
         self.built = None
         row_ids = np.arange(self.n_rows, self.n_rows + len(groups))
-        for i, group in enumerate(groups):
-            group = np.asarray(group).ravel()
-            coef = np.ones(len(group)) if coefs is None else np.asarray(coefs[i], float).ravel()
+        if len(groups):   # all groups' triplets at once, in group order
+            variables = [np.asarray(group).ravel() for group in groups]
+            sizes = np.fromiter((len(group) for group in variables), np.int64, len(variables))
+            if coefs is None:
+                coef = np.ones(int(sizes.sum()))
+            else:
+                coef_list = [np.asarray(c, float).ravel() for c in coefs]
+                if any(len(c) != n for c, n in zip(coef_list, sizes.tolist())):
+                    raise ValueError(f"{name}: a group and its coefficients differ in length")
+                coef = np.concatenate(coef_list)
+            group = np.concatenate(variables)
             keep = (group >= 0) & (coef != 0)
-            self.rows.append((np.full(keep.sum(), row_ids[i]), group[keep], coef[keep]))
+            self.rows.append((np.repeat(row_ids, sizes)[keep], group[keep], coef[keep]))
         self.row_lower.append(np.broadcast_to(np.asarray(lower, float), (len(groups),)).ravel())
         self.row_upper.append(np.broadcast_to(np.asarray(upper, float), (len(groups),)).ravel())
         self.row_names.append((name, self.n_rows, len(groups)))

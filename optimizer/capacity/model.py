@@ -398,7 +398,7 @@ class DistrictModel:
                     upper.append(budget.per_week_hours[set_index, w])
                     self.staffing_rows.append(("week", role_set, w, None))
         self._officer_rules(budget, groups, coefs, upper)
-        upper = [_whole_crews(row_coefs, most) for row_coefs, most in zip(coefs, upper)]
+        upper = _whole_crews(coefs, np.array(upper, float))
         self.rows_staffing = self.lp.add_sum_rows("staffing", groups, coefs, upper=np.array(upper, float))
 
     def _officer_rules(self, budget, groups, coefs, upper):
@@ -517,14 +517,23 @@ class DistrictModel:
         lp.cost = [cost]
 
 
-def _whole_crews(coefs: np.ndarray, most: float) -> float:
-    """A crew row counts whole kits, mobile kits and teams: when every crew in the row needs a
-    multiple of `divisor` officers, at most divisor * floor(most / divisor) of the officers can be used (a valid
-    cut for the integer plan that the relaxation would otherwise not see)."""
-    whole = np.rint(coefs)
-    # the tolerance of np.allclose, written out (this runs for every staffing row)
-    if not len(whole) or not np.isfinite(most) or np.any(np.abs(coefs - whole) > 1e-8 + 1e-5 * np.abs(whole)):
-        return most
-    whole = whole.astype(np.int64)
-    divisor = int(np.gcd.reduce(np.abs(whole)))
-    return float(divisor * np.floor(most / divisor + 1e-9)) if divisor > 1 else most
+def _whole_crews(coefs: list[np.ndarray], most: np.ndarray) -> np.ndarray:
+    """A crew row counts whole kits, mobile kits and teams: when every crew in a row needs a
+    multiple of `divisor` officers, at most divisor * floor(most / divisor) of the officers can
+    be used (a valid cut for the integer plan that the relaxation would otherwise not see).
+    `coefs` are the rows' coefficients, `most` their upper bounds; returns the bounds."""
+    out = np.array(most, float)
+    sizes = np.fromiter((len(c) for c in coefs), np.int64, len(coefs))
+    rows = np.flatnonzero(sizes > 0)
+    if not len(rows):
+        return out
+    values = np.concatenate([np.asarray(coefs[r], float) for r in rows])
+    starts = np.r_[0, np.cumsum(sizes[rows])[:-1]]
+    whole = np.rint(values)
+    # np.allclose's tolerance, written out
+    fractional = np.add.reduceat((np.abs(values - whole) > 1e-8 + 1e-5 * np.abs(whole)).astype(np.int64), starts) > 0
+    divisor = np.gcd.reduceat(np.abs(whole).astype(np.int64), starts)
+    cut = ~fractional & np.isfinite(out[rows]) & (divisor > 1)
+    rows, divisor = rows[cut], divisor[cut]
+    out[rows] = divisor * np.floor(out[rows] / divisor + 1e-9)
+    return out
