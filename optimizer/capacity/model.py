@@ -69,6 +69,7 @@ class DistrictModel:
         self.home_shift_index = self.shift_codes.index(self.settings.home_visit.shift)
         self.shift_groups = shift_groups(self.scenario)
         self._crew_terms_kept: dict = {}
+        self._crew_patterns_kept: dict = {}
         self.lp = LinearProgram(maximize=True)
         self._variables()
         self._arrivals_follow_opening()
@@ -339,29 +340,41 @@ class DistrictModel:
         return terms
 
     def _crew_terms_of(self, role_set: frozenset, j: int, s: int | None):
+        blocks, coefs = self._crew_pattern(role_set, s)
+        if not blocks:
+            variables = np.zeros(0, dtype=np.int64)
+        else:
+            columns = {"kit": lambda sh: self.kits_open[:, j * self.n_shifts + sh],
+                       "mobile": lambda sh: self.mobile_kits[:, j], "home": lambda sh: self.home_visit_teams[:, j]}
+            variables = np.concatenate([columns[kind](sh) for kind, sh in blocks])
+        variables.flags.writeable = False
+        return variables, coefs
+
+    def _crew_pattern(self, role_set: frozenset, s: int | None):
+        """Which crews of a day (kits of each shift, mobile kits, teams) the roles in role_set
+        staff on shift s (or all shifts), in the order of their terms, and the coefficients
+        (officers per crew, one per ward), the same on every day: kept (read-only)."""
+        key = (role_set, s)
+        kept = self._crew_patterns_kept.get(key)
+        if kept is not None:
+            return kept
         crew = self.crew
         kit = crew.total(crew.kit, role_set)
         mobile = crew.total(crew.mobile, role_set)
         home = crew.total(crew.home_visit, role_set)
-        shifts = range(self.n_shifts) if s is None else [s]
-        variables, coefs = [], []
-        for sh in shifts:
+        blocks, coefs = [], []
+        for sh in (range(self.n_shifts) if s is None else [s]):
             if kit:
-                variables.append(self.kits_open[:, j * self.n_shifts + sh])
-                coefs.append(np.full(self.n_wards, float(kit)))
+                blocks.append(("kit", sh)), coefs.append(np.full(self.n_wards, float(kit)))
             if mobile and sh in self.mobile_shift_index:
-                variables.append(self.mobile_kits[:, j])
-                coefs.append(np.full(self.n_wards, float(mobile)))
+                blocks.append(("mobile", sh)), coefs.append(np.full(self.n_wards, float(mobile)))
             if home and sh == self.home_shift_index:
-                variables.append(self.home_visit_teams[:, j])
-                coefs.append(np.full(self.n_wards, float(home)))
-        if not variables:
-            terms = (np.zeros(0, dtype=np.int64), np.zeros(0))
-        else:
-            terms = (np.concatenate(variables), np.concatenate(coefs))
-        for array in terms:
-            array.flags.writeable = False
-        return terms
+                blocks.append(("home", sh)), coefs.append(np.full(self.n_wards, float(home)))
+        values = np.concatenate(coefs) if coefs else np.zeros(0)
+        values.flags.writeable = False
+        kept = (blocks, values)
+        self._crew_patterns_kept[key] = kept
+        return kept
 
     def _staffing(self):
         """Crew fits the district's officers: per shift for every role set (Hall), per day (shifts)
@@ -426,7 +439,8 @@ class DistrictModel:
                     first_vars, first_coefs = self._crew_terms(role_set, j, a)
                     second_vars, second_coefs = self._crew_terms(role_set, j, b)
                     if len(first_vars) and len(second_vars):
-                        groups.append(np.r_[first_vars, second_vars]), coefs.append(np.r_[first_coefs, second_coefs])
+                        groups.append(np.concatenate((first_vars, second_vars)))
+                        coefs.append(np.concatenate((first_coefs, second_coefs)))
                         upper.append(budget.per_shift[set_index, d])
                         self.staffing_rows.append(("rest", role_set, d, (a, b)))
                 if d + 1 in position:
@@ -434,8 +448,8 @@ class DistrictModel:
                         first_vars, first_coefs = self._crew_terms(role_set, j, a)
                         second_vars, second_coefs = self._crew_terms(role_set, position[d + 1], b)
                         if len(first_vars) and len(second_vars):
-                            groups.append(np.r_[first_vars, second_vars])
-                            coefs.append(np.r_[first_coefs, second_coefs])
+                            groups.append(np.concatenate((first_vars, second_vars)))
+                            coefs.append(np.concatenate((first_coefs, second_coefs)))
                             upper.append(headcount)
                             self.staffing_rows.append(("succession", role_set, d, (a, b)))
             for length, days in budget.work_day_windows:
