@@ -19,6 +19,7 @@ import numpy as np
 
 from ..demand import walk_in_arrivals
 from ..executor import make_executor
+from ..processes import return_free_memory
 from ..scenario import Scenario
 from ..simulation import Decisions, StartState
 from ..staffing import DistrictBudget, district_budgets
@@ -121,8 +122,10 @@ def _bound_task(args):
 
 def _plan_task(args):
     data, reserve, max_nodes, limit, gap, enrolled = args
-    return solve_district(data, reserve, max_nodes=max_nodes, time_limit_seconds=limit, relative_gap=gap,
+    plan = solve_district(data, reserve, max_nodes=max_nodes, time_limit_seconds=limit, relative_gap=gap,
                           with_enrolled_bound=enrolled)
+    return_free_memory()   # a worker plans many districts: keep only what the next one needs
+    return plan
 
 
 def allocate_reserve(inputs: list[DistrictInput], reserve: int, executor, progress: Progress | None = None
