@@ -1,8 +1,9 @@
 """One interface for running independent subproblems: serial, local processes or a Ray cluster.
 
 `make_executor(workers)` gives the local default; `make_executor(workers, kind="ray")` runs the
-same `map(fn, items)` (results in input order; `on_done(index, result)` as each one finishes) as
-Ray tasks, on a local Ray started here or on a cluster joined at `address`. The models never see
+same `map(fn, items)` (results in input order; `on_done(index, result)` as each one finishes;
+items are started in input order, and none is started once `should_stop()` turns true: those
+results are None) as Ray tasks, on a local Ray started here or on a cluster joined at `address`. The models never see
 which back end runs them: the same function on the same items gives the same results.
 """
 
@@ -11,7 +12,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from typing import Protocol
 
 from .processes import end_with_parent
@@ -20,39 +21,58 @@ EXECUTOR_KINDS = ("local", "ray")
 
 
 class Executor(Protocol):
-    def map(self, fn: Callable, items: Iterable, *, on_done: Callable | None = None) -> list: ...
+    def map(self, fn: Callable, items: Iterable, *, on_done: Callable | None = None,
+            should_stop: Callable[[], bool] | None = None) -> list: ...
 
 
 class SerialExecutor:
     """Runs subproblems one after another in this process."""
 
-    def map(self, fn, items, *, on_done=None):
-        results = []
+    def map(self, fn, items, *, on_done=None, should_stop=None):
+        items = list(items)
+        results: list = [None] * len(items)
         for i, item in enumerate(items):
-            results.append(fn(item))
+            if should_stop and should_stop():
+                break
+            results[i] = fn(item)
             if on_done:
-                on_done(i, results[-1])
+                on_done(i, results[i])
         return results
 
 
 class LocalProcessExecutor:
-    """Runs subproblems in `workers` local processes; results come back in input order."""
+    """Runs subproblems in `workers` local processes; results come back in input order.
+
+    One pool for the whole `map`, each worker taking the next item as soon as it is free
+    (items given largest first then keep the workers busy to the end); at most `workers` items
+    are in flight, so a stop asked for leaves the rest unstarted."""
 
     def __init__(self, workers: int):
         self.workers = workers
 
-    def map(self, fn, items, *, on_done=None):
+    def map(self, fn, items, *, on_done=None, should_stop=None):
         items = list(items)
         context = multiprocessing.get_context("fork")
         results: list = [None] * len(items)
         with ProcessPoolExecutor(max_workers=self.workers, mp_context=context,
                                  initializer=end_with_parent, initargs=(os.getpid(),)) as pool:
-            futures = {pool.submit(fn, item): i for i, item in enumerate(items)}
-            for future in as_completed(futures):
-                i = futures[future]
-                results[i] = future.result()
-                if on_done:
-                    on_done(i, results[i])
+            pending: dict = {}
+            next_item = 0
+            while next_item < len(items) or pending:
+                while next_item < len(items) and len(pending) < self.workers:
+                    if should_stop and should_stop():
+                        next_item = len(items)
+                        break
+                    pending[pool.submit(fn, items[next_item])] = next_item
+                    next_item += 1
+                if not pending:
+                    break
+                done, _ = wait(pending, return_when=FIRST_COMPLETED)
+                for future in sorted(done, key=pending.__getitem__):
+                    i = pending.pop(future)
+                    results[i] = future.result()
+                    if on_done:
+                        on_done(i, results[i])
         return results
 
 
@@ -83,7 +103,7 @@ class RayExecutor:
         self.max_retries = max_retries
         self.in_flight = in_flight or max(4, 4 * self.workers)
 
-    def map(self, fn, items, *, on_done=None):
+    def map(self, fn, items, *, on_done=None, should_stop=None):
         import ray
 
         remote = ray.remote(num_cpus=1, max_retries=self.max_retries, retry_exceptions=False)(fn)
@@ -93,8 +113,13 @@ class RayExecutor:
         next_item = 0
         while next_item < len(items) or pending:
             while next_item < len(items) and len(pending) < self.in_flight:
+                if should_stop and should_stop():
+                    next_item = len(items)
+                    break
                 pending[remote.remote(items[next_item])] = next_item
                 next_item += 1
+            if not pending:
+                break
             ready, _ = ray.wait(list(pending), num_returns=1)
             for ref in ready:
                 i = pending.pop(ref)

@@ -26,3 +26,22 @@ def end_with_parent(parent_pid: int) -> None:
         return
     if os.getppid() != parent_pid:      # the parent died before the request took effect
         os._exit(1)
+
+
+_libc = None
+
+
+def return_free_memory() -> None:
+    """Hand the heap's free memory back to the system (glibc `malloc_trim`), so that a worker
+    that plans one district after another does not keep the high-water mark of every one
+    before it (HiGHS and numpy free their buffers, but the C heap keeps the pages); elsewhere,
+    or without glibc, nothing happens."""
+    global _libc
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        if _libc is None:
+            _libc = ctypes.CDLL("libc.so.6")
+        _libc.malloc_trim(0)
+    except (OSError, AttributeError):
+        return

@@ -137,3 +137,31 @@ def test_scoring_some_wards_gives_the_scores_of_scoring_every_ward(district):
     full = sorted(zip(every.ward[mine], every.block[mine], every.position[mine], every.step[mine], every.gain[mine]))
     part = sorted(zip(some.ward, some.block, some.position, some.step, some.gain))
     assert len(part) > 0 and full == part
+
+
+def test_variants_played_from_their_first_changed_day_score_as_played_whole(district):
+    """A variant that differs from its ward's plan only from window day j on, played from day j
+    (taking the ward's queues, pools, totals and returns due then), scores exactly what playing
+    it from the first day scores."""
+    _, _, model = district
+    rng = np.random.default_rng(7)
+    n, D, S = model.n_wards, model.n_window_days, model.n_shifts
+    plans = WardPlans(rng.integers(0, 2, (n, D, S)), rng.integers(0, 2, (n, D)), rng.integers(0, 2, (n, D)),
+                      rng.integers(0, 40, (n, D, S)))
+    sim = WardSimulator(model)
+    everyone = np.arange(n)
+    ward = rng.integers(0, n, 40)
+    first_day = np.sort(rng.integers(0, D, 40))
+    variants = plans.rows(ward)
+    for r, j in enumerate(first_day):     # anything may change from day j on
+        variants.kits[r, j:] = rng.integers(0, 3, (D - j, S))
+        variants.mobile[r, j:] = rng.integers(0, 2, D - j)
+        variants.teams[r, j:] = rng.integers(0, 3, D - j)
+    whole = sim.objective(ward, variants)
+    rows = plans.rows(np.r_[everyone, ward])
+    for mine, theirs in zip((rows.kits, rows.mobile, rows.teams), (variants.kits, variants.mobile, variants.teams)):
+        mine[n:] = theirs
+    from_day = sim.objective(np.r_[everyone, ward], rows, from_day=np.r_[np.zeros(n, np.int64), first_day],
+                             same_before=np.r_[everyone, ward])
+    assert np.array_equal(from_day[n:], whole)
+    assert np.array_equal(from_day[:n], sim.objective(everyone, plans))

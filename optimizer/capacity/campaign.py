@@ -19,6 +19,7 @@ import numpy as np
 
 from ..demand import walk_in_arrivals
 from ..executor import make_executor
+from ..processes import return_free_memory
 from ..scenario import Scenario
 from ..simulation import Decisions, StartState
 from ..staffing import DistrictBudget, district_budgets
@@ -121,8 +122,10 @@ def _bound_task(args):
 
 def _plan_task(args):
     data, reserve, max_nodes, limit, gap, enrolled = args
-    return solve_district(data, reserve, max_nodes=max_nodes, time_limit_seconds=limit, relative_gap=gap,
+    plan = solve_district(data, reserve, max_nodes=max_nodes, time_limit_seconds=limit, relative_gap=gap,
                           with_enrolled_bound=enrolled)
+    return_free_memory()   # a worker plans many districts: keep only what the next one needs
+    return plan
 
 
 def allocate_reserve(inputs: list[DistrictInput], reserve: int, executor, progress: Progress | None = None
@@ -249,23 +252,26 @@ def plan_capacity(scenario: Scenario, *, workers: int | None = None, time_limit_
     def run(tasks, share: float, offset: float) -> dict[str, DistrictPlan]:
         nonlocal stopped
         done: dict[str, DistrictPlan] = {}
-        batch = max(1, workers)
-        # largest districts first: the districts of a batch are then of a size and the workers
-        # seldom wait for each other at the batch's end
+        # largest districts first, each worker taking the next as soon as it is free: the small
+        # ones fill in at the end and the workers seldom wait for each other
         tasks = sorted(tasks, key=lambda task: (-len(task[0].ward_index), task[0].district_code))
-        for i in range(0, len(tasks), batch):
-            if should_stop and should_stop():
-                stopped = True
-                break
-            for plan in executor.map(_plan_task, tasks[i:i + batch]):
-                done[plan.district_code] = plan
-                if progress:
-                    gap = ""
-                    if np.isfinite(plan.relaxed_objective) and plan.relaxed_objective:
-                        share_lost = (plan.relaxed_objective - plan.integer_objective) / abs(plan.relaxed_objective)
-                        gap = f", gap {100 * share_lost:.2f} %"
-                    progress(f"district {plan.district_code}: {plan.status.value}{gap}",
-                             offset + share * len(done) / len(tasks))
+
+        def finished(_: int, plan: DistrictPlan) -> None:
+            done[plan.district_code] = plan
+            if progress:
+                gap = ""
+                if np.isfinite(plan.relaxed_objective) and plan.relaxed_objective:
+                    share_lost = (plan.relaxed_objective - plan.integer_objective) / abs(plan.relaxed_objective)
+                    gap = f", gap {100 * share_lost:.2f} %"
+                progress(f"district {plan.district_code}: {plan.status.value}{gap}",
+                         offset + share * len(done) / len(tasks))
+
+        def stop() -> bool:
+            nonlocal stopped
+            stopped = stopped or bool(should_stop and should_stop())
+            return stopped
+
+        executor.map(_plan_task, tasks, on_done=finished, should_stop=stop if should_stop else None)
         return done
 
     stopped = False

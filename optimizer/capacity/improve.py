@@ -22,6 +22,10 @@ from ..staffing import CrewNeeds
 from .model import DistrictModel
 
 IMPROVE_ROUNDS = 20
+MIN_PASS_GAIN = 1e-6
+# the move search stops after a pass that raised the district's simulated objective by no more
+# than this share of it (one part in a million: on Hà Nội the passes after that point took 16 %
+# of the moves' CPU and brought 7 of the districts' 1.63 million objective units)
 # passes of the move search: each scores every one-unit change of every ward at once (about
 # 10-60 ms a pass on a Hà Nội district); on Hà Nội no move gains after about 20 passes
 
@@ -65,6 +69,8 @@ class WardSimulator:
         self.arrivals = np.asarray(data.arrivals)[:, self.days].astype(np.int64)
         self.preference = shift_weights(model.scenario)
         self._splits: dict[int, np.ndarray] = {}
+        self._no_split = np.zeros((model.n_wards, self.n_window_days, self.n_shifts), np.int64)
+        self._table: np.ndarray | None = None
         n_wards = self.n_wards
         self.queue_walk_in_start = model._state("queue_walk_in", np.zeros(n_wards)).astype(np.int64)
         self.queue_invited_start = model._state("queue_invited", np.zeros(n_wards)).astype(np.int64)
@@ -104,10 +110,14 @@ class WardSimulator:
     def arrivals_of(self, ward: np.ndarray, kits: np.ndarray) -> np.ndarray:
         """Walk-ins [rows, days, shifts] of each row's ward when its kits [rows, days, shifts] are open."""
         pattern = ((kits > 0).astype(np.int64) << np.arange(self.n_shifts)[None, None, :]).sum(axis=2)
-        table = np.stack([self._split(p) if p in self._splits or (pattern == p).any() else
-                          np.zeros((self.n_wards, self.n_window_days, self.n_shifts), np.int64)
-                          for p in range(1 << self.n_shifts)])
-        return table[pattern, ward[:, None], np.arange(self.n_window_days)[None, :]]
+        used = np.flatnonzero(np.bincount(pattern.ravel(), minlength=1 << self.n_shifts))
+        missing = [p for p in used.tolist() if p not in self._splits]
+        if missing or self._table is None:
+            for p in missing:
+                self._split(p)
+            # every pattern's walk-ins stacked once (zeros for patterns no plan has used yet)
+            self._table = np.stack([self._splits.get(p, self._no_split) for p in range(1 << self.n_shifts)])
+        return self._table[pattern, ward[:, None], np.arange(self.n_window_days)[None, :]]
 
     def invited_arrivals(self, ward: np.ndarray, plans: WardPlans) -> np.ndarray:
         """Invited arrivals [rows, days, shifts]: the letters' show-ups and, with calls
@@ -141,8 +151,15 @@ class WardSimulator:
             showing[:, :, s] += np.where(called_in == s, called, 0)
         return showing
 
-    def objective(self, ward: np.ndarray, plans: WardPlans) -> np.ndarray:
-        """Each row's objective: row r is ward `ward[r]` under plans row r."""
+    def objective(self, ward: np.ndarray, plans: WardPlans, from_day: np.ndarray | None = None,
+                  same_before: np.ndarray | None = None) -> np.ndarray:
+        """Each row's objective: row r is ward `ward[r]` under plans row r.
+
+        With `from_day` (ascending) and `same_before`: row r's plan is that of row
+        `same_before[r]` (a row with from_day 0) on the window days before `from_day[r]`, so its
+        shifts before then are that row's and are not played again: on day from_day[r] it takes
+        that row's queues, pools, running totals and returns due, then plays on. The same
+        arithmetic as playing it from the first day (the days before are the same)."""
         model, settings = self.model, self.model.settings
         demand, rates = settings.demand, settings.throughput_per_kit_hour
         hours = model.shift_hours
@@ -163,32 +180,44 @@ class WardSimulator:
         homebound_left, institution_left = self.homebound_start[ward].copy(), self.institution_start[ward].copy()
         served_total = np.zeros(rows, dtype=np.int64)
         waiting = np.zeros(rows, dtype=np.int64)
+        # rows playing on day j: the first `playing[j]` (from_day ascending)
+        playing = (np.full(self.n_window_days, rows, dtype=np.int64) if from_day is None
+                   else np.searchsorted(from_day, np.arange(self.n_window_days), side="right"))
+        state = [queue_walk_in, queue_invited, homebound_left, institution_left, served_total, waiting]
         for j, d in enumerate(self.days):
+            n = int(playing[j])
+            joining = slice(int(playing[j - 1]) if j else n, n)
+            if same_before is not None and joining.start < joining.stop:
+                source = same_before[joining]
+                for values in state:
+                    values[joining] = values[source]
+                due[d:, :, joining] = due[d:, :, source]
             for s in range(self.n_shifts):
-                queue_walk_in = queue_walk_in + arrivals[j, s] + due[d, s]
-                queue_invited = queue_invited + invited_in[j, s]
-                kit_hours = kit_hours_all[j, s]
-                served_invited = np.minimum(queue_invited, invited_capacity[j, s])
+                queue_walk_in, queue_invited = state[0][:n], state[1][:n]
+                queue_walk_in = queue_walk_in + arrivals[j, s, :n] + due[d, s, :n]
+                queue_invited = queue_invited + invited_in[j, s, :n]
+                kit_hours = kit_hours_all[j, s, :n]
+                served_invited = np.minimum(queue_invited, invited_capacity[j, s, :n])
                 served_walk_in = np.minimum(queue_walk_in,
                                             _floor((kit_hours - served_invited / rates.invited) * rates.walk_in))
                 served = served_invited + served_walk_in
                 if s == self.home_shift:
-                    served_homebound = np.minimum(homebound_left, home_capacity[j])
-                    homebound_left = homebound_left - served_homebound
+                    served_homebound = np.minimum(state[2][:n], home_capacity[j, :n])
+                    state[2][:n] -= served_homebound
                     served = served + served_homebound
                 if s in mobile_capacity:
-                    served_institution = np.minimum(institution_left, mobile_capacity[s][j])
-                    institution_left = institution_left - served_institution
+                    served_institution = np.minimum(state[3][:n], mobile_capacity[s][j, :n])
+                    state[3][:n] -= served_institution
                     served = served + served_institution
                 left_walk_in, left_invited = queue_walk_in - served_walk_in, queue_invited - served_invited
                 gave_up_walk_in = _floor(demand.give_up_share * left_walk_in)
                 gave_up_invited = _floor(demand.give_up_share * left_invited)
-                queue_walk_in, queue_invited = left_walk_in - gave_up_walk_in, left_invited - gave_up_invited
+                state[0][:n], state[1][:n] = left_walk_in - gave_up_walk_in, left_invited - gave_up_invited
                 if d + demand.return_after_days < n_days:
-                    due[d + demand.return_after_days, s] += _floor(
+                    due[d + demand.return_after_days, s, :n] += _floor(
                         demand.return_share * (gave_up_walk_in + gave_up_invited))
-                served_total += served
-                waiting += queue_walk_in + queue_invited
+                served_total[:n] += served
+                waiting[:n] += state[0][:n] + state[1][:n]
         weights = settings.objective
         enrolled = (served_total + self.enrolled_before[ward]).astype(float)
         target = self.target[ward].astype(float)
@@ -237,13 +266,21 @@ def _score_moves(sim: WardSimulator, plans: WardPlans, bounds: list, base: np.nd
     everyone = np.r_[current, ward]
     if not len(everyone):
         return _Moves(ward, block, position, step, np.zeros(0))
+    # a change on window day j leaves the ward's days before j as they were: each variant is
+    # played from its day on, from its ward's current plan played up to then (same rows)
+    first_day = np.where(block == 0, position // sim.n_shifts, position)
+    order = np.argsort(first_day, kind="stable")
+    everyone = np.r_[current, ward[order]]
     rows = plans.rows(everyone)
     for b, values in enumerate(_blocks(rows)):
-        mine = len(current) + np.flatnonzero(block == b)
-        values.reshape(len(everyone), -1)[mine, position[mine - len(current)]] += step[mine - len(current)]
-    value = sim.objective(everyone, rows)
+        mine = np.flatnonzero(block[order] == b)
+        values.reshape(len(everyone), -1)[len(current) + mine, position[order][mine]] += step[order][mine]
+    value = sim.objective(everyone, rows, from_day=np.r_[np.zeros(len(current), np.int64), first_day[order]],
+                          same_before=np.r_[np.arange(len(current)), np.searchsorted(current, ward[order])])
     base[current] = value[:len(current)]
-    gain = value[len(current):] - base[ward]
+    gain = np.empty(len(ward))
+    gain[order] = value[len(current):]
+    gain -= base[ward]
     return _Moves(ward, block, position, step, gain)
 
 
@@ -461,9 +498,10 @@ def improve_by_moves(model: DistrictModel, plans: WardPlans, reserve_taken: int 
     rises: each pass takes the best transfers between wards in the same day (and shift), which
     leave every staffing and fleet row as it was, then additions the rows have room for or
     paired with a removal that frees what they need, then removals that gain; at most one
-    change per ward a pass (each was scored alone), largest gain first; deterministic. Bounds
-    are the model's (fixed kits, pinned decisions, ceilings). Returns `plans` itself when no
-    change gains."""
+    change per ward a pass (each was scored alone), largest gain first; deterministic. Stops
+    after `rounds` passes, or after a pass that raised the district's objective by no more than
+    MIN_PASS_GAIN of it. Bounds are the model's (fixed kits, pinned decisions, ceilings).
+    Returns `plans` itself when no change gains."""
     sim = WardSimulator(model)
     lp = model.lp
     lower, upper = np.concatenate(lp.lower), np.concatenate(lp.upper)
@@ -477,6 +515,7 @@ def improve_by_moves(model: DistrictModel, plans: WardPlans, reserve_taken: int 
         current, _ = improve_call_shifts(sim, current, sim.objective(everyone, current))
     base = np.zeros(model.n_wards)
     moves = _score_moves(sim, current, bounds, base, everyone)
+    total = float(base.sum())
     for _ in range(rounds):
         chosen, busy = [], set()
         for gain, block, position, a, b in sorted(_transfers(moves), key=lambda m: (-m[0], m[1], m[2])):
@@ -495,6 +534,9 @@ def improve_by_moves(model: DistrictModel, plans: WardPlans, reserve_taken: int 
         # only the changed wards' moves are scored again
         changed = np.array(sorted(busy), dtype=np.int64)
         moves = _joined_moves(_kept_moves(moves, changed), _score_moves(sim, current, bounds, base, changed))
+        before, total = total, float(base.sum())
+        if total - before <= MIN_PASS_GAIN * abs(total):
+            break
     if sim.calls_a_day.any():
         current, base = improve_call_shifts(sim, current, base)
     return current

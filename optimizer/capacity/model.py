@@ -69,6 +69,7 @@ class DistrictModel:
         self.home_shift_index = self.shift_codes.index(self.settings.home_visit.shift)
         self.shift_groups = shift_groups(self.scenario)
         self._crew_terms_kept: dict = {}
+        self._crew_patterns_kept: dict = {}
         self.lp = LinearProgram(maximize=True)
         self._variables()
         self._arrivals_follow_opening()
@@ -339,29 +340,41 @@ class DistrictModel:
         return terms
 
     def _crew_terms_of(self, role_set: frozenset, j: int, s: int | None):
+        blocks, coefs = self._crew_pattern(role_set, s)
+        if not blocks:
+            variables = np.zeros(0, dtype=np.int64)
+        else:
+            columns = {"kit": lambda sh: self.kits_open[:, j * self.n_shifts + sh],
+                       "mobile": lambda sh: self.mobile_kits[:, j], "home": lambda sh: self.home_visit_teams[:, j]}
+            variables = np.concatenate([columns[kind](sh) for kind, sh in blocks])
+        variables.flags.writeable = False
+        return variables, coefs
+
+    def _crew_pattern(self, role_set: frozenset, s: int | None):
+        """Which crews of a day (kits of each shift, mobile kits, teams) the roles in role_set
+        staff on shift s (or all shifts), in the order of their terms, and the coefficients
+        (officers per crew, one per ward), the same on every day: kept (read-only)."""
+        key = (role_set, s)
+        kept = self._crew_patterns_kept.get(key)
+        if kept is not None:
+            return kept
         crew = self.crew
         kit = crew.total(crew.kit, role_set)
         mobile = crew.total(crew.mobile, role_set)
         home = crew.total(crew.home_visit, role_set)
-        shifts = range(self.n_shifts) if s is None else [s]
-        variables, coefs = [], []
-        for sh in shifts:
+        blocks, coefs = [], []
+        for sh in (range(self.n_shifts) if s is None else [s]):
             if kit:
-                variables.append(self.kits_open[:, j * self.n_shifts + sh])
-                coefs.append(np.full(self.n_wards, float(kit)))
+                blocks.append(("kit", sh)), coefs.append(np.full(self.n_wards, float(kit)))
             if mobile and sh in self.mobile_shift_index:
-                variables.append(self.mobile_kits[:, j])
-                coefs.append(np.full(self.n_wards, float(mobile)))
+                blocks.append(("mobile", sh)), coefs.append(np.full(self.n_wards, float(mobile)))
             if home and sh == self.home_shift_index:
-                variables.append(self.home_visit_teams[:, j])
-                coefs.append(np.full(self.n_wards, float(home)))
-        if not variables:
-            terms = (np.zeros(0, dtype=np.int64), np.zeros(0))
-        else:
-            terms = (np.concatenate(variables), np.concatenate(coefs))
-        for array in terms:
-            array.flags.writeable = False
-        return terms
+                blocks.append(("home", sh)), coefs.append(np.full(self.n_wards, float(home)))
+        values = np.concatenate(coefs) if coefs else np.zeros(0)
+        values.flags.writeable = False
+        kept = (blocks, values)
+        self._crew_patterns_kept[key] = kept
+        return kept
 
     def _staffing(self):
         """Crew fits the district's officers: per shift for every role set (Hall), per day (shifts)
@@ -398,7 +411,7 @@ class DistrictModel:
                     upper.append(budget.per_week_hours[set_index, w])
                     self.staffing_rows.append(("week", role_set, w, None))
         self._officer_rules(budget, groups, coefs, upper)
-        upper = [_whole_crews(row_coefs, most) for row_coefs, most in zip(coefs, upper)]
+        upper = _whole_crews(coefs, np.array(upper, float))
         self.rows_staffing = self.lp.add_sum_rows("staffing", groups, coefs, upper=np.array(upper, float))
 
     def _officer_rules(self, budget, groups, coefs, upper):
@@ -426,7 +439,8 @@ class DistrictModel:
                     first_vars, first_coefs = self._crew_terms(role_set, j, a)
                     second_vars, second_coefs = self._crew_terms(role_set, j, b)
                     if len(first_vars) and len(second_vars):
-                        groups.append(np.r_[first_vars, second_vars]), coefs.append(np.r_[first_coefs, second_coefs])
+                        groups.append(np.concatenate((first_vars, second_vars)))
+                        coefs.append(np.concatenate((first_coefs, second_coefs)))
                         upper.append(budget.per_shift[set_index, d])
                         self.staffing_rows.append(("rest", role_set, d, (a, b)))
                 if d + 1 in position:
@@ -434,8 +448,8 @@ class DistrictModel:
                         first_vars, first_coefs = self._crew_terms(role_set, j, a)
                         second_vars, second_coefs = self._crew_terms(role_set, position[d + 1], b)
                         if len(first_vars) and len(second_vars):
-                            groups.append(np.r_[first_vars, second_vars])
-                            coefs.append(np.r_[first_coefs, second_coefs])
+                            groups.append(np.concatenate((first_vars, second_vars)))
+                            coefs.append(np.concatenate((first_coefs, second_coefs)))
                             upper.append(headcount)
                             self.staffing_rows.append(("succession", role_set, d, (a, b)))
             for length, days in budget.work_day_windows:
@@ -517,14 +531,23 @@ class DistrictModel:
         lp.cost = [cost]
 
 
-def _whole_crews(coefs: np.ndarray, most: float) -> float:
-    """A crew row counts whole kits, mobile kits and teams: when every crew in the row needs a
-    multiple of `divisor` officers, at most divisor * floor(most / divisor) of the officers can be used (a valid
-    cut for the integer plan that the relaxation would otherwise not see)."""
-    whole = np.rint(coefs)
-    # the tolerance of np.allclose, written out (this runs for every staffing row)
-    if not len(whole) or not np.isfinite(most) or np.any(np.abs(coefs - whole) > 1e-8 + 1e-5 * np.abs(whole)):
-        return most
-    whole = whole.astype(np.int64)
-    divisor = int(np.gcd.reduce(np.abs(whole)))
-    return float(divisor * np.floor(most / divisor + 1e-9)) if divisor > 1 else most
+def _whole_crews(coefs: list[np.ndarray], most: np.ndarray) -> np.ndarray:
+    """A crew row counts whole kits, mobile kits and teams: when every crew in a row needs a
+    multiple of `divisor` officers, at most divisor * floor(most / divisor) of the officers can
+    be used (a valid cut for the integer plan that the relaxation would otherwise not see).
+    `coefs` are the rows' coefficients, `most` their upper bounds; returns the bounds."""
+    out = np.array(most, float)
+    sizes = np.fromiter((len(c) for c in coefs), np.int64, len(coefs))
+    rows = np.flatnonzero(sizes > 0)
+    if not len(rows):
+        return out
+    values = np.concatenate([np.asarray(coefs[r], float) for r in rows])
+    starts = np.r_[0, np.cumsum(sizes[rows])[:-1]]
+    whole = np.rint(values)
+    # np.allclose's tolerance, written out
+    fractional = np.add.reduceat((np.abs(values - whole) > 1e-8 + 1e-5 * np.abs(whole)).astype(np.int64), starts) > 0
+    divisor = np.gcd.reduceat(np.abs(whole).astype(np.int64), starts)
+    cut = ~fractional & np.isfinite(out[rows]) & (divisor > 1)
+    rows, divisor = rows[cut], divisor[cut]
+    out[rows] = divisor * np.floor(out[rows] / divisor + 1e-9)
+    return out

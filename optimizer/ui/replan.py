@@ -222,7 +222,7 @@ class CachingExecutor:
         self.solved = 0     # subproblems actually solved through this executor
         self.reused = 0     # answered from the cache
 
-    def map(self, fn, items, *, on_done=None):
+    def map(self, fn, items, *, on_done=None, should_stop=None):
         items = list(items)
         keys = [task_key(fn, item) for item in items]
         results: list = [None] * len(items)
@@ -234,17 +234,23 @@ class CachingExecutor:
                 self.reused += 1
             else:
                 todo.append(i)
-        if todo:
-            work = [items[i] for i in todo]
+        # without a stop to watch, all at once; else a pool's worth at a time, asking in between
+        step = len(todo) if should_stop is None else (1 if self.pool is None else self.pool.workers)
+        for first in range(0, len(todo), max(1, step)):
+            if should_stop and should_stop():
+                break
+            chunk = todo[first:first + step]
+            work = [items[i] for i in chunk]
             solved = [fn(item) for item in work] if self.pool is None else self.pool.map(fn, work)
-            for i, value in zip(todo, solved):
+            for i, value in zip(chunk, solved):
                 results[i] = value
                 if keys[i] is not None:
                     self.cache.put(keys[i], value)
-            self.solved += len(todo)
+            self.solved += len(chunk)
         if on_done:
             for i, value in enumerate(results):
-                on_done(i, value)
+                if value is not None:
+                    on_done(i, value)
         return results
 
 
