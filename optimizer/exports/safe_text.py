@@ -57,18 +57,19 @@ def safe_frame(frame):
     out = frame.copy()
     for column in out.columns:
         values = out[column]
-        if is_object_dtype(values):
-            # a column repeats few distinct values (codes, dates, shifts): guard each once
-            try:
-                codes, uniques = pd.factorize(values, use_na_sentinel=True)
-            except TypeError:      # unhashable cells: one at a time
-                out[column] = values.map(cell_text)
-                continue
-            guarded = np.array([cell_text(value) for value in uniques] + [None], dtype=object)
-            raw = values.to_numpy(dtype=object)
-            out[column] = pd.Series(np.where(codes >= 0, guarded[codes], raw), index=out.index, dtype=object)
-        elif is_string_dtype(values):
+        text_typed = not is_object_dtype(values) and is_string_dtype(values)
+        if not (is_object_dtype(values) or text_typed):
+            continue
+        # a column repeats few distinct values (codes, dates, shifts): guard each once
+        try:
+            codes, uniques = pd.factorize(values, use_na_sentinel=True)
+        except TypeError:      # unhashable cells: one at a time
             out[column] = values.map(cell_text)
+            continue
+        guarded = np.array([cell_text(value) for value in uniques] + [None], dtype=object)
+        raw = values.to_numpy(dtype=object)
+        out[column] = pd.Series(np.where(codes >= 0, guarded[codes], raw), index=out.index,
+                                dtype=values.dtype if text_typed else object)
     return out
 
 
