@@ -156,15 +156,16 @@ def district_budgets(scenario: Scenario) -> dict[str, DistrictBudget]:
     start = scenario.dates[0]
     officers = []  # (district, roles, leave day set, shifts per day, hours per week)
     if scenario.officers is not None:
-        for _, row in scenario.officers.iterrows():
+        table = scenario.officers
+        for district, roles_text, leave_text, shifts_text, hours_text in zip(
+                table["district_code"], table["roles"], table["leave_dates"], table["max_shifts_per_day"],
+                table["max_hours_per_week"]):
             leave = set()
-            for text in filter(None, row["leave_dates"].split("|")):
+            for text in filter(None, leave_text.split("|")):
                 leave.add((dt.date.fromisoformat(text) - start).days)
-            per_day = rules.max_shifts_per_day if pd.isna(row["max_shifts_per_day"]) \
-                else int(row["max_shifts_per_day"])
-            hours = rules.max_hours_per_week if pd.isna(row["max_hours_per_week"]) \
-                else float(row["max_hours_per_week"])
-            officers.append((row["district_code"], frozenset(row["roles"].split("|")), leave, per_day, hours))
+            per_day = rules.max_shifts_per_day if pd.isna(shifts_text) else int(shifts_text)
+            hours = rules.max_hours_per_week if pd.isna(hours_text) else float(hours_text)
+            officers.append((district, frozenset(roles_text.split("|")), leave, per_day, hours))
     else:
         for district, row in scenario.districts.iterrows():
             for role in ROLES:

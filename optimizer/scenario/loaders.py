@@ -128,25 +128,27 @@ def load_officers(path: Path, districts: pd.DataFrame, wards: pd.DataFrame) -> p
     _non_empty(frame, file, "roles")
     _unique(frame, file, ["officer_id"])
     _distinct_files(frame, file, "officer_id", "officer IDs", lookalike=True)
-    for _, row in frame.iterrows():
-        r = int(row["_row"])
-        if row["district_code"] not in districts.index:
-            raise ScenarioError(file, f"unknown district code '{row['district_code']}'", row=r,
-                                column="district_code")
-        if row["home_ward"]:
-            if row["home_ward"] not in wards.index:
-                raise ScenarioError(file, f"unknown ward code '{row['home_ward']}'", row=r, column="home_ward")
-            if wards.at[row["home_ward"], "district_code"] != row["district_code"]:
-                raise ScenarioError(file, f"ward '{row['home_ward']}' is not in district "
-                                    f"'{row['district_code']}'", row=r, column="home_ward")
-        roles = [role.strip() for role in row["roles"].split("|")]
+    district_codes = set(districts.index)
+    ward_district = wards["district_code"].to_dict()
+    for row_number, district, home_ward, roles_text, leave_text in zip(
+            frame["_row"], frame["district_code"], frame["home_ward"], frame["roles"], frame["leave_dates"]):
+        r = int(row_number)
+        if district not in district_codes:
+            raise ScenarioError(file, f"unknown district code '{district}'", row=r, column="district_code")
+        if home_ward:
+            if home_ward not in ward_district:
+                raise ScenarioError(file, f"unknown ward code '{home_ward}'", row=r, column="home_ward")
+            if ward_district[home_ward] != district:
+                raise ScenarioError(file, f"ward '{home_ward}' is not in district '{district}'", row=r,
+                                    column="home_ward")
+        roles = [role.strip() for role in roles_text.split("|")]
         for role in roles:
             if role not in ROLES:
                 raise ScenarioError(file, f"unknown role '{role}' (roles are {', '.join(ROLES)})",
                                     row=r, column="roles")
         if len(set(roles)) != len(roles):
             raise ScenarioError(file, "a role is listed twice", row=r, column="roles")
-        days = [day.strip() for day in row["leave_dates"].split("|") if day.strip()]
+        days = [day.strip() for day in leave_text.split("|") if day.strip()]
         for day in days:
             try:
                 dt.date.fromisoformat(day)
