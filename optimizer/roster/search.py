@@ -448,24 +448,30 @@ class NeighbourhoodSearch:
         return Neighbourhood(kind, [(e, d) for e in employees for d in days])
 
     def _around_cover_gap(self, kind: str, free: list[int]) -> Neighbourhood:
-        """Around a badly covered (day, shift), picked with probability by its cost: employees
-        who may work that shift, over a window of days centred on it."""
+        """Around a badly covered (day, shift), picked with probability by what closing it can
+        gain (`_cover_gaps`): over a window of days centred on it, first the employees who could
+        take that shift (`_able`) and work an over-covered slot in the window (they can give it
+        up for the gap), then the others able to take it, then the others working an
+        over-covered slot, then anyone."""
         gaps = self._cover_gaps()
         if not gaps:
             return self._employees_window(kind, free)
         _, day, shift = gaps[self._weighted_index([g[0] for g in gaps])]
         count, length = self._shape(kind, len(free))
-        able = [e for e in free if shift in self.c.allowed[e]
-                and day not in self.c.problem.employees[e].days_off]
-        others = [e for e in free if e not in set(able)]
-        self.rng.shuffle(able)
-        self.rng.shuffle(others)
-        employees = sorted((able + others)[:count])
-        return Neighbourhood(kind, [(e, d) for e in employees for d in self._window(length, centre=day)])
+        days = self._window(length, centre=day)
+        able = set(self._able(free, day, shift, days))
+        donors = self._donors(free, days)
+        groups: list[list[int]] = [[], [], [], []]
+        for e in free:
+            groups[(0 if e in donors else 1) if e in able else (2 if e in donors else 3)].append(e)
+        for group in groups:
+            self.rng.shuffle(group)
+        employees = sorted([e for group in groups for e in group][:count])
+        return Neighbourhood(kind, [(e, d) for e in employees for d in days])
 
     def _shift_type_window(self, kind: str, free: list[int]) -> Neighbourhood:
-        """Around a badly covered (day, shift), picked with probability by its cost: every
-        employee who may work that shift type (as many as fit), over `SHIFT_WINDOW_DAYS` days
+        """Around a badly covered (day, shift), picked with probability by what closing it can
+        gain: every employee who could take that shift (`_able`, as many as fit), over `SHIFT_WINDOW_DAYS` days
         centred on it, so the shift can be passed along between them. The window stays that
         short when everyone would fit a longer one: re-solving everyone over the whole horizon
         at once tends to settle in a worse roster."""
@@ -473,13 +479,13 @@ class NeighbourhoodSearch:
         if not gaps:
             return self._days_window("days", free)
         _, day, shift = gaps[self._weighted_index([g[0] for g in gaps])]
-        able = [e for e in free if shift in self.c.allowed[e]]
+        days = self._window(min(self.c.horizon, SHIFT_WINDOW_DAYS), centre=day)
+        able = self._able(free, day, shift, days)
         if not able:
             return self._days_window("days", free)
-        length = min(self.c.horizon, SHIFT_WINDOW_DAYS)
-        count = max(1, min(len(able), int(SHIFT_VARIABLES / self.vars_per_cell / length)))
+        count = max(1, min(len(able), int(SHIFT_VARIABLES / self.vars_per_cell / len(days))))
         employees = sorted(self.rng.sample(able, count))
-        return Neighbourhood(kind, [(e, d) for e in employees for d in self._window(length, centre=day)])
+        return Neighbourhood(kind, [(e, d) for e in employees for d in days])
 
     def _around_unmet_request(self, kind: str, free: list[int]) -> Neighbourhood:
         """An employee's request not honoured (picked by weight), with colleagues who may take
@@ -542,18 +548,79 @@ class NeighbourhoodSearch:
                 return index
         return len(weights) - 1
 
+    def _type_counts(self) -> Counter:
+        """(employee, shift) -> how many of that shift the employee works in the incumbent."""
+        counts: Counter = Counter()
+        for (e, _), works in self.plan.cells.items():
+            for s, _, _ in works:
+                counts[(e, s)] += 1
+        return counts
+
+    def _able(self, free: list[int], day: int, shift: int, days: range) -> list[int]:
+        """The employees of `free` who could take `shift` on `day` by changing only `days`:
+        allowed it, not off that day, and below their limit of that shift type or working one
+        inside `days` (which they could move)."""
+        counts = self._type_counts()
+        employees = self.problem.employees
+        able = []
+        for e in free:
+            if shift not in self.c.allowed[e] or day in employees[e].days_off:
+                continue
+            limit = self.c.type_limits[e].get(shift)
+            if limit is None or counts[(e, shift)] < limit or \
+                    any(w[0] == shift for d in days for w in self.plan.works(e, d)):
+                able.append(e)
+        return able
+
+    def _donors(self, free: list[int], days: range) -> set[int]:
+        """The employees of `free` working, inside `days`, a slot that is over-covered."""
+        cover = Counter()
+        for (_, d), works in self.plan.cells.items():
+            if d in days:
+                for s, role, site in works:
+                    cover[(d, s, role, site)] += 1
+        over = set()
+        for (d, s, role, site), have in cover.items():
+            demand = next((dm for dm in self.c.slot_demands.get((d, s, role), ()) if dm.site == site), None)
+            if demand is None or have > demand.requirement:
+                over.add((d, s, role, site))
+        return {e for e in free for d in days for s, role, site in self.plan.works(e, d) if (d, s, role, site) in over}
+
     def _cover_gaps(self) -> list[tuple[float, int, int]]:
-        """(cost, day, shift) of every slot with under- or over-cover in the incumbent."""
+        """(what closing it can gain, day, shift) of every slot with under- or over-cover in the
+        incumbent, those that can gain nothing left out. An under-covered shift that nobody able
+        to work it that day may still take (every one of them at their limit of that shift type)
+        can only be closed by uncovering another slot of the same type: it gains its weight less
+        the lowest under-cover weight of that type (nothing when they are all weighted alike)."""
         cover = Counter()
         for (_employee, d), works in self.plan.cells.items():
             for s, role, site in works:
                 cover[(d, s, role, site)] += 1
+        counts = self._type_counts()
+        employees = self.problem.employees
+        with_room = defaultdict(list)   # shift -> employees allowed it and below their limit of it
+        for e in range(self.c.n_employees):
+            for s in self.c.allowed[e]:
+                limit = self.c.type_limits[e].get(s)
+                if limit is None or counts[(e, s)] < limit:
+                    with_room[s].append(e)
+
+        def has_room(d: int, s: int) -> bool:
+            return any(d not in employees[e].days_off for e in with_room[s])
+
+        lowest_under: dict[int, float] = {}
+        for (_, s, _), demands in self.c.slot_demands.items():
+            for demand in demands:
+                lowest_under[s] = min(lowest_under.get(s, math.inf), min(demand.weight_under, 1e6))
         gaps = defaultdict(float)
         for (d, s, role), demands in self.c.slot_demands.items():
             for demand in demands:
                 have = cover.get((d, s, role, demand.site), 0)
                 if have < demand.requirement:
-                    gaps[(d, s)] += min(demand.weight_under, 1e6) * (demand.requirement - have)
+                    weight = min(demand.weight_under, 1e6)
+                    if not has_room(d, s):
+                        weight -= lowest_under[s]
+                    gaps[(d, s)] += weight * (demand.requirement - have)
                 elif have > demand.requirement:
                     gaps[(d, s)] += min(demand.weight_over, 1e6) * (have - demand.requirement)
-        return sorted(((cost, d, s) for (d, s), cost in gaps.items()), key=lambda g: (g[1], g[2]))
+        return sorted(((cost, d, s) for (d, s), cost in gaps.items() if cost > 0), key=lambda g: (g[1], g[2]))
