@@ -228,3 +228,18 @@ def test_construction_is_greedy_when_its_work_would_take_most_of_the_budget():
                   work_limit=1.1 * needed / CONSTRUCTION_BUDGET_SHARE)
     assert small.stats["phases"][0]["outcome"] == "greedy"
     assert large.stats["phases"][0]["outcome"] != "greedy"
+
+
+def test_construction_rosters_the_employees_with_fewest_options_first():
+    """Fewest shift types allowed first, then fewest weekends with work allowed, then most days
+    off, then as listed."""
+    from optimizer.roster.compiled import Compiled
+    from optimizer.roster.solve import construction_order
+    night = ShiftType("N", 20 * 60, 480)
+    employees = (Employee("both"), Employee("nights", max_shifts_by_type=(("D", 0),)),
+                 Employee("both-1-weekend", max_weekends=1), Employee("both-2-weekends", max_weekends=2),
+                 Employee("both-2-weekends-off", max_weekends=2, days_off={3}), Employee("both-again"))
+    problem = RosterProblem(days=make_days(14), shifts=(DAY, night), employees=employees,
+                            demands=(Demand(0, "D", "ward", "staff", 1, 10.0),), sites=("ward",))
+    assert [employees[e].id for e in construction_order(Compiled(problem))] == [
+        "nights", "both-1-weekend", "both-2-weekends-off", "both-2-weekends", "both", "both-again"]
