@@ -49,3 +49,31 @@ def test_caching_executor_asks_between_items_without_a_pool():
     done: list[int] = []
     results = executor.map(_square, [3, 4, 5, 6], on_done=lambda i, value: done.append(i), should_stop=stop)
     assert results == [9, 16, None, None] and done == [0, 1] and executor.solved == 2
+
+
+class _RecordingPool:
+    """A pool that runs at once and records when work was handed to it."""
+
+    workers = 2
+
+    def __init__(self, log: list):
+        self.log = log
+
+    def submit(self, fn, item):
+        from concurrent.futures import Future
+        self.log.append(("submit", item))
+        future: Future = Future()
+        future.set_result(fn(item))
+        return future
+
+
+def test_caching_executor_hands_a_miss_to_the_pool_before_hashing_the_next_item(monkeypatch):
+    """The workers solve while the other keys are worked out: each miss is submitted as soon as its key is known."""
+    from optimizer.ui import replan
+    log: list = []
+    monkeypatch.setattr(replan, "task_key", lambda fn, item: log.append(("key", item)) or f"k{item}")
+    cache = DistrictPlanCache()
+    cache.put("k4", 16)
+    results = CachingExecutor(cache, _RecordingPool(log)).map(_square, [3, 4, 5])
+    assert results == [9, 16, 25]
+    assert log == [("key", 3), ("submit", 3), ("key", 4), ("key", 5), ("submit", 5)]

@@ -21,7 +21,7 @@ import multiprocessing
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 
 import numpy as np
@@ -37,7 +37,10 @@ from ..staffing import DistrictBudget
 
 
 def _frame_digest(frame: pd.DataFrame) -> bytes:
-    return pd.util.hash_pandas_object(frame.reset_index(), index=False).to_numpy().tobytes()
+    """The rows' hashes of a few rows of a scenario table. As Python objects: hashing Arrow
+    strings lets go of the interpreter lock and waits to get it back behind the plan's
+    references (a thread beside the districts) dozens of times a re-plan."""
+    return pd.util.hash_pandas_object(frame.reset_index().astype(object), index=False).to_numpy().tobytes()
 
 
 def _value_digest(digest, value) -> None:
@@ -202,6 +205,21 @@ class WorkerPool:
                 self._pool = None
             raise
 
+    def submit(self, fn, item) -> Future:
+        """Start `fn(item)` on a worker; its future's result raises BrokenProcessPool when the
+        worker died (the pool is then replaced on the next call)."""
+        pool = self._ensure()
+        try:
+            return pool.submit(fn, item)
+        except BrokenProcessPool:
+            with self._lock:
+                self._pool = None
+            raise
+
+    def forget_broken(self) -> None:
+        with self._lock:
+            self._pool = None
+
     def shutdown(self) -> None:
         with self._lock:
             if self._pool is not None:
@@ -223,30 +241,52 @@ class CachingExecutor:
         self.reused = 0     # answered from the cache
 
     def map(self, fn, items, *, on_done=None, should_stop=None):
+        """Results in input order. Each item's key is worked out in turn and a miss goes to a
+        worker at once, so the workers solve while the other keys are hashed (the largest
+        districts come first); with a stop to watch, at most a pool's worth is in flight and
+        none is started once it is asked for (their results are None)."""
         items = list(items)
-        keys = [task_key(fn, item) for item in items]
         results: list = [None] * len(items)
-        todo = []
-        for i, key in enumerate(keys):
-            cached = self.cache.get(key) if key is not None else None
+        keys: list[str | None] = [None] * len(items)
+        in_flight = len(items) if should_stop is None else (self.pool.workers if self.pool else 1)
+        pending: dict[Future, int] = {}
+        stopped = False
+
+        def finish(i: int, value) -> None:
+            results[i] = value
+            if keys[i] is not None:
+                self.cache.put(keys[i], value)
+            self.solved += 1
+
+        def collect(return_when) -> None:
+            done, _ = wait(list(pending), return_when=return_when)
+            for future in sorted(done, key=pending.__getitem__):
+                i = pending.pop(future)
+                try:
+                    finish(i, future.result())
+                except BrokenProcessPool:
+                    if self.pool is not None:
+                        self.pool.forget_broken()
+                    raise
+
+        for i, item in enumerate(items):
+            keys[i] = task_key(fn, item)
+            cached = self.cache.get(keys[i]) if keys[i] is not None else None
             if cached is not None:
                 results[i] = cached
                 self.reused += 1
-            else:
-                todo.append(i)
-        # without a stop to watch, all at once; else a pool's worth at a time, asking in between
-        step = len(todo) if should_stop is None else (1 if self.pool is None else self.pool.workers)
-        for first in range(0, len(todo), max(1, step)):
-            if should_stop and should_stop():
-                break
-            chunk = todo[first:first + step]
-            work = [items[i] for i in chunk]
-            solved = [fn(item) for item in work] if self.pool is None else self.pool.map(fn, work)
-            for i, value in zip(chunk, solved):
-                results[i] = value
-                if keys[i] is not None:
-                    self.cache.put(keys[i], value)
-            self.solved += len(chunk)
+                continue
+            stopped = stopped or bool(should_stop and should_stop())
+            if stopped:
+                continue
+            if self.pool is None:
+                finish(i, fn(item))
+                continue
+            while len(pending) >= in_flight:
+                collect(FIRST_COMPLETED)
+            pending[self.pool.submit(fn, item)] = i
+        while pending:
+            collect(FIRST_COMPLETED)
         if on_done:
             for i, value in enumerate(results):
                 if value is not None:
