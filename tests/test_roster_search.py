@@ -249,27 +249,3 @@ def test_able_employees_keep_within_their_weekends():
     assert search._able([0, 1, 2], 6, 0, range(4, 8)) == [0, 2]
     assert search._able([0, 1, 2], 6, 0, range(4, 14)) == [0, 1, 2]
     assert search._able([0, 1, 2], 2, 0, range(0, 4)) == [0, 1, 2]
-
-
-def test_weekends_neighbourhood_frees_every_weekend_of_who_works_half_of_one():
-    """Two weeks, weekends with work limited: the weekends kind frees days 4-7 and 11-13 (each
-    weekend with the day before and after it) of an employee who works one day of a weekend
-    (x or y) before one who works none (z); without weekend limits the kind is not used."""
-    day = ShiftType("D", 8 * 60, 480)
-    employees = (Employee("x", max_weekends=1), Employee("y", max_weekends=1), Employee("z", max_weekends=1))
-    problem = RosterProblem(days=make_days(14), shifts=(day,), employees=employees,
-                            demands=tuple(Demand(d, "D", "ward", "staff", 1, 100.0, 1.0) for d in range(14)),
-                            sites=("ward",))
-    rows = [("x", 5, "D"), ("y", 12, "D"), ("z", 2, "D")]
-    plan = RosterDraft.from_assignments(problem, [Assignment(e, d, s, "ward", "staff") for e, d, s in rows])
-    for seed in range(4):
-        search = NeighbourhoodSearch(Compiled(problem), plan, seed=seed, workers=1, work_budget=0.0,
-                                     deadline=math.inf)
-        assert "weekends" in search.kinds
-        search._most = 1
-        hood = search._weekends("weekends", [0, 1, 2])
-        assert {e for e, _ in hood.cells} in ({0}, {1})
-        assert sorted({d for _, d in hood.cells}) == [4, 5, 6, 7, 11, 12, 13]
-    free = RosterProblem(days=make_days(14), shifts=(day,), employees=(Employee("x"),), demands=(), sites=("ward",))
-    search = NeighbourhoodSearch(Compiled(free), RosterDraft(), seed=0, workers=1, work_budget=0.0, deadline=math.inf)
-    assert "weekends" not in search.kinds

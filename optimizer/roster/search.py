@@ -3,8 +3,7 @@ CP-SAT around the incumbent roster, keep the result when it is no worse.
 
 Neighbourhoods (`KINDS`): random employees over the horizon (or a window of it), a window of
 days for many employees, employees able to fill a badly covered shift around its day, an unmet
-request; every weekend (with the days around it) for a few employees, where weekends with work
-are limited; once the search stalls, also everyone who may work a badly covered shift type over ten
+request; once the search stalls, also everyone who may work a badly covered shift type over ten
 days around it; and, while some employee is short of their minimum minutes, that employee with
 others. Their size adapts (except the shift type's): a kind solved to optimality quickly
 grows, one that hits its limit shrinks. One round solves one neighbourhood per worker thread,
@@ -185,9 +184,7 @@ class NeighbourhoodSearch:
         self.deadline = deadline
         self.log = log
         self.stats = SearchStats()
-        # the weekends kind where weekends with work are limited and there are two to choose from
-        limited = any(employee.max_weekends is not None for employee in compiled.problem.employees)
-        self.kinds = self.KINDS + (("weekends",) if limited and len(compiled.weekends) >= 2 else ())
+        self.kinds = self.KINDS
         self.target = {kind: float(START_VARIABLES) for kind in self.kinds + ("shortfall",)}   # free variables
         self.improved_round = 0   # the last round that improved the roster by STALL_GAIN
         self.local_search = local_search   # violation local search on the full model when stuck
@@ -411,8 +408,6 @@ class NeighbourhoodSearch:
             hood = self._around_shortfall(kind, free)
         elif kind == "requests":
             hood = self._around_unmet_request(kind, free)
-        elif kind == "weekends":
-            hood = self._weekends(kind, free)
         else:
             hood = self._employees_window(kind, free)
         taken.update(e for e, _ in hood.cells)
@@ -492,32 +487,6 @@ class NeighbourhoodSearch:
         count = max(1, min(len(able), int(SHIFT_VARIABLES / self.vars_per_cell / len(days))))
         employees = sorted(self.rng.sample(able, count))
         return Neighbourhood(kind, [(e, d) for e in employees for d in days])
-
-    def _weekends(self, kind: str, free: list[int]) -> Neighbourhood:
-        """Every weekend of the horizon with the day before and after it, for as many employees
-        as fit, first those who work only one day of some weekend (a weekend spent on a single
-        shift): with weekends with work limited, each can move their weekends to where cover is
-        short, or work both days of one, which a window of a few days cannot do."""
-        days = self.problem.days
-        around = sorted({n for d in range(self.c.horizon) if days[d].weekend is not None
-                         for n in (d - 1, d, d + 1) if 0 <= n < self.c.horizon})
-        worked: dict[tuple[int, int], int] = Counter()
-        for (e, d), works in self.plan.cells.items():
-            if works and days[d].weekend is not None:
-                worked[(e, days[d].weekend)] += 1
-        full = Counter(days[d].weekend for d in range(self.c.horizon) if days[d].weekend is not None)
-        halves = {e for (e, w), n in worked.items() if n < full[w]}
-        limited = [e for e in free if self.problem.employees[e].max_weekends is not None]
-        if not limited:
-            return self._employees_window("employees", free)
-        first = [e for e in limited if e in halves]
-        rest = [e for e in limited if e not in halves]
-        self.rng.shuffle(first)
-        self.rng.shuffle(rest)
-        cells = self.target[kind] / self.vars_per_cell
-        count = max(1, min(self._most, int(cells / len(around))))
-        employees = sorted((first + rest)[:count])
-        return Neighbourhood(kind, [(e, d) for e in employees for d in around])
 
     def _around_unmet_request(self, kind: str, free: list[int]) -> Neighbourhood:
         """An employee's request not honoured (picked by weight), with colleagues who may take
