@@ -184,8 +184,7 @@ class NeighbourhoodSearch:
         self.deadline = deadline
         self.log = log
         self.stats = SearchStats()
-        self.kinds = self.KINDS
-        self.target = {kind: float(START_VARIABLES) for kind in self.kinds + ("shortfall",)}   # free variables
+        self.target = {kind: float(START_VARIABLES) for kind in self.KINDS + ("shortfall",)}   # free variables
         self.improved_round = 0   # the last round that improved the roster by STALL_GAIN
         self.local_search = local_search   # violation local search on the full model when stuck
         self.searched_round = 0   # the last round a local search started from
@@ -392,7 +391,7 @@ class NeighbourhoodSearch:
         neighbourhoods of one round are then disjoint in employees, so their improvements can be
         combined), else among all employees. The shift-type kind joins when the search stalls."""
         free = [e for e in range(self.c.n_employees) if e not in taken] or list(range(self.c.n_employees))
-        kind = self.kinds[self.rng.randrange(len(self.kinds))]
+        kind = self.KINDS[self.rng.randrange(len(self.KINDS))]
         if self.stats.rounds - self.improved_round >= STALL_ROUNDS and self.rng.random() < 0.5:
             kind = "shift"
         if self.shortfall > 0 and self.rng.random() < 0.8:
@@ -449,30 +448,24 @@ class NeighbourhoodSearch:
         return Neighbourhood(kind, [(e, d) for e in employees for d in days])
 
     def _around_cover_gap(self, kind: str, free: list[int]) -> Neighbourhood:
-        """Around a badly covered (day, shift), picked with probability by what closing it can
-        gain (`_cover_gaps`): over a window of days centred on it, first the employees who could
-        take that shift (`_able`) and work an over-covered slot in the window (they can give it
-        up for the gap), then the others able to take it, then the others working an
-        over-covered slot, then anyone."""
+        """Around a badly covered (day, shift), picked with probability by its cost: employees
+        who may work that shift, over a window of days centred on it."""
         gaps = self._cover_gaps()
         if not gaps:
             return self._employees_window(kind, free)
         _, day, shift = gaps[self._weighted_index([g[0] for g in gaps])]
         count, length = self._shape(kind, len(free))
-        days = self._window(length, centre=day)
-        able = set(self._able(free, day, shift, days))
-        donors = self._donors(free, days)
-        groups: list[list[int]] = [[], [], [], []]
-        for e in free:
-            groups[(0 if e in donors else 1) if e in able else (2 if e in donors else 3)].append(e)
-        for group in groups:
-            self.rng.shuffle(group)
-        employees = sorted([e for group in groups for e in group][:count])
-        return Neighbourhood(kind, [(e, d) for e in employees for d in days])
+        able = [e for e in free if shift in self.c.allowed[e]
+                and day not in self.c.problem.employees[e].days_off]
+        others = [e for e in free if e not in set(able)]
+        self.rng.shuffle(able)
+        self.rng.shuffle(others)
+        employees = sorted((able + others)[:count])
+        return Neighbourhood(kind, [(e, d) for e in employees for d in self._window(length, centre=day)])
 
     def _shift_type_window(self, kind: str, free: list[int]) -> Neighbourhood:
-        """Around a badly covered (day, shift), picked with probability by what closing it can
-        gain: every employee who could take that shift (`_able`, as many as fit), over `SHIFT_WINDOW_DAYS` days
+        """Around a badly covered (day, shift), picked with probability by its cost: every
+        employee who may work that shift type (as many as fit), over `SHIFT_WINDOW_DAYS` days
         centred on it, so the shift can be passed along between them. The window stays that
         short when everyone would fit a longer one: re-solving everyone over the whole horizon
         at once tends to settle in a worse roster."""
@@ -480,13 +473,13 @@ class NeighbourhoodSearch:
         if not gaps:
             return self._days_window("days", free)
         _, day, shift = gaps[self._weighted_index([g[0] for g in gaps])]
-        days = self._window(min(self.c.horizon, SHIFT_WINDOW_DAYS), centre=day)
-        able = self._able(free, day, shift, days)
+        able = [e for e in free if shift in self.c.allowed[e]]
         if not able:
             return self._days_window("days", free)
-        count = max(1, min(len(able), int(SHIFT_VARIABLES / self.vars_per_cell / len(days))))
+        length = min(self.c.horizon, SHIFT_WINDOW_DAYS)
+        count = max(1, min(len(able), int(SHIFT_VARIABLES / self.vars_per_cell / length)))
         employees = sorted(self.rng.sample(able, count))
-        return Neighbourhood(kind, [(e, d) for e in employees for d in days])
+        return Neighbourhood(kind, [(e, d) for e in employees for d in self._window(length, centre=day)])
 
     def _around_unmet_request(self, kind: str, free: list[int]) -> Neighbourhood:
         """An employee's request not honoured (picked by weight), with colleagues who may take
@@ -549,113 +542,18 @@ class NeighbourhoodSearch:
                 return index
         return len(weights) - 1
 
-    def _usage(self) -> tuple[Counter, Counter, dict[int, set[int]]]:
-        """What each employee uses up in the incumbent of their horizon limits: (employee, shift)
-        -> shifts of that type, employee -> minutes, employee -> weekends with work."""
-        counts: Counter = Counter()
-        minutes: Counter = Counter()
-        weekends: dict[int, set[int]] = defaultdict(set)
-        days = self.problem.days
-        for (e, d), works in self.plan.cells.items():
-            for s, _, _ in works:
-                counts[(e, s)] += 1
-                minutes[e] += self.c.lengths[s]
-            if works and days[d].weekend is not None:
-                weekends[e].add(days[d].weekend)
-        return counts, minutes, weekends
-
-    def _able(self, free: list[int], day: int, shift: int, days: range) -> list[int]:
-        """The employees of `free` who could take `shift` on `day` by changing only `days`:
-        allowed it and not off that day, and for each limit over the horizon (shifts of that
-        type, total minutes, weekends with work) either below it or using it inside `days`
-        (where they could give it up)."""
-        counts, minutes, weekends = self._usage()
-        employees = self.problem.employees
-        weekend = self.problem.days[day].weekend
-        able = []
-        for e in free:
-            employee = employees[e]
-            if shift not in self.c.allowed[e] or day in employee.days_off:
-                continue
-            inside = [w for d in days for w in self.plan.works(e, d)]
-            limit = self.c.type_limits[e].get(shift)
-            if limit is not None and counts[(e, shift)] >= limit and not any(w[0] == shift for w in inside):
-                continue
-            most = employee.max_total_minutes
-            if most is not None and minutes[e] + self.c.lengths[shift] > most and not inside:
-                continue
-            if weekend is not None and employee.max_weekends is not None and weekend not in weekends[e] \
-                    and len(weekends[e]) >= employee.max_weekends \
-                    and not any(self.problem.days[d].weekend is not None and self.plan.works(e, d) for d in days):
-                continue
-            able.append(e)
-        return able
-
-    def _donors(self, free: list[int], days: range) -> set[int]:
-        """The employees of `free` working, inside `days`, a slot that is over-covered."""
-        cover = Counter()
-        for (_, d), works in self.plan.cells.items():
-            if d in days:
-                for s, role, site in works:
-                    cover[(d, s, role, site)] += 1
-        over = set()
-        for (d, s, role, site), have in cover.items():
-            demand = next((dm for dm in self.c.slot_demands.get((d, s, role), ()) if dm.site == site), None)
-            if demand is None or have > demand.requirement:
-                over.add((d, s, role, site))
-        return {e for e in free for d in days for s, role, site in self.plan.works(e, d) if (d, s, role, site) in over}
-
     def _cover_gaps(self) -> list[tuple[float, int, int]]:
-        """(what closing it can gain, day, shift) of every slot with under- or over-cover in the
-        incumbent, those that can gain nothing left out. An under-covered shift that nobody able
-        to work it that day may still take (every one of them at their limit of that shift type)
-        can only be closed by uncovering another slot of the same type: it gains its weight less
-        the lowest under-cover weight of that type (nothing when they are all weighted alike).
-        One that nobody may take without going over their minutes or weekends gains its weight
-        less the lowest under-cover weight of any slot."""
+        """(cost, day, shift) of every slot with under- or over-cover in the incumbent."""
         cover = Counter()
         for (_employee, d), works in self.plan.cells.items():
             for s, role, site in works:
                 cover[(d, s, role, site)] += 1
-        counts, minutes, weekends = self._usage()
-        employees = self.problem.employees
-        days = self.problem.days
-        with_room = defaultdict(list)   # shift -> employees allowed it and below their limit of it
-        for e in range(self.c.n_employees):
-            for s in self.c.allowed[e]:
-                limit = self.c.type_limits[e].get(s)
-                if limit is None or counts[(e, s)] < limit:
-                    with_room[s].append(e)
-
-        def room(d: int, s: int) -> tuple[bool, bool]:
-            """(someone not off may still take a shift of type s, and also on day d within
-            their minutes and weekends)"""
-            typed = [e for e in with_room[s] if d not in employees[e].days_off]
-            weekend = days[d].weekend
-            return bool(typed), any(
-                (employees[e].max_total_minutes is None
-                 or minutes[e] + self.c.lengths[s] <= employees[e].max_total_minutes)
-                and (weekend is None or employees[e].max_weekends is None or weekend in weekends[e]
-                     or len(weekends[e]) < employees[e].max_weekends)
-                for e in typed)
-
-        lowest_under: dict[int, float] = {}
-        for (_, s, _), demands in self.c.slot_demands.items():
-            for demand in demands:
-                lowest_under[s] = min(lowest_under.get(s, math.inf), min(demand.weight_under, 1e6))
-        lowest = min(lowest_under.values(), default=0.0)
         gaps = defaultdict(float)
         for (d, s, role), demands in self.c.slot_demands.items():
             for demand in demands:
                 have = cover.get((d, s, role, demand.site), 0)
                 if have < demand.requirement:
-                    weight = min(demand.weight_under, 1e6)
-                    typed, free = room(d, s)
-                    if not typed:
-                        weight -= lowest_under[s]
-                    elif not free:
-                        weight -= lowest
-                    gaps[(d, s)] += weight * (demand.requirement - have)
+                    gaps[(d, s)] += min(demand.weight_under, 1e6) * (demand.requirement - have)
                 elif have > demand.requirement:
                     gaps[(d, s)] += min(demand.weight_over, 1e6) * (have - demand.requirement)
-        return sorted(((cost, d, s) for (d, s), cost in gaps.items() if cost > 0), key=lambda g: (g[1], g[2]))
+        return sorted(((cost, d, s) for (d, s), cost in gaps.items()), key=lambda g: (g[1], g[2]))
