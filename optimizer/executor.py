@@ -25,6 +25,32 @@ class Executor(Protocol):
             should_stop: Callable[[], bool] | None = None) -> list: ...
 
 
+def in_flight(items: list, limit: int, start: Callable, finished: Callable, result: Callable, *,
+              on_done: Callable | None = None, should_stop: Callable[[], bool] | None = None) -> list:
+    """Run `items` with at most `limit` started and not yet finished: `start(item)` gives a
+    handle, `finished(handles)` waits until some are done and returns those, `result(handle)`
+    gives the value. Items start in input order and none once `should_stop()` turns true (their
+    results are None); `on_done(index, result)` as each finishes; results in input order."""
+    results: list = [None] * len(items)
+    pending: dict = {}
+    next_item = 0
+    while next_item < len(items) or pending:
+        while next_item < len(items) and len(pending) < limit:
+            if should_stop and should_stop():
+                next_item = len(items)
+                break
+            pending[start(items[next_item])] = next_item
+            next_item += 1
+        if not pending:
+            break
+        for handle in sorted(finished(list(pending)), key=pending.__getitem__):
+            i = pending.pop(handle)
+            results[i] = result(handle)
+            if on_done:
+                on_done(i, results[i])
+    return results
+
+
 class SerialExecutor:
     """Runs subproblems one after another in this process."""
 
@@ -53,27 +79,11 @@ class LocalProcessExecutor:
     def map(self, fn, items, *, on_done=None, should_stop=None):
         items = list(items)
         context = multiprocessing.get_context("fork")
-        results: list = [None] * len(items)
         with ProcessPoolExecutor(max_workers=self.workers, mp_context=context,
                                  initializer=end_with_parent, initargs=(os.getpid(),)) as pool:
-            pending: dict = {}
-            next_item = 0
-            while next_item < len(items) or pending:
-                while next_item < len(items) and len(pending) < self.workers:
-                    if should_stop and should_stop():
-                        next_item = len(items)
-                        break
-                    pending[pool.submit(fn, items[next_item])] = next_item
-                    next_item += 1
-                if not pending:
-                    break
-                done, _ = wait(pending, return_when=FIRST_COMPLETED)
-                for future in sorted(done, key=pending.__getitem__):
-                    i = pending.pop(future)
-                    results[i] = future.result()
-                    if on_done:
-                        on_done(i, results[i])
-        return results
+            return in_flight(items, self.workers, lambda item: pool.submit(fn, item),
+                             lambda futures: wait(futures, return_when=FIRST_COMPLETED)[0],
+                             lambda future: future.result(), on_done=on_done, should_stop=should_stop)
 
 
 class RayExecutor:
@@ -108,25 +118,8 @@ class RayExecutor:
 
         remote = ray.remote(num_cpus=1, max_retries=self.max_retries, retry_exceptions=False)(fn)
         items = list(items)
-        results: list = [None] * len(items)
-        pending: dict = {}
-        next_item = 0
-        while next_item < len(items) or pending:
-            while next_item < len(items) and len(pending) < self.in_flight:
-                if should_stop and should_stop():
-                    next_item = len(items)
-                    break
-                pending[remote.remote(items[next_item])] = next_item
-                next_item += 1
-            if not pending:
-                break
-            ready, _ = ray.wait(list(pending), num_returns=1)
-            for ref in ready:
-                i = pending.pop(ref)
-                results[i] = ray.get(ref)
-                if on_done:
-                    on_done(i, results[i])
-        return results
+        return in_flight(items, self.in_flight, remote.remote, lambda refs: ray.wait(refs, num_returns=1)[0],
+                         ray.get, on_done=on_done, should_stop=should_stop)
 
     def shutdown(self) -> None:
         """Stop the local Ray this executor started (a joined cluster is left running)."""
