@@ -32,7 +32,10 @@ class DistrictPlan:
     home_visit_teams: np.ndarray  # [wards, window days]
     letters: np.ndarray          # [wards, window days, shifts]
     relaxed_objective: float     # LP bound with this district's reserve share
-    integer_objective: float     # model objective of the integer plan
+    # the model's value of the rounded kits, mobile kits and teams, the continuous decisions
+    # (letters too) re-optimised: whole letters and the moves between wards come after it and
+    # are judged by the simulation's rules, not the model's
+    integer_objective: float
     marginal: dict = field(default_factory=dict)
     seconds: float = 0.0
     method: str = ""
@@ -195,20 +198,6 @@ def _plan_with_open_shifts(model: DistrictModel, session: LPSession, open_shift:
     whole = _round_within(model, values)
     plan = session.solve(fix=[(integer, whole[integer]), *pinned])
     return plan if plan.status in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE) else None
-
-
-def _model_value(model: DistrictModel, session: LPSession, plans: WardPlans, reserve_taken: int):
-    """The model's value of a whole plan: its kits, mobile kits, teams and letters fixed, the
-    walk-ins split as the simulation does, the continuous decisions re-optimised."""
-    values = np.zeros(model.lp.n_vars)
-    values[model.kits_open.ravel()] = plans.kits.ravel()
-    fix = [(model.kits_open.ravel(), plans.kits.ravel().astype(float)),
-           (model.mobile_kits.ravel(), plans.mobile.ravel().astype(float)),
-           (model.home_visit_teams.ravel(), plans.teams.ravel().astype(float)),
-           (model.letters.ravel(), plans.letters.ravel().astype(float)),
-           (model.arrivals_walk_in.ravel(), _arrivals_for(model, values).ravel()),
-           (model.city_kits_taken, np.array([float(reserve_taken)]))]
-    return session.solve(fix=fix)
 
 
 def _officer_prices(model: DistrictModel, staffing: np.ndarray) -> dict:
@@ -383,9 +372,7 @@ def solve_district(data: DistrictInput, reserve: int | tuple[float, int] = 0, *,
     reserve_taken = int(np.rint(best_values[model.city_kits_taken[0]]))
     if data.previous is None or data.change_cost <= 0:
         moved = improve_by_moves(model, whole, reserve_taken)
-        if moved is not whole:
-            valued = _model_value(model, session, moved, reserve_taken)
-            best = valued if valued.status == SolveStatus.OPTIMAL else best
+        if moved is not whole:   # judged by the simulation's rules: not valued by the model again
             method, whole = method + ", then moves between wards", moved
     plan = DistrictPlan(
         district_code=data.district_code, ward_index=data.ward_index, first_day=data.first_day,
