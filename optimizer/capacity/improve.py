@@ -345,7 +345,8 @@ class _Rows:
         lp = model.lp
         block = lambda name: np.arange(lp.row_block(name).start, lp.row_block(name).stop)
         rows = np.r_[block("staffing"), block("mobile_fleet")]
-        self.matrix = lp.matrix()[rows].tocsc()
+        self.by_row = lp.matrix()[rows]
+        self.matrix = self.by_row.tocsc()
         self.variables = [model.kits_open.reshape(model.n_wards, -1), model.mobile_kits, model.home_visit_teams]
         values = np.zeros(lp.n_vars)
         for variables, decided in zip(self.variables, _blocks(plans)):
@@ -361,42 +362,62 @@ class _Rows:
 
 
 class _DenseRows:
-    """Rows of a sparse matrix as dense arrays, each worked out once when first asked for (a
-    pass asks for the same few staffing rows many times)."""
+    """Rows of the staffing and fleet matrix over a list of decision columns, as dense arrays
+    with the columns where each is positive, each worked out once when first asked for (a pass
+    asks for the same few rows many times)."""
 
-    def __init__(self, matrix):
-        self.matrix = matrix
-        self.kept: dict[int, np.ndarray] = {}
+    def __init__(self, matrix, columns: np.ndarray):
+        self.matrix = matrix          # CSR, rows x variables
+        self.columns = columns
+        self.kept: dict[int, tuple[np.ndarray, np.ndarray]] = {}
 
-    def __call__(self, rows: np.ndarray) -> np.ndarray:
-        out = np.empty((len(rows), self.matrix.shape[1]))
-        for k, row in enumerate(rows):
-            dense = self.kept.get(int(row))
-            if dense is None:
-                dense = np.zeros(self.matrix.shape[1])
-                where = slice(self.matrix.indptr[row], self.matrix.indptr[row + 1])
-                dense[self.matrix.indices[where]] = self.matrix.data[where]
-                self.kept[int(row)] = dense
-            out[k] = dense
-        return out
+    def __call__(self, row: int) -> tuple[np.ndarray, np.ndarray]:
+        """(the row over the columns, the columns where it is positive, ascending)."""
+        kept = self.kept.get(row)
+        if kept is None:
+            scattered = np.zeros(self.matrix.shape[1])
+            where = slice(self.matrix.indptr[row], self.matrix.indptr[row + 1])
+            scattered[self.matrix.indices[where]] = self.matrix.data[where]
+            dense = scattered[self.columns]
+            kept = self.kept[row] = (dense, np.flatnonzero(dense > 0))
+        return kept
+
+
+def _prefix_where(gains: np.ndarray, gain: float) -> int:
+    """How many of `gains` (best first) gain more than MIN_GAIN with `gain` added: a prefix,
+    since a sum of floats rises with either term; found by bisection, then checked with the
+    same arithmetic at its edge."""
+    count = int(np.searchsorted(-gains, gain - MIN_GAIN, side="left"))
+    while count > 0 and not gains[count - 1] + gain > MIN_GAIN:
+        count -= 1
+    while count < len(gains) and gains[count] + gain > MIN_GAIN:
+        count += 1
+    return count
 
 
 def _paired_moves(moves: _Moves, rows: _Rows, busy: set) -> list[tuple[int, int, int, int]]:
     """One-unit additions, best first, each taken alone where the rows have slack for it, else
     with the least costly removal in another ward that frees what it lacks, when the pair
     gains; then removals that gain on their own. Wards in `busy` are left alone; the rows'
-    slack is updated. Returns (block, ward, position, step) changes."""
+    slack is updated. Returns (block, ward, position, step) changes.
+
+    Removals are ranked by gain, best first, so the removals that pay for an addition are the
+    first few of them: only those are looked at."""
     order = np.lexsort((moves.position, moves.ward, moves.block, -moves.gain))
     up = order[(moves.step[order] > 0) & (moves.gain[order] > MIN_GAIN)][:PAIRED_CANDIDATES]
     down = order[moves.step[order] < 0]
-    cheapest = moves.gain[down].max() if len(down) else -np.inf
+    down_gain = moves.gain[down]          # best first
+    cheapest = down_gain[0] if len(down) else -np.inf
     down_rows = None
     down_ward = moves.ward[down]
     down_busy = np.isin(down_ward, np.fromiter(busy, np.int64, len(busy)))   # kept up to date below
     if len(down):
-        columns = [rows.variables[b][w, p] for b, w, p in zip(moves.block[down], moves.ward[down],
-                                                              moves.position[down])]
-        down_rows = _DenseRows(rows.matrix[:, columns].tocsr())
+        columns = np.empty(len(down), dtype=np.int64)
+        down_block = moves.block[down]
+        for b, variables in enumerate(rows.variables):
+            mine = down_block == b
+            columns[mine] = variables[down_ward[mine], moves.position[down][mine]]
+        down_rows = _DenseRows(rows.by_row, columns)
 
     def make_busy(*wards: int) -> None:
         for ward in wards:
@@ -405,7 +426,7 @@ def _paired_moves(moves: _Moves, rows: _Rows, busy: set) -> list[tuple[int, int,
                 down_busy[down_ward == ward] = True
 
     out = []
-    for i in up:
+    for i in up.tolist():
         ward = int(moves.ward[i])
         if ward in busy:
             continue
@@ -416,14 +437,24 @@ def _paired_moves(moves: _Moves, rows: _Rows, busy: set) -> list[tuple[int, int,
             make_busy(ward)
             out.append((int(moves.block[i]), ward, int(moves.position[i]), 1))
             continue
-        if down_rows is None or moves.gain[i] + cheapest <= MIN_GAIN:
+        gain = moves.gain[i]
+        if down_rows is None or gain + cheapest <= MIN_GAIN:
             continue
+        # the removals with which the pair gains (a prefix: the sum rises with the removal's gain)
+        paying = _prefix_where(down_gain, gain)
         lacking, deficit = where[short], (need - rows.slack[where])[short]
-        frees = (down_rows(lacking) >= deficit[:, None] - 1e-9).all(axis=0)
-        usable = frees & (moves.gain[down] + moves.gain[i] > MIN_GAIN) & (down_ward != ward) & ~down_busy
-        if not usable.any():
+        # a removal frees a lacking row only where its column is positive there: the first
+        # lacking row's positive columns among the paying removals of other free wards
+        candidates = down_rows(int(lacking[0]))[1]
+        candidates = candidates[:np.searchsorted(candidates, paying)]
+        candidates = candidates[(down_ward[candidates] != ward) & ~down_busy[candidates]]
+        for row, lack in zip(lacking.tolist(), deficit.tolist()):
+            if not len(candidates):
+                break
+            candidates = candidates[down_rows(row)[0][candidates] >= lack - 1e-9]
+        if not len(candidates):
             continue
-        j = down[np.flatnonzero(usable)[0]]
+        j = down[candidates[0]]
         other = int(moves.ward[j])
         rows.slack[where] -= need
         freed_rows, freed = rows.column(int(moves.block[j]), other, int(moves.position[j]))
@@ -431,9 +462,9 @@ def _paired_moves(moves: _Moves, rows: _Rows, busy: set) -> list[tuple[int, int,
         make_busy(ward, other)
         out += [(int(moves.block[i]), ward, int(moves.position[i]), 1),
                 (int(moves.block[j]), other, int(moves.position[j]), -1)]
-    for j in down:
+    for j in down[:int(np.count_nonzero(down_gain > MIN_GAIN))].tolist():   # removals that gain alone
         ward = int(moves.ward[j])
-        if moves.gain[j] > MIN_GAIN and ward not in busy:
+        if ward not in busy:
             freed_rows, freed = rows.column(int(moves.block[j]), ward, int(moves.position[j]))
             rows.slack[freed_rows] += freed
             busy.add(ward)
