@@ -69,7 +69,7 @@ class WardSimulator:
         self.arrivals = np.asarray(data.arrivals)[:, self.days].astype(np.int64)
         self.preference = shift_weights(model.scenario)
         self._splits: dict[int, np.ndarray] = {}
-        self._no_split = np.zeros((model.n_wards, self.n_window_days, self.n_shifts), np.int64)
+        self._no_split = np.zeros((self.n_shifts, model.n_wards, self.n_window_days), np.int64)
         self._table: np.ndarray | None = None
         n_wards = self.n_wards
         self.queue_walk_in_start = model._state("queue_walk_in", np.zeros(n_wards)).astype(np.int64)
@@ -97,27 +97,36 @@ class WardSimulator:
         self.last_calls: np.ndarray | None = None   # [rows, days]: calls made in the last objective()
 
     def _split(self, pattern: int) -> np.ndarray:
-        """Walk-ins [wards, days, shifts] of every ward and day when the shifts in bit pattern `pattern` open."""
+        """Walk-ins [shifts, wards, days] of every ward and day when the shifts in bit pattern
+        `pattern` open (each ward's day split on its own, all at once)."""
         if pattern not in self._splits:
             mask = np.array([(pattern >> s) & 1 for s in range(self.n_shifts)], dtype=bool)
-            out = np.zeros((self.n_wards, self.n_window_days, self.n_shifts), dtype=np.int64)
-            for j in range(self.n_window_days):
-                out[:, j, :] = split_over_open_shifts(self.arrivals[:, j], np.tile(mask, (self.n_wards, 1)),
-                                                      self.preference)
-            self._splits[pattern] = out
+            rows = self.n_wards * self.n_window_days
+            out = split_over_open_shifts(self.arrivals.ravel(), np.tile(mask, (rows, 1)), self.preference)
+            self._splits[pattern] = np.ascontiguousarray(
+                out.reshape(self.n_wards, self.n_window_days, self.n_shifts).transpose(2, 0, 1))
         return self._splits[pattern]
 
-    def arrivals_of(self, ward: np.ndarray, kits: np.ndarray) -> np.ndarray:
-        """Walk-ins [rows, days, shifts] of each row's ward when its kits [rows, days, shifts] are open."""
-        pattern = ((kits > 0).astype(np.int64) << np.arange(self.n_shifts)[None, None, :]).sum(axis=2)
-        used = np.flatnonzero(np.bincount(pattern.ravel(), minlength=1 << self.n_shifts))
+    def arrivals_by_shift(self, ward: np.ndarray, kits: np.ndarray) -> np.ndarray:
+        """Walk-ins [days, shifts, rows] of each row's ward when its kits [rows, days, shifts] are open."""
+        n_wards, n_days, n_shifts = self.n_wards, self.n_window_days, self.n_shifts
+        pattern = (kits[:, :, 0] > 0).astype(np.int64)
+        for s in range(1, n_shifts):
+            pattern += (kits[:, :, s] > 0).astype(np.int64) << s
+        used = np.flatnonzero(np.bincount(pattern.ravel(), minlength=1 << n_shifts))
         missing = [p for p in used.tolist() if p not in self._splits]
         if missing or self._table is None:
             for p in missing:
                 self._split(p)
-            # every pattern's walk-ins stacked once (zeros for patterns no plan has used yet)
-            self._table = np.stack([self._splits.get(p, self._no_split) for p in range(1 << self.n_shifts)])
-        return self._table[pattern, ward[:, None], np.arange(self.n_window_days)[None, :]]
+            # every pattern's walk-ins stacked once (zeros for patterns no plan has used yet),
+            # shift by shift: [shifts, patterns * wards * days]
+            self._table = np.stack([self._splits.get(p, self._no_split) for p in range(1 << n_shifts)],
+                                   axis=1).reshape(n_shifts, -1)
+        at = (pattern.T * n_wards + ward[None, :]) * n_days + np.arange(n_days)[:, None]   # [days, rows]
+        out = np.empty((n_days, n_shifts, len(ward)), dtype=np.int64)
+        for s in range(n_shifts):
+            out[:, s, :] = self._table[s][at]
+        return out
 
     def invited_arrivals(self, ward: np.ndarray, plans: WardPlans) -> np.ndarray:
         """Invited arrivals [rows, days, shifts]: the letters' show-ups and, with calls
@@ -135,7 +144,12 @@ class WardSimulator:
         is_open = sum(plans.kits[:, :, s] for s in shifts) > 0      # every shift has hours
         named = plans.call_shifts()
         if (named < 0).any():
-            busiest = np.argmax(plans.kits * self.model.shift_hours[None, None, :], axis=2)
+            # the shift with the most kit-hours, the first of equals (argmax, shift by shift)
+            kit_hours = [plans.kits[:, :, s] * self.model.shift_hours[s] for s in shifts]
+            busiest, most = np.zeros(kit_hours[0].shape, np.int64), kit_hours[0]
+            for s in shifts[1:]:
+                busiest = np.where(kit_hours[s] > most, s, busiest)
+                most = np.maximum(most, kit_hours[s])
             named = np.where(named >= 0, named, busiest)
         called_in = np.where(is_open, named, -1)
         callable_left = self.callable_start[ward].copy()
@@ -169,7 +183,7 @@ class WardSimulator:
         # depend on the queues (kit-hours and the capacities they give) is worked out for all
         # shifts at once, with the same arithmetic as shift by shift
         by_shift = lambda values: np.ascontiguousarray(np.moveaxis(values, 0, -1))  # noqa: E731
-        arrivals = by_shift(self.arrivals_of(ward, plans.kits))
+        arrivals = self.arrivals_by_shift(ward, plans.kits)
         invited_in = by_shift(self.invited_arrivals(ward, plans))
         kit_hours_all = by_shift(plans.kits * hours[None, None, :])
         invited_capacity = _floor(kit_hours_all * rates.invited)
