@@ -497,10 +497,14 @@ def improve_call_shifts(sim: WardSimulator, plans: WardPlans, base: np.ndarray,
     the single best change when the changes together gain less; deterministic. Returns the
     plans (the same object when nothing gains) and each ward's objective."""
     everyone = np.arange(sim.n_wards)
+    n_wards = sim.n_wards
     current = plans
+    made = None   # the calls made: they follow the kits and letters, not the shift named
+    settled = False   # `base` is the objective of `current`
     for _ in range(rounds):
-        base = sim.objective(everyone, current)
-        made = sim.last_calls
+        if made is None:
+            base = sim.objective(everyone, current)
+            made, settled = sim.last_calls, True
         named = current.call_shifts()
         ward, day, shift = [], [], []
         for s in range(sim.n_shifts):
@@ -509,9 +513,18 @@ def improve_call_shifts(sim: WardSimulator, plans: WardPlans, base: np.ndarray,
         ward, day, shift = (np.concatenate(x) for x in (ward, day, shift))
         if not len(ward):
             break
-        rows = current.rows(ward)
-        rows.call_shift[np.arange(len(ward)), day] = shift
-        gain = sim.objective(ward, rows) - base[ward]
+        # each ward's current plan and its variants, a variant played from its day on (the
+        # days before are its ward's): `objective`'s from_day rule
+        order = np.argsort(day, kind="stable")
+        rows = current.rows(np.r_[everyone, ward[order]])
+        rows.call_shift[n_wards + np.arange(len(ward)), day[order]] = shift[order]
+        value = sim.objective(np.r_[everyone, ward[order]], rows,
+                              from_day=np.r_[np.zeros(n_wards, np.int64), day[order]],
+                              same_before=np.r_[everyone, ward[order]])
+        base, settled = value[:n_wards], True
+        gain = np.empty(len(ward))
+        gain[order] = value[n_wards:]
+        gain -= base[ward]
         good = gain > MIN_GAIN
         if not good.any():
             break
@@ -533,8 +546,8 @@ def improve_call_shifts(sim: WardSimulator, plans: WardPlans, base: np.ndarray,
         for w in worse:   # the changes together gain less than the best alone: take that one
             together.call_shift[w] = current.call_shifts()[w]
             together.call_shift[w, single[w][1]] = single[w][2]
-        current = together
-    return current, sim.objective(everyone, current)
+        current, settled = together, False
+    return current, (base if settled else sim.objective(everyone, current))
 
 
 def improve_by_moves(model: DistrictModel, plans: WardPlans, reserve_taken: int = 0,
