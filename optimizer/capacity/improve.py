@@ -183,21 +183,23 @@ class WardSimulator:
         # depend on the queues (kit-hours and the capacities they give) is worked out for all
         # shifts at once, with the same arithmetic as shift by shift
         by_shift = lambda values: np.ascontiguousarray(np.moveaxis(values, 0, -1))  # noqa: E731
-        arrivals = self.arrivals_by_shift(ward, plans.kits)
-        invited_in = by_shift(self.invited_arrivals(ward, plans))
+        # the two queues (walk-in, invited) side by side: [day, shift, queue, row]
+        inflow = np.empty((self.n_window_days, self.n_shifts, 2, rows), dtype=np.int64)
+        inflow[:, :, 0, :] = self.arrivals_by_shift(ward, plans.kits)
+        inflow[:, :, 1, :] = np.moveaxis(self.invited_arrivals(ward, plans), 0, -1)
         kit_hours_all = by_shift(plans.kits * hours[None, None, :])
         invited_capacity = _floor(kit_hours_all * rates.invited)
         home_capacity = _floor(plans.teams.T * hours[self.home_shift] * settings.home_visit.people_per_team_hour)
         mobile_capacity = {s: _floor(plans.mobile.T * hours[s] * rates.institution) for s in self.mobile_shifts}
         due = by_shift(self.returns_due_start[ward])
-        queue_walk_in, queue_invited = self.queue_walk_in_start[ward].copy(), self.queue_invited_start[ward].copy()
+        queues = np.stack([self.queue_walk_in_start[ward], self.queue_invited_start[ward]])
         homebound_left, institution_left = self.homebound_start[ward].copy(), self.institution_start[ward].copy()
         served_total = np.zeros(rows, dtype=np.int64)
         waiting = np.zeros(rows, dtype=np.int64)
         # rows playing on day j: the first `playing[j]` (from_day ascending)
         playing = (np.full(self.n_window_days, rows, dtype=np.int64) if from_day is None
                    else np.searchsorted(from_day, np.arange(self.n_window_days), side="right"))
-        state = [queue_walk_in, queue_invited, homebound_left, institution_left, served_total, waiting]
+        state = [homebound_left, institution_left, served_total, waiting]
         for j, d in enumerate(self.days):
             n = int(playing[j])
             joining = slice(int(playing[j - 1]) if j else n, n)
@@ -205,33 +207,33 @@ class WardSimulator:
                 source = same_before[joining]
                 for values in state:
                     values[joining] = values[source]
+                queues[:, joining] = queues[:, source]
                 due[d:, :, joining] = due[d:, :, source]
             for s in range(self.n_shifts):
-                queue_walk_in, queue_invited = state[0][:n], state[1][:n]
-                queue_walk_in = queue_walk_in + arrivals[j, s, :n] + due[d, s, :n]
-                queue_invited = queue_invited + invited_in[j, s, :n]
+                queue = queues[:, :n] + inflow[j, s, :, :n]     # [walk-in, invited] rows
+                queue[0] += due[d, s, :n]
                 kit_hours = kit_hours_all[j, s, :n]
-                served_invited = np.minimum(queue_invited, invited_capacity[j, s, :n])
-                served_walk_in = np.minimum(queue_walk_in,
+                served_invited = np.minimum(queue[1], invited_capacity[j, s, :n])
+                served_walk_in = np.minimum(queue[0],
                                             _floor((kit_hours - served_invited / rates.invited) * rates.walk_in))
                 served = served_invited + served_walk_in
                 if s == self.home_shift:
-                    served_homebound = np.minimum(state[2][:n], home_capacity[j, :n])
-                    state[2][:n] -= served_homebound
+                    served_homebound = np.minimum(state[0][:n], home_capacity[j, :n])
+                    state[0][:n] -= served_homebound
                     served = served + served_homebound
                 if s in mobile_capacity:
-                    served_institution = np.minimum(state[3][:n], mobile_capacity[s][j, :n])
-                    state[3][:n] -= served_institution
+                    served_institution = np.minimum(state[1][:n], mobile_capacity[s][j, :n])
+                    state[1][:n] -= served_institution
                     served = served + served_institution
-                left_walk_in, left_invited = queue_walk_in - served_walk_in, queue_invited - served_invited
-                gave_up_walk_in = _floor(demand.give_up_share * left_walk_in)
-                gave_up_invited = _floor(demand.give_up_share * left_invited)
-                state[0][:n], state[1][:n] = left_walk_in - gave_up_walk_in, left_invited - gave_up_invited
+                queue[0] -= served_walk_in
+                queue[1] -= served_invited
+                gave_up = _floor(demand.give_up_share * queue)
+                queue -= gave_up
+                queues[:, :n] = queue
                 if d + demand.return_after_days < n_days:
-                    due[d + demand.return_after_days, s, :n] += _floor(
-                        demand.return_share * (gave_up_walk_in + gave_up_invited))
+                    due[d + demand.return_after_days, s, :n] += _floor(demand.return_share * (gave_up[0] + gave_up[1]))
                 served_total[:n] += served
-                waiting[:n] += state[0][:n] + state[1][:n]
+                waiting[:n] += queue[0] + queue[1]
         weights = settings.objective
         enrolled = (served_total + self.enrolled_before[ward]).astype(float)
         target = self.target[ward].astype(float)
