@@ -22,7 +22,7 @@ import heapq
 
 import numpy as np
 
-from .demand import invitable_pool, largest_remainder, shift_weights, walk_in_total
+from .demand import invitable_pool, largest_remainder, largest_remainder_rows, shift_weights, walk_in_total
 from .scenario import Scenario
 from .simulation import Decisions
 from .staffing import (
@@ -77,6 +77,7 @@ def proportional_decisions(scenario: Scenario, budgets: dict[str, DistrictBudget
         idx = np.flatnonzero(ward_district == district)
         mine = wards.iloc[idx]
         budget = budgets[district]
+        fixed_kits = mine["fixed_kits"].to_numpy()
         kits = np.zeros((len(idx), n_days, n_shifts), dtype=np.int64)
         mobile = np.zeros_like(kits)
         teams = np.zeros_like(kits)
@@ -121,7 +122,7 @@ def proportional_decisions(scenario: Scenario, budgets: dict[str, DistrictBudget
             for w in range(len(idx)):
                 per_kit_slot = []
                 remaining = int(share[w])
-                for _ in range(int(mine["fixed_kits"].iloc[w])):
+                for _ in range(int(fixed_kits[w])):
                     take = min(remaining, slots)
                     per_kit_slot.append(_spread_evenly(take, slots))
                     remaining -= take
@@ -319,11 +320,11 @@ def baseline_decisions(scenario: Scenario, budgets: dict[str, DistrictBudget] | 
         while heap:
             _, i = heapq.heappop(heap)
             placed = None
-            per_day = kits[i].sum(axis=1)
-            for d in np.argsort(per_day, kind="stable"):
+            open_now, most = kits[i].tolist(), int(fixed_kits[idx[i]])
+            for d in np.argsort(kits[i].sum(axis=1), kind="stable").tolist():
                 for s in shift_order:
-                    if kits[i, d, s] < fixed_kits[idx[i]] and ledger.place("kit", int(d), [s]):
-                        placed = (int(d), s)
+                    if open_now[d][s] < most and ledger.place("kit", d, [s]):
+                        placed = (d, s)
                         break
                 if placed:
                     break
@@ -351,6 +352,5 @@ def _letters_spread(scenario: Scenario, kits_open: np.ndarray, pool: np.ndarray)
             continue
         total = min(int(pool[w]), demand.max_letters_per_ward_day * len(days))
         per_day = np.minimum(largest_remainder(total, np.ones(len(days))), demand.max_letters_per_ward_day)
-        for d, count in zip(days, per_day):
-            letters[w, d] = largest_remainder(int(count), kit_hours[w, d].astype(float))
+        letters[w, days] = largest_remainder_rows(per_day, kit_hours[w, days].astype(float))   # each day alike
     return letters

@@ -18,6 +18,7 @@ officer may work can join them into one duty.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import itertools
 from dataclasses import dataclass
 
@@ -278,9 +279,16 @@ def crew_by_shift(scenario: Scenario, role_sets: tuple[frozenset, ...], kits: np
     parts = (kits.sum(axis=0), mobile.sum(axis=0) * mobile_mask, teams.sum(axis=0) * home_mask)
     usage = np.zeros((len(role_sets),) + parts[0].shape, dtype=np.int64)
     for needs, part in zip((crew.kit, crew.mobile, crew.home_visit), parts):
-        per_set = np.array([crew.total(needs, role_set) for role_set in role_sets], dtype=np.int64)
-        usage += per_set[:, None, None] * part[None]
+        usage += _officers_per_set(tuple(needs.items()), tuple(role_sets))[:, None, None] * part[None]
     return usage
+
+
+@functools.lru_cache(maxsize=256)
+def _officers_per_set(needs: tuple[tuple[str, int], ...], role_sets: tuple[frozenset, ...]) -> np.ndarray:
+    """Officers of each role set one crew of `needs` takes (read-only; kept: asked thousands of times)."""
+    out = np.array([sum(n for r, n in needs if r in role_set) for role_set in role_sets], dtype=np.int64)
+    out.flags.writeable = False
+    return out
 
 
 ROW_KINDS = ("shift", "day", "week", "rest", "succession", "window")
