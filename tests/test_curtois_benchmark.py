@@ -89,3 +89,27 @@ def test_solution_files_per_seed_and_spread(tmp_path, capsys):
         rows = (out / f"Tiny.seed{seed}.solution.csv").read_text(encoding="utf-8").splitlines()
         assert rows == ["employee,day,shift", "A,0,D", "A,1,D"]
     assert "| Tiny | - | 2 | 2 | 0 | - | 0-0 | - |" in capsys.readouterr().out
+
+
+def test_weekend_use_counts_half_weekends_and_gaps_nobody_may_take(tmp_path):
+    """Instance1 (8 nurses, one weekend each): a roster where each nurse works one day of the
+    first weekend (Saturday, or Sunday when off on Saturday) has 8 half weekends and every nurse
+    at their limit, so the second weekend's cover, worked by nobody, is horizon-blocked; a row
+    naming no employee of the instance is refused with exit 2."""
+    spec = importlib.util.spec_from_file_location("curtois_weekends", ROOT / "benchmarks" / "curtois_weekends.py")
+    weekends = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(weekends)
+    from optimizer.roster import curtois
+    from optimizer.roster.compiled import Compiled
+    instance = ROOT / "benchmarks" / "curtois" / "Instance1.txt"
+    compiled = Compiled(curtois.to_problem(curtois.read_instance(instance)))
+    employees = compiled.problem.employees
+    roster = {(e, 6 if 5 in employee.days_off else 5): 0 for e, employee in enumerate(employees)}
+    use = weekends.weekend_use(compiled, roster)
+    assert use["half_weekends"] == use["at_weekend_limit"] == len(employees) == 8
+    second_weekend = sum(d.requirement for (day, _, _), ds in compiled.slot_demands.items() if day in (12, 13)
+                         for d in ds)
+    assert use["uncovered"]["weekend horizon-blocked"] == second_weekend > 0
+    bad = tmp_path / "bad.csv"
+    bad.write_text("employee,day,shift\nA,5,D\nZZ,6,D\n", encoding="utf-8")
+    assert weekends.main([str(instance), str(bad)]) == 2

@@ -243,3 +243,65 @@ def test_construction_rosters_the_employees_with_fewest_options_first():
                             demands=(Demand(0, "D", "ward", "staff", 1, 10.0),), sites=("ward",))
     assert [employees[e].id for e in construction_order(Compiled(problem))] == [
         "nights", "both-1-weekend", "both-2-weekends-off", "both-2-weekends", "both", "both-again"]
+
+
+def weekend_problem(requirement: int, employees: tuple[Employee, ...]) -> RosterProblem:
+    """Two weeks (weekends on days 5-6 and 12-13), `requirement` people wanted on each weekend
+    day (under-cover weight 10, over-cover 1)."""
+    demands = tuple(Demand(d, "D", "ward", "staff", requirement, 10.0, 1.0) for d in (5, 6, 12, 13))
+    return RosterProblem(days=make_days(14), shifts=(DAY,), employees=employees, demands=demands, sites=("ward",))
+
+
+def test_weekend_capacity_against_weekend_demand():
+    """Two employees with one weekend each may work 4 weekend days: asking 1 person a weekend day
+    (4) is within it, asking 2 (8) is not; an employee off on one day of each weekend counts one
+    day a weekend."""
+    from optimizer.roster.compiled import Compiled
+    from optimizer.roster.solve import weekend_capacity, weekend_demand
+    staff = (Employee("a", max_weekends=1), Employee("b", max_weekends=1))
+    enough = Compiled(weekend_problem(1, staff))
+    assert (weekend_demand(enough), weekend_capacity(enough)) == (4, 4)
+    short = Compiled(weekend_problem(2, staff))
+    assert (weekend_demand(short), weekend_capacity(short)) == (8, 4)
+    off = Compiled(weekend_problem(1, (Employee("a", max_weekends=2, days_off={5, 12}), Employee("b", max_weekends=1))))
+    assert weekend_capacity(off) == 2 + 2
+
+
+def test_half_weekend_steer_names_the_open_weekend_slots_and_half_the_lowest_weight():
+    """The steer of a construction batch: the weekend (day, shift) slots still short in the
+    roster so far, and half the lowest under-cover weight among them."""
+    from optimizer.roster.compiled import Compiled
+    from optimizer.roster.draft import RosterDraft
+    from optimizer.roster.solve import half_weekend_steer
+    compiled = Compiled(weekend_problem(1, (Employee("a", max_weekends=1), Employee("b", max_weekends=1))))
+    assert half_weekend_steer(compiled, RosterDraft()) == (5.0, {(5, 0), (6, 0), (12, 0), (13, 0)})
+    plan = RosterDraft()
+    plan.cells[(0, 5)] = ((0, "staff", "ward"),)
+    assert half_weekend_steer(compiled, plan)[1] == {(6, 0), (12, 0), (13, 0)}
+
+
+def test_half_weekend_steer_makes_a_batch_work_the_open_day_of_its_weekend():
+    """One employee with one of two weekends, wanted on the first Saturday (weight 10) and
+    Sunday (weight 0.5), asking not to work that Sunday (weight 1): without the steer they work
+    Saturday only; with it (weight 5 while Sunday is open) the whole weekend, and the steer is
+    a term of its own (`half_weekend`)."""
+    from ortools.sat.python import cp_model
+
+    from optimizer.roster.compiled import Compiled
+    from optimizer.roster.model import RosterModel
+    problem = RosterProblem(days=make_days(14), shifts=(DAY,), employees=(Employee("a", max_weekends=1),),
+                            demands=(Demand(5, "D", "ward", "staff", 1, 10.0), Demand(6, "D", "ward", "staff", 1, 0.5)),
+                            requests=(Request("a", 6, None, "avoid", 1.0),), sites=("ward",))
+    compiled = Compiled(problem)
+
+    def worked_days(steer) -> list[int]:
+        model = RosterModel(compiled, half_weekends=steer)
+        solver = cp_model.CpSolver()
+        solver.parameters.num_workers = 1
+        assert solver.solve(model.model) == cp_model.OPTIMAL
+        return sorted(d for (_, d), works in model.read_plan(solver).cells.items() if works)
+
+    assert worked_days(None) == [5]
+    assert worked_days((5.0, {(6, 0)})) == [5, 6]
+    assert worked_days((5.0, set())) == [5]   # Sunday not open: no steer
+    assert any(rule == "half_weekend" for rule, *_ in RosterModel(compiled, half_weekends=(5.0, {(6, 0)})).terms)

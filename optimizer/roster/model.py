@@ -6,7 +6,8 @@ every other cell keeps the value it has in `plan` and enters the rules as a cons
 (`search.py`) use the same class to roster a few employees, or re-optimise a window of days,
 around the current roster. Options: `soft_minimums` turns the minimum-minutes rule into a
 penalty (for rosters still being built), `sites` restricts where free people may be placed,
-`extra_under` raises the under-cover weight of some demands (a construction's steer).
+`extra_under` raises the under-cover weight of some demands and `half_weekends` charges
+weekends worked on one day only while another day of them is open (a construction's steers).
 
 Variables: `x[e, d, s]` employee e works shift s on day d; `y[e, d, s, role]` in that role
 (an alias of x when only one role is possible); `w[e, d]` day d is worked. Sites are decided
@@ -37,7 +38,8 @@ class RosterModel:
 
     def __init__(self, compiled: Compiled, plan: RosterDraft | None = None, free: Iterable[Cell] | None = None,
                  *, guard: bool = False, names: bool = True, soft_minimums: bool = False,
-                 sites: Iterable[str] | None = None, extra_under: dict | None = None):
+                 sites: Iterable[str] | None = None, extra_under: dict | None = None,
+                 half_weekends: tuple[float, set] | None = None):
         self.compiled = compiled
         self.problem = compiled.problem
         self.plan = plan if plan is not None else RosterDraft()
@@ -45,6 +47,7 @@ class RosterModel:
         self.names = names
         self.soft_minimums = soft_minimums
         self.extra_under = extra_under or {}   # (day, shift, role, site) -> added under-cover weight
+        self.half_weekends = half_weekends   # a construction's steer (`_half_weekends`)
         # the sites this model may place people at (None: all); people already placed at
         # other sites stay there untouched
         self.site_filter = None if sites is None else frozenset(sites)
@@ -85,6 +88,7 @@ class RosterModel:
         self._min_consecutive_days()
         self._min_consecutive_days_off()
         self._max_weekends()
+        self._half_weekends()
         self._days_off_per_7()
         self._rest_between_shifts()
         self._forbidden_successions()
@@ -435,6 +439,40 @@ class RosterModel:
                 terms.append((1, worked))
             if sum(1 for _, t in terms if not isinstance(t, int)) + len(fixed) > limit:
                 self._linear(terms, None, limit, self.guard("max_weekends", employee.id))
+
+    def _half_weekends(self) -> None:
+        """A construction's steer, not a rule of the problem (`half_weekends` = (weight, open
+        (day, shift) slots)): an employee whose weekends with work are limited, working some day
+        of a weekend but not another day of it that still has an open slot they may work, pays
+        the weight once for that weekend (it uses up one of their weekends and leaves a slot
+        they could have filled on it)."""
+        if self.half_weekends is None or self.half_weekends[0] <= 0:
+            return
+        weight, open_slots = self.half_weekends
+        open_days: dict[int, set[int]] = defaultdict(set)
+        for d, s in open_slots:
+            open_days[d].add(s)
+        for e in self.free_days:
+            employee = self.problem.employees[e]
+            limit = employee.max_weekends
+            if limit is None or limit >= len(self.compiled.weekends):
+                continue
+            allowed = set(self.compiled.allowed[e])
+            for weekend, weekend_days in sorted(self.compiled.weekends.items()):
+                worked = {d: self.day_worked(e, d) for d in weekend_days}
+                if len(weekend_days) < 2 or all(isinstance(v, int) for v in worked.values()):
+                    continue
+                half = None
+                for d in weekend_days:   # d left idle while another day of the weekend is worked
+                    if d in employee.days_off or not (open_days.get(d, set()) & allowed):
+                        continue
+                    for other in weekend_days:
+                        if other != d:
+                            if half is None:
+                                half = self.bool_var(f"half_weekend[{employee.id},{weekend}]")
+                            self._linear([(1, half), (-1, worked[other]), (1, worked[d])], 0, None)
+                if half is not None:
+                    self.penalise("half_weekend", f"{employee.id},{weekend}", weight, half)
 
     def _days_off_per_7(self) -> None:
         """Every 7 consecutive days of the horizon hold at least `min_days_off_per_7` days off."""

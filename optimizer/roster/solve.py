@@ -2,7 +2,8 @@
 
 Phases, on one CP-SAT model family (`model.py`) and one HiGHS program (`window.py`):
 1. construction: CP-SAT rosters a few employees at a time over the whole horizon (the others
-   fixed or not yet working; on large models, gaps few later employees could fill weigh more);
+   fixed or not yet working; on large models, gaps few later employees could fill weigh more,
+   and where the weekend limits cannot meet the weekend demand, half-worked weekends cost);
    for several sites, or when that would take more than CONSTRUCTION_BUDGET_SHARE of the
    budget, a greedy (`greedy.py`);
 2. the full model, started from that roster, for part of the budget when it is small (it
@@ -87,6 +88,19 @@ CONSTRUCTION_WORK_PER_EMPLOYEE_DAY = 0.05 / 28
 # than FULL_MODEL_SMALL: on the small ones the search re-plans cover as a whole, and the steered
 # start ended worse at 30 units (Instance9 471 and 469 against 448 and 450; Instance5 1245).
 SCARCITY_SHARE = 0.2
+# Where the weekend demand is above what the employees' limits of weekends with work allow
+# (`weekend_capacity`: some weekend cover is missed whatever the roster, and every employee ends
+# at their limit), a weekend worked on one day only while another day of it still has an open
+# slot the employee may work wastes one of their weekends: the steered construction charges it
+# HALF_WEEKEND_SHARE of the lowest open weekend under-cover weight (`half_weekend_steer`). The
+# search seldom mends such weekends on long horizons (mending one moved 135 cells of 36
+# employees on Curtois Instance19): construction left 43 there (14 with the steer), and the
+# search's roster still had 22. Seeds 0-2 at 36 units: Instance19 4092/4333/4206 (4303/4311/4128
+# without), Instance17 6192/6601/6074 (6299/6178/6310), Instance11 3444/3446/3443
+# (3443/3448/3448); Instance15 (weekend cover within the limits) keeps its path. Charging every
+# half weekend, open day or not, did more for Instance19 (3826/3923/4134) but left Instance11
+# seed 0 at 3544 (2.9 % above the best known).
+HALF_WEEKEND_SHARE = 0.5
 # Share of the work budget the full model gets before the neighbourhood search takes over:
 # FULL_MODEL_SHARE when the search starts from its roster (a small model, up to
 # FULL_MODEL_SMALL variables, whose construction is short of a minimum); FULL_MODEL_SHARE_LARGE
@@ -351,7 +365,9 @@ def construct(compiled: Compiled, seed: int, work_budget: float, deadline: float
     """Greedy construction with the same model: roster a few employees at a time over the whole
     horizon, the ones before them fixed and the ones after them not working yet, so each batch
     goes where cover is still missing; with `steer`, first where few of the employees after
-    them could fill it (`scarcity_weights`). A minimum-minutes shortfall is penalised rather than
+    them could fill it (`scarcity_weights`), and, where the weekend limits cannot meet the
+    weekend demand, not on one day of a weekend while another day of it is open
+    (`half_weekend_steer`). A minimum-minutes shortfall is penalised rather than
     forbidden (the search works it away later), so a batch always has a roster unless other
     hard rules conflict. With `steer`, also the employees with the fewest options go first
     (`construction_order`). Returns (plan or None, work used, outcome)."""
@@ -360,6 +376,7 @@ def construct(compiled: Compiled, seed: int, work_budget: float, deadline: float
     batch = _batch_size(compiled)
     able_later = able_counts(compiled, range(compiled.n_employees))
     order = construction_order(compiled) if steer else list(range(compiled.n_employees))
+    weekends_short = weekend_demand(compiled) > weekend_capacity(compiled)
     e = 0
     while e < compiled.n_employees:
         if time.monotonic() >= deadline or used >= work_budget:
@@ -368,7 +385,8 @@ def construct(compiled: Compiled, seed: int, work_budget: float, deadline: float
         able_later.subtract(able_counts(compiled, members))
         model = RosterModel(compiled, plan, [(m, d) for m in members for d in range(compiled.horizon)],
                             names=False, soft_minimums=True,
-                            extra_under=scarcity_weights(compiled, plan, able_later) if steer else None)
+                            extra_under=scarcity_weights(compiled, plan, able_later) if steer else None,
+                            half_weekends=half_weekend_steer(compiled, plan) if steer and weekends_short else None)
         model.add_hints()
         solver = cp_model.CpSolver()
         solver.parameters.num_workers = 1
@@ -403,6 +421,46 @@ def construction_order(compiled: Compiled) -> list[int]:
         weekends = employees[e].max_weekends
         return (len(compiled.allowed[e]), math.inf if weekends is None else weekends, -len(employees[e].days_off), e)
     return sorted(range(compiled.n_employees), key=options)
+
+
+def weekend_demand(compiled: Compiled) -> int:
+    """People asked for on weekend days, summed over the horizon's weekend slots."""
+    days = compiled.problem.days
+    return sum(demand.requirement for (d, _, _), demands in compiled.slot_demands.items()
+               if days[d].weekend is not None for demand in demands)
+
+
+def weekend_capacity(compiled: Compiled) -> float:
+    """The most weekend days the employees may work under their limits of weekends with work:
+    each employee's `max_weekends` weekends with the most days they are not off (every weekend
+    without a limit). When it is below `weekend_demand`, some weekend cover is missed whatever the
+    roster, and every weekend worked on one day only misses one more."""
+    total = 0
+    for employee in compiled.problem.employees:
+        days = sorted((sum(1 for d in weekend_days if d not in employee.days_off)
+                       for weekend_days in compiled.weekends.values()), reverse=True)
+        total += sum(days if employee.max_weekends is None else days[:employee.max_weekends])
+    return total
+
+
+def half_weekend_steer(compiled: Compiled, plan: RosterDraft) -> tuple[float, set]:
+    """(weight, open weekend slots) for a construction batch (`RosterModel._half_weekends`): the
+    (day, shift) slots of weekend days still short in `plan`, and HALF_WEEKEND_SHARE of the
+    lowest under-cover weight among them."""
+    cover = Counter()
+    for (_, d), works in plan.cells.items():
+        for s, role, site in works:
+            cover[(d, s, role, site)] += 1
+    days = compiled.problem.days
+    open_slots, weights = set(), []
+    for (d, s, role), demands in compiled.slot_demands.items():
+        if days[d].weekend is None:
+            continue
+        for demand in demands:
+            if demand.requirement > cover[(d, s, role, demand.site)] and math.isfinite(demand.weight_under):
+                open_slots.add((d, s))
+                weights.append(demand.weight_under)
+    return HALF_WEEKEND_SHARE * min(weights, default=0.0), open_slots
 
 
 def able_counts(compiled: Compiled, employees) -> Counter:
