@@ -106,20 +106,23 @@ def open_once(context, url: str, wait_for: list[str], timeout_seconds: float) ->
 
 
 def series(browser, scenario: str, kept: Path, runs: int, wait_for: list[str], log_path: Path,
-           timeout_seconds: float, launcher: str, returning: bool) -> list[dict]:
+           timeout_seconds: float, launcher: str, returning: bool, empty: bool = False) -> list[dict]:
     """`runs` server restarts, each opened once: in a new browser profile (nothing cached), or
     (`returning`) in one profile that visited the page before, as a planner's browser did (its
-    cache holds the page's scripts, which a server restart does not change)."""
+    cache holds the page's scripts, which a server restart does not change). With `empty`, every
+    server gets a kept-plans folder of its own, empty: a server stopped while it plans in the
+    background may finish and keep that plan, which the next server would then open on."""
     rows = []
+    folder = (lambda n: kept / f"server-{n}") if empty else (lambda n: kept)   # noqa: E731
     shared = browser.new_context(viewport=VIEWPORT) if returning else None
     if shared is not None:          # the visit before (not timed)
-        server, url, _ = start_server(scenario, kept, log_path, launcher)
+        server, url, _ = start_server(scenario, folder("before"), log_path, launcher)
         try:
             open_once(shared, url, wait_for, timeout_seconds)
         finally:
             stop_server(server)
     for n in range(runs):
-        server, url, healthy = start_server(scenario, kept, log_path, launcher)
+        server, url, healthy = start_server(scenario, folder(n), log_path, launcher)
         context = shared or browser.new_context(viewport=VIEWPORT)
         try:
             seconds, deploy = open_once(context, url, wait_for, timeout_seconds)
@@ -170,7 +173,7 @@ def main() -> int:
             with tempfile.TemporaryDirectory() as empty:
                 print(f"{launcher}, returning browser: no kept plan, {args.runs} server restarts:", flush=True)
                 rows = series(browser, args.scenario, Path(empty) / "kept", args.runs, [PREVIEW], log_path,
-                              args.timeout, launcher, True)
+                              args.timeout, launcher, True, empty=True)
             results.append((launcher, "returning browser", "no kept plan",
                             "demand and capacity (the plan computes behind)", rows))
         browser.close()
