@@ -497,16 +497,15 @@ def improve_call_shifts(sim: WardSimulator, plans: WardPlans, base: np.ndarray,
     objective: each pass scores every other shift of every day with calls (all at once, each
     as its own row), takes in each ward the best gaining shift of every day together, or only
     the single best change when the changes together gain less; deterministic. Returns the
-    plans (the same object when nothing gains) and each ward's objective."""
+    plans (the same object when nothing gains) and each ward's objective. `base`: each ward's
+    objective under `plans`."""
     everyone = np.arange(sim.n_wards)
     n_wards = sim.n_wards
     current = plans
-    made = None   # the calls made: they follow the kits and letters, not the shift named
-    settled = False   # `base` is the objective of `current`
+    sim.invited_arrivals(everyone, current)
+    made = sim.last_calls   # the calls made: they follow the kits and letters, not the shift named
+    settled = True          # `base` is the objective of `current`
     for _ in range(rounds):
-        if made is None:
-            base = sim.objective(everyone, current)
-            made, settled = sim.last_calls, True
         named = current.call_shifts()
         ward, day, shift = [], [], []
         for s in range(sim.n_shifts):
