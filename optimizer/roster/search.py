@@ -3,10 +3,12 @@ CP-SAT around the incumbent roster, keep the result when it is no worse.
 
 Neighbourhoods (`KINDS`): random employees over the horizon (or a window of it), a window of
 days for many employees, employees able to fill a badly covered shift around its day, an unmet
-request; once the search stalls, also everyone who may work a badly covered shift type over ten
-days around it; and, while some employee is short of their minimum minutes, that employee with
-others. Their size adapts (except the shift type's): a kind solved to optimality quickly
-grows, one that hits its limit shrinks. One round solves one neighbourhood per worker thread,
+request; where weekends with work are limited and someone works only part of a weekend, two
+weekends with the days around them for everyone (`_weekend_pair`); once the search stalls, also
+everyone who may work a badly covered shift type over ten days around it; and, while some
+employee is short of their minimum minutes, that employee with others. Their size adapts
+(except the shift type's and the weekend pair's): a kind solved to optimality quickly grows,
+one that hits its limit shrinks. One round solves one neighbourhood per worker thread,
 disjoint in employees, so that two improvements can be combined. A roster is better when it is
 fewer minutes short of the minimums, then when it costs less (`cost.evaluate`).
 
@@ -76,6 +78,20 @@ STALL_GAIN = 0.01
 # get before the next one: the step keeps its share of the run only while it pays off.
 LS_STALL_ROUNDS = 8
 LS_WORK = 4.0
+# A weekend-pair neighbourhood frees everyone over two weekends and this many days before and
+# after each at most (fewer when no employee's shortest work or off block needs that many), so
+# that blocks around a weekend can be reshaped. With a limit of weekends with work, a weekend
+# worked on one day only costs the employee a whole weekend for one shift: where weekend demand
+# exceeds what the limits allow, each such half weekend is an uncovered slot. Closing one means
+# pairing it with another weekend where someone can give up theirs, everyone at once. From the
+# search's final rosters at 36 units (`git log` of this line; twenty random pairs, all 40
+# employees, two days around): Curtois Instance19 seed 0 4092 -> 3892 in 3.9 units, Instance15
+# 4869 -> 4647 in 6.7 (fifteen pairs); with half the employees, 4091 and 4767.
+WEEKEND_MARGIN_DAYS = 2
+# At most this many free variables in a weekend-pair neighbourhood (its size does not adapt, like
+# the shift type's): beyond it, those working part of one of the two weekends and then others at
+# random, as many as fit.
+WEEKEND_PAIR_VARIABLES = 2 * SHIFT_VARIABLES
 
 
 @dataclass
@@ -185,6 +201,13 @@ class NeighbourhoodSearch:
         self.log = log
         self.stats = SearchStats()
         self.target = {kind: float(START_VARIABLES) for kind in self.KINDS + ("shortfall",)}   # free variables
+        # the weekend-pair kind, where weekends with work are limited and there are two of them
+        employees = compiled.problem.employees
+        limited = any(employee.max_weekends is not None for employee in employees)
+        self.kinds = self.KINDS + (("weekends",) if limited and len(compiled.weekends) >= 2 else ())
+        blocks = max((max(employee.min_consecutive_days, employee.min_consecutive_days_off) for employee in employees),
+                     default=1)
+        self.weekend_margin = max(1, min(WEEKEND_MARGIN_DAYS, blocks))
         self.improved_round = 0   # the last round that improved the roster by STALL_GAIN
         self.local_search = local_search   # violation local search on the full model when stuck
         self.searched_round = 0   # the last round a local search started from
@@ -391,7 +414,7 @@ class NeighbourhoodSearch:
         neighbourhoods of one round are then disjoint in employees, so their improvements can be
         combined), else among all employees. The shift-type kind joins when the search stalls."""
         free = [e for e in range(self.c.n_employees) if e not in taken] or list(range(self.c.n_employees))
-        kind = self.KINDS[self.rng.randrange(len(self.KINDS))]
+        kind = self.kinds[self.rng.randrange(len(self.kinds))]
         if self.stats.rounds - self.improved_round >= STALL_ROUNDS and self.rng.random() < 0.5:
             kind = "shift"
         if self.shortfall > 0 and self.rng.random() < 0.8:
@@ -407,6 +430,8 @@ class NeighbourhoodSearch:
             hood = self._around_shortfall(kind, free)
         elif kind == "requests":
             hood = self._around_unmet_request(kind, free)
+        elif kind == "weekends":
+            hood = self._weekend_pair(kind, free)
         else:
             hood = self._employees_window(kind, free)
         taken.update(e for e, _ in hood.cells)
@@ -480,6 +505,43 @@ class NeighbourhoodSearch:
         count = max(1, min(len(able), int(SHIFT_VARIABLES / self.vars_per_cell / length)))
         employees = sorted(self.rng.sample(able, count))
         return Neighbourhood(kind, [(e, d) for e in employees for d in self._window(length, centre=day)])
+
+    def _weekend_pair(self, kind: str, free: list[int]) -> Neighbourhood:
+        """Two weekends, each with `weekend_margin` days before and after it, for every employee:
+        the first picked by how many employees with a weekend limit work it on some but not all
+        of its days, the second by its weekend under-cover cost (any other weekend when none is
+        short). Everyone, because a half weekend closes only by passing weekends along between
+        several employees (with half of them, none of the gain above was found). Without a half
+        weekend, the employees' kind."""
+        days = self.problem.days
+        employees = self.problem.employees
+        worked: Counter = Counter()
+        for (e, d), works in self.plan.cells.items():
+            if works and days[d].weekend is not None and employees[e].max_weekends is not None:
+                worked[(e, days[d].weekend)] += 1
+        weekends = sorted(self.c.weekends)
+        halves = Counter(w for (_, w), n in worked.items() if n < len(self.c.weekends[w]))
+        if not halves:
+            return self._employees_window("employees", free)
+        first = weekends[self._weighted_index([float(halves[w]) for w in weekends])]
+        short: Counter = Counter()
+        for cost, d, _ in self._cover_gaps():
+            if days[d].weekend is not None:
+                short[days[d].weekend] += cost
+        others = [w for w in weekends if w != first]
+        second = others[self._weighted_index([short[w] + 1e-3 for w in others])]
+        margin = self.weekend_margin
+        chosen = sorted({n for w in (first, second) for d in self.c.weekends[w]
+                         for n in range(d - margin, d + margin + 1) if 0 <= n < self.c.horizon})
+        members = list(range(self.c.n_employees))
+        fit = int(WEEKEND_PAIR_VARIABLES / self.vars_per_cell / len(chosen))
+        if len(members) > fit:
+            part = sorted({e for (e, w), n in worked.items() if w in (first, second) and n < len(self.c.weekends[w])})
+            rest = [e for e in members if e not in set(part)]
+            self.rng.shuffle(part)
+            self.rng.shuffle(rest)
+            members = sorted((part + rest)[:max(1, fit)])
+        return Neighbourhood(kind, [(e, d) for e in members for d in chosen])
 
     def _around_unmet_request(self, kind: str, free: list[int]) -> Neighbourhood:
         """An employee's request not honoured (picked by weight), with colleagues who may take
