@@ -19,6 +19,8 @@ CURTOIS = Path(__file__).resolve().parents[1] / "benchmarks" / "curtois"
 STUCK_INSTANCE5 = Path(__file__).resolve().parent / "data" / "instance5-stuck-1249.csv"
 # the roster the neighbourhood search of seed 2 ended on for Instance9 at 36 units (cost 457)
 SEARCHED_INSTANCE9 = Path(__file__).resolve().parent / "data" / "instance9-search-457.csv"
+# the roster the engine returned for seed 0 of Instance19 at 36 units (cost 4092, best known 3149)
+ENGINE_INSTANCE19 = Path(__file__).resolve().parent / "data" / "instance19-engine-4092.csv"
 
 
 def _instance_with_roster(name: str, roster: Path) -> tuple[curtois.CurtoisInstance, Compiled, RosterDraft]:
@@ -175,3 +177,68 @@ def test_build_work_follows_the_model_size():
     whole = RosterModel(compiled, plan, names=False)
     assert build_work(small) == len(small.model.proto.constraints) * BUILD_WORK_PER_CONSTRAINT
     assert 0 < build_work(small) < build_work(whole)
+
+
+def _engine_instance19() -> tuple[curtois.CurtoisInstance, Compiled, RosterDraft]:
+    return _instance_with_roster("Instance19", ENGINE_INSTANCE19)
+
+
+def _half_weekends(compiled: Compiled, plan: RosterDraft) -> int:
+    """Weekends some employee works on some but not all of their days."""
+    return sum(1 for e in range(compiled.n_employees) for days in compiled.weekends.values()
+               if 0 < sum(1 for d in days if plan.works(e, d)) < len(days))
+
+
+def test_weekend_pair_frees_everyone_over_a_half_worked_weekend_and_another():
+    """The weekend-pair neighbourhood frees every employee over two weekends and the days around
+    each, and the first of them is one that somebody works on one day only."""
+    _, compiled, plan = _engine_instance19()
+    search = NeighbourhoodSearch(compiled, plan, seed=0, workers=2, work_budget=0.0, deadline=math.inf)
+    assert "weekends" in search.kinds
+    for _ in range(5):
+        hood = search._weekend_pair("weekends", list(range(compiled.n_employees)))
+        assert {e for e, _ in hood.cells} == set(range(compiled.n_employees))
+        days = {d for _, d in hood.cells}
+        weekends = {w for w, members in compiled.weekends.items() if set(members) <= days}
+        assert len(weekends) == 2
+        margin = search.weekend_margin
+        around = {n for w in weekends for d in compiled.weekends[w] for n in range(d - margin, d + margin + 1)}
+        assert days == {d for d in around if 0 <= d < compiled.horizon}
+        assert any(0 < sum(1 for d in compiled.weekends[w] if plan.works(e, d)) < len(compiled.weekends[w])
+                   for w in weekends for e in range(compiled.n_employees))
+
+
+def test_weekend_pairs_close_half_weekends_the_search_ended_with():
+    """From a roster the engine returned on Instance19 (every employee at their weekend limit,
+    19 half-worked weekends), re-solving weekend pairs lowers the cost and the half weekends."""
+    from optimizer.roster.model import RosterModel
+    from optimizer.roster.search import plan_cost, sub_solve
+
+    instance, compiled, plan = _engine_instance19()
+    search = NeighbourhoodSearch(compiled, plan, seed=0, workers=1, work_budget=0.0, deadline=math.inf)
+    start_cost, start_halves = plan_cost(compiled, plan), _half_weekends(compiled, plan)
+    for attempt in range(12):
+        hood = search._weekend_pair("weekends", list(range(compiled.n_employees)))
+        model = RosterModel(compiled, search.plan, hood.cells, names=False)
+        status, _, solver = sub_solve(model, attempt, 0.6, 60.0)
+        found = model.read_plan(solver)
+        if compiled.shortfall_minutes(found) == 0 and plan_cost(compiled, found) < search.cost:
+            search.plan, search.cost = found, plan_cost(compiled, found)
+    rows = [(a.employee, a.day, a.shift) for a in search.plan.to_assignments(compiled.problem)]
+    assert curtois.hard_violations(instance, rows) == []
+    assert curtois.objective(instance, rows) == search.cost <= start_cost - 100
+    assert _half_weekends(compiled, search.plan) < start_halves
+
+
+def test_no_weekend_pairs_where_weekends_with_work_are_not_limited():
+    """Without any limit of weekends with work the search draws no weekend-pair neighbourhood."""
+    import dataclasses
+
+    problem = curtois.to_problem(curtois.read_instance(CURTOIS / "Instance9.txt"))
+    unlimited = dataclasses.replace(problem, employees=tuple(dataclasses.replace(e, max_weekends=None)
+                                                             for e in problem.employees))
+    search = NeighbourhoodSearch(Compiled(unlimited), RosterDraft(), seed=0, workers=1, work_budget=0.0,
+                                 deadline=math.inf)
+    search.shortfall = 0
+    assert "weekends" not in search.kinds
+    assert all(search._pick(set()).kind != "weekends" for _ in range(60))

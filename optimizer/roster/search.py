@@ -415,6 +415,8 @@ class NeighbourhoodSearch:
         combined), else among all employees. The shift-type kind joins when the search stalls."""
         free = [e for e in range(self.c.n_employees) if e not in taken] or list(range(self.c.n_employees))
         kind = self.kinds[self.rng.randrange(len(self.kinds))]
+        if kind == "weekends" and self.rng.random() >= self._half_weekend_share():
+            kind = self.KINDS[self.rng.randrange(len(self.KINDS))]
         if self.stats.rounds - self.improved_round >= STALL_ROUNDS and self.rng.random() < 0.5:
             kind = "shift"
         if self.shortfall > 0 and self.rng.random() < 0.8:
@@ -506,6 +508,31 @@ class NeighbourhoodSearch:
         employees = sorted(self.rng.sample(able, count))
         return Neighbourhood(kind, [(e, d) for e in employees for d in self._window(length, centre=day)])
 
+    def _half_weekends(self) -> Counter:
+        """(employee, weekend) -> days worked, for the weekends an employee with a limit of
+        weekends with work works on some but not all of its days."""
+        days = self.problem.days
+        employees = self.problem.employees
+        worked: Counter = Counter()
+        for (e, d), works in self.plan.cells.items():
+            if works and days[d].weekend is not None and employees[e].max_weekends is not None:
+                worked[(e, days[d].weekend)] += 1
+        return Counter({(e, w): n for (e, w), n in worked.items() if n < len(self.c.weekends[w])})
+
+    def _half_weekend_share(self) -> float:
+        """The share of the incumbent's cost half weekends may stand for: each at most one
+        uncovered weekend slot of the lowest weight among those uncovered (nothing when no
+        weekend slot is short), over the cost. A weekend-pair neighbourhood drawn is kept with
+        this probability (else another kind is drawn), so the search spends on weekends about
+        what they may return."""
+        if self.cost <= 0:
+            return 0.0
+        days = self.problem.days
+        weights = [weight for weight, d in self._under_covered() if days[d].weekend is not None]
+        if not weights:
+            return 0.0
+        return min(1.0, len(self._half_weekends()) * min(weights) / self.cost)
+
     def _weekend_pair(self, kind: str, free: list[int]) -> Neighbourhood:
         """Two weekends, each with `weekend_margin` days before and after it, for every employee:
         the first picked by how many employees with a weekend limit work it on some but not all
@@ -514,13 +541,9 @@ class NeighbourhoodSearch:
         several employees (with half of them, none of the gain above was found). Without a half
         weekend, the employees' kind."""
         days = self.problem.days
-        employees = self.problem.employees
-        worked: Counter = Counter()
-        for (e, d), works in self.plan.cells.items():
-            if works and days[d].weekend is not None and employees[e].max_weekends is not None:
-                worked[(e, days[d].weekend)] += 1
+        partial = self._half_weekends()
         weekends = sorted(self.c.weekends)
-        halves = Counter(w for (_, w), n in worked.items() if n < len(self.c.weekends[w]))
+        halves = Counter(w for _, w in partial)
         if not halves:
             return self._employees_window("employees", free)
         first = weekends[self._weighted_index([float(halves[w]) for w in weekends])]
@@ -536,7 +559,7 @@ class NeighbourhoodSearch:
         members = list(range(self.c.n_employees))
         fit = int(WEEKEND_PAIR_VARIABLES / self.vars_per_cell / len(chosen))
         if len(members) > fit:
-            part = sorted({e for (e, w), n in worked.items() if w in (first, second) and n < len(self.c.weekends[w])})
+            part = sorted({e for e, w in partial if w in (first, second)})
             rest = [e for e in members if e not in set(part)]
             self.rng.shuffle(part)
             self.rng.shuffle(rest)
@@ -603,6 +626,20 @@ class NeighbourhoodSearch:
             if pick <= 0:
                 return index
         return len(weights) - 1
+
+    def _under_covered(self) -> list[tuple[float, int]]:
+        """(weight, day) of every person missing from a slot in the incumbent (a slot two short
+        appears twice)."""
+        cover = Counter()
+        for (_employee, d), works in self.plan.cells.items():
+            for s, role, site in works:
+                cover[(d, s, role, site)] += 1
+        missing = []
+        for (d, s, role), demands in self.c.slot_demands.items():
+            for demand in demands:
+                short = demand.requirement - cover.get((d, s, role, demand.site), 0)
+                missing.extend([(min(demand.weight_under, 1e6), d)] * max(0, short))
+        return missing
 
     def _cover_gaps(self) -> list[tuple[float, int, int]]:
         """(cost, day, shift) of every slot with under- or over-cover in the incumbent."""
