@@ -78,19 +78,24 @@ STALL_GAIN = 0.01
 # get before the next one: the step keeps its share of the run only while it pays off.
 LS_STALL_ROUNDS = 8
 LS_WORK = 4.0
-# A weekend-pair neighbourhood frees everyone over two weekends and this many days before and
-# after each at most (fewer when no employee's shortest work or off block needs that many), so
-# that blocks around a weekend can be reshaped. With a limit of weekends with work, a weekend
-# worked on one day only costs the employee a whole weekend for one shift: where weekend demand
-# exceeds what the limits allow, each such half weekend is an uncovered slot. Closing one means
-# pairing it with another weekend where someone can give up theirs, everyone at once. From the
-# search's final rosters at 36 units (`git log` of this line; twenty random pairs, all 40
-# employees, two days around): Curtois Instance19 seed 0 4092 -> 3892 in 3.9 units, Instance15
-# 4869 -> 4647 in 6.7 (fifteen pairs); with half the employees, 4091 and 4767.
+# A weekend-pair neighbourhood (`_weekend_pair`) frees everyone over two weekends and this many
+# days before and after each at most (fewer when no employee's shortest work or off block needs
+# that many), so that the blocks around a weekend can be reshaped. With a limit of weekends with
+# work, a weekend worked on one day only costs the employee a whole weekend for one shift: where
+# weekend cover is short, each such half weekend can be an uncovered slot. Closing one means
+# passing weekends along between several employees over two weekends at once, which no window
+# of days or few employees holds. From the rosters the search ended on at 36 units (twenty random
+# pairs, every employee): Curtois Instance19 seed 0 4092 -> 3892 in 3.9 units (one day around:
+# 4090), Instance15 4869 -> 4647 in 6.7; with half the employees (those working part of either
+# weekend first), 4091 and 4767.
 WEEKEND_MARGIN_DAYS = 2
 # At most this many free variables in a weekend-pair neighbourhood (its size does not adapt, like
 # the shift type's): beyond it, those working part of one of the two weekends and then others at
-# random, as many as fit.
+# random, as many as fit. Where everyone over the whole horizon fits in that many, the kind is
+# not drawn: a days window for everyone (which grows while its sub-solves are easy) then holds
+# any two weekends already. Measured at 36 units with the kind drawn there too, Curtois Instance5
+# ended one uncovered slot above the best known on 2 of seeds 0-5 (1237, 1248; without it
+# 1146-1168 on all six).
 WEEKEND_PAIR_VARIABLES = 2 * SHIFT_VARIABLES
 
 
@@ -201,13 +206,6 @@ class NeighbourhoodSearch:
         self.log = log
         self.stats = SearchStats()
         self.target = {kind: float(START_VARIABLES) for kind in self.KINDS + ("shortfall",)}   # free variables
-        # the weekend-pair kind, where weekends with work are limited and there are two of them
-        employees = compiled.problem.employees
-        limited = any(employee.max_weekends is not None for employee in employees)
-        self.kinds = self.KINDS + (("weekends",) if limited and len(compiled.weekends) >= 2 else ())
-        blocks = max((max(employee.min_consecutive_days, employee.min_consecutive_days_off) for employee in employees),
-                     default=1)
-        self.weekend_margin = max(1, min(WEEKEND_MARGIN_DAYS, blocks))
         self.improved_round = 0   # the last round that improved the roster by STALL_GAIN
         self.local_search = local_search   # violation local search on the full model when stuck
         self.searched_round = 0   # the last round a local search started from
@@ -218,6 +216,16 @@ class NeighbourhoodSearch:
         self.shift_work = SUB_SOLVE_WORK * SHIFT_VARIABLES / START_VARIABLES
         avg_shifts = sum(len(a) for a in compiled.allowed) / max(1, compiled.n_employees)
         self.vars_per_cell = max(1.0, avg_shifts)
+        # the weekend-pair kind, where weekends with work are limited and there are two of them
+        employees = compiled.problem.employees
+        limited = any(employee.max_weekends is not None for employee in employees)
+        # (not where everyone over the whole horizon fits in one: see WEEKEND_PAIR_VARIABLES)
+        whole = compiled.n_employees * compiled.horizon * self.vars_per_cell
+        pairs = limited and len(compiled.weekends) >= 2 and whole > WEEKEND_PAIR_VARIABLES
+        self.kinds = self.KINDS + (("weekends",) if pairs else ())
+        blocks = max((max(employee.min_consecutive_days, employee.min_consecutive_days_off) for employee in employees),
+                     default=1)
+        self.weekend_margin = max(1, min(WEEKEND_MARGIN_DAYS, blocks))
 
     # -- loop -----------------------------------------------------------------------------
     def run(self) -> RosterDraft:
@@ -415,8 +423,6 @@ class NeighbourhoodSearch:
         combined), else among all employees. The shift-type kind joins when the search stalls."""
         free = [e for e in range(self.c.n_employees) if e not in taken] or list(range(self.c.n_employees))
         kind = self.kinds[self.rng.randrange(len(self.kinds))]
-        if kind == "weekends" and self.rng.random() >= self._half_weekend_share():
-            kind = self.KINDS[self.rng.randrange(len(self.KINDS))]
         if self.stats.rounds - self.improved_round >= STALL_ROUNDS and self.rng.random() < 0.5:
             kind = "shift"
         if self.shortfall > 0 and self.rng.random() < 0.8:
@@ -519,27 +525,13 @@ class NeighbourhoodSearch:
                 worked[(e, days[d].weekend)] += 1
         return Counter({(e, w): n for (e, w), n in worked.items() if n < len(self.c.weekends[w])})
 
-    def _half_weekend_share(self) -> float:
-        """The share of the incumbent's cost half weekends may stand for: each at most one
-        uncovered weekend slot of the lowest weight among those uncovered (nothing when no
-        weekend slot is short), over the cost. A weekend-pair neighbourhood drawn is kept with
-        this probability (else another kind is drawn), so the search spends on weekends about
-        what they may return."""
-        if self.cost <= 0:
-            return 0.0
-        days = self.problem.days
-        weights = [weight for weight, d in self._under_covered() if days[d].weekend is not None]
-        if not weights:
-            return 0.0
-        return min(1.0, len(self._half_weekends()) * min(weights) / self.cost)
-
     def _weekend_pair(self, kind: str, free: list[int]) -> Neighbourhood:
         """Two weekends, each with `weekend_margin` days before and after it, for every employee:
         the first picked by how many employees with a weekend limit work it on some but not all
-        of its days, the second by its weekend under-cover cost (any other weekend when none is
-        short). Everyone, because a half weekend closes only by passing weekends along between
-        several employees (with half of them, none of the gain above was found). Without a half
-        weekend, the employees' kind."""
+        of its days, the second by the cover cost (missing and extra people) of its days, any
+        other weekend alike when none costs. Everyone (up to WEEKEND_PAIR_VARIABLES), because a
+        half weekend closes only by passing weekends along between several employees (see
+        WEEKEND_MARGIN_DAYS). Without a half weekend, the employees' kind."""
         days = self.problem.days
         partial = self._half_weekends()
         weekends = sorted(self.c.weekends)
@@ -626,20 +618,6 @@ class NeighbourhoodSearch:
             if pick <= 0:
                 return index
         return len(weights) - 1
-
-    def _under_covered(self) -> list[tuple[float, int]]:
-        """(weight, day) of every person missing from a slot in the incumbent (a slot two short
-        appears twice)."""
-        cover = Counter()
-        for (_employee, d), works in self.plan.cells.items():
-            for s, role, site in works:
-                cover[(d, s, role, site)] += 1
-        missing = []
-        for (d, s, role), demands in self.c.slot_demands.items():
-            for demand in demands:
-                short = demand.requirement - cover.get((d, s, role, demand.site), 0)
-                missing.extend([(min(demand.weight_under, 1e6), d)] * max(0, short))
-        return missing
 
     def _cover_gaps(self) -> list[tuple[float, int, int]]:
         """(cost, day, shift) of every slot with under- or over-cover in the incumbent."""
