@@ -242,3 +242,17 @@ def test_no_weekend_pairs_where_weekends_with_work_are_not_limited():
     search.shortfall = 0
     assert "weekends" not in search.kinds
     assert all(search._pick(set()).kind != "weekends" for _ in range(60))
+
+
+def test_no_weekend_pairs_where_everyone_over_the_horizon_fits_in_one():
+    """On Instance5 (16 nurses, 28 days, 2 shift types) one weekend-pair neighbourhood could
+    hold the whole roster, so none is drawn; on Instance9 (36 nurses, 4 types) they are."""
+    from optimizer.roster.search import WEEKEND_PAIR_VARIABLES
+
+    for name, drawn in (("Instance5", False), ("Instance9", True)):
+        compiled = Compiled(curtois.to_problem(curtois.read_instance(CURTOIS / f"{name}.txt")))
+        search = NeighbourhoodSearch(compiled, RosterDraft(), seed=0, workers=1, work_budget=0.0,
+                                     deadline=math.inf)
+        whole = compiled.n_employees * compiled.horizon * search.vars_per_cell
+        assert (whole > WEEKEND_PAIR_VARIABLES) == drawn
+        assert ("weekends" in search.kinds) == drawn

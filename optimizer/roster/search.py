@@ -548,7 +548,7 @@ class NeighbourhoodSearch:
         margin = self.weekend_margin
         chosen = sorted({n for w in (first, second) for d in self.c.weekends[w]
                          for n in range(d - margin, d + margin + 1) if 0 <= n < self.c.horizon})
-        members = list(range(self.c.n_employees))
+        members = list(free)
         fit = int(WEEKEND_PAIR_VARIABLES / self.vars_per_cell / len(chosen))
         if len(members) > fit:
             part = sorted({e for e, w in partial if w in (first, second)})
