@@ -190,8 +190,8 @@ def _half_weekends(compiled: Compiled, plan: RosterDraft) -> int:
 
 
 def test_weekend_pair_frees_everyone_over_a_half_worked_weekend_and_another():
-    """The weekend-pair neighbourhood frees every employee over two weekends and the days around
-    each, and the first of them is one that somebody works on one day only."""
+    """The weekend-pair neighbourhood frees every employee left free over two weekends and the
+    days around each, and one of them is a weekend that somebody works on one day only."""
     _, compiled, plan = _engine_instance19()
     search = NeighbourhoodSearch(compiled, plan, seed=0, workers=2, work_budget=0.0, deadline=math.inf)
     assert "weekends" in search.kinds
@@ -206,6 +206,8 @@ def test_weekend_pair_frees_everyone_over_a_half_worked_weekend_and_another():
         assert days == {d for d in around if 0 <= d < compiled.horizon}
         assert any(0 < sum(1 for d in compiled.weekends[w] if plan.works(e, d)) < len(compiled.weekends[w])
                    for w in weekends for e in range(compiled.n_employees))
+    free = list(range(10, compiled.n_employees))
+    assert {e for e, _ in search._weekend_pair("weekends", free).cells} == set(free)
 
 
 def test_weekend_pairs_close_half_weekends_the_search_ended_with():

@@ -526,12 +526,13 @@ class NeighbourhoodSearch:
         return Counter({(e, w): n for (e, w), n in worked.items() if n < len(self.c.weekends[w])})
 
     def _weekend_pair(self, kind: str, free: list[int]) -> Neighbourhood:
-        """Two weekends, each with `weekend_margin` days before and after it, for every employee:
-        the first picked by how many employees with a weekend limit work it on some but not all
-        of its days, the second by the cover cost (missing and extra people) of its days, any
-        other weekend alike when none costs. Everyone (up to WEEKEND_PAIR_VARIABLES), because a
-        half weekend closes only by passing weekends along between several employees (see
-        WEEKEND_MARGIN_DAYS). Without a half weekend, the employees' kind."""
+        """Two weekends, each with `weekend_margin` days before and after it, for every employee
+        of `free` (up to WEEKEND_PAIR_VARIABLES): a half weekend closes only by passing weekends
+        along between several employees (see WEEKEND_MARGIN_DAYS), and leaving out those of the
+        round's other neighbourhoods lets their gains be combined. The first weekend is picked
+        by how many employees with a weekend limit work it on some but not all of its days, the
+        second by the cover cost (missing and extra people) of its days, any other alike when
+        none costs. Without a half weekend, the employees' kind."""
         days = self.problem.days
         partial = self._half_weekends()
         weekends = sorted(self.c.weekends)
@@ -551,7 +552,7 @@ class NeighbourhoodSearch:
         members = list(free)
         fit = int(WEEKEND_PAIR_VARIABLES / self.vars_per_cell / len(chosen))
         if len(members) > fit:
-            part = sorted({e for e, w in partial if w in (first, second)})
+            part = sorted({e for e, w in partial if w in (first, second)} & set(members))
             rest = [e for e in members if e not in set(part)]
             self.rng.shuffle(part)
             self.rng.shuffle(rest)
