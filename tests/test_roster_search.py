@@ -193,7 +193,8 @@ def test_weekend_pair_frees_everyone_over_a_half_worked_weekend_and_another():
     """The weekend-pair neighbourhood frees every employee left free over two weekends and the
     days around each, and one of them is a weekend that somebody works on one day only."""
     _, compiled, plan = _engine_instance19()
-    search = NeighbourhoodSearch(compiled, plan, seed=0, workers=2, work_budget=0.0, deadline=math.inf)
+    search = NeighbourhoodSearch(compiled, plan, seed=0, workers=2, work_budget=0.0, deadline=math.inf,
+                                 weekend_pairs=True)
     assert "weekends" in search.kinds
     for _ in range(5):
         hood = search._weekend_pair("weekends", list(range(compiled.n_employees)))
@@ -232,18 +233,20 @@ def test_weekend_pairs_close_half_weekends_the_search_ended_with():
     assert _half_weekends(compiled, search.plan) < start_halves
 
 
-def test_no_weekend_pairs_where_weekends_with_work_are_not_limited():
-    """Without any limit of weekends with work the search draws no weekend-pair neighbourhood."""
+def test_no_weekend_pairs_where_weekends_with_work_are_not_limited_or_not_asked_for():
+    """Without any limit of weekends with work, or unless the caller asks for them, the search
+    draws no weekend-pair neighbourhood."""
     import dataclasses
 
     problem = curtois.to_problem(curtois.read_instance(CURTOIS / "Instance9.txt"))
     unlimited = dataclasses.replace(problem, employees=tuple(dataclasses.replace(e, max_weekends=None)
                                                              for e in problem.employees))
-    search = NeighbourhoodSearch(Compiled(unlimited), RosterDraft(), seed=0, workers=1, work_budget=0.0,
-                                 deadline=math.inf)
-    search.shortfall = 0
-    assert "weekends" not in search.kinds
-    assert all(search._pick(set()).kind != "weekends" for _ in range(60))
+    for compiled, asked in ((Compiled(unlimited), True), (Compiled(problem), False)):
+        search = NeighbourhoodSearch(compiled, RosterDraft(), seed=0, workers=1, work_budget=0.0,
+                                     deadline=math.inf, weekend_pairs=asked)
+        search.shortfall = 0
+        assert "weekends" not in search.kinds
+        assert all(search._pick(set()).kind != "weekends" for _ in range(60))
 
 
 def test_no_weekend_pairs_where_everyone_over_the_horizon_fits_in_one():
@@ -254,7 +257,7 @@ def test_no_weekend_pairs_where_everyone_over_the_horizon_fits_in_one():
     for name, drawn in (("Instance5", False), ("Instance9", True)):
         compiled = Compiled(curtois.to_problem(curtois.read_instance(CURTOIS / f"{name}.txt")))
         search = NeighbourhoodSearch(compiled, RosterDraft(), seed=0, workers=1, work_budget=0.0,
-                                     deadline=math.inf)
+                                     deadline=math.inf, weekend_pairs=True)
         whole = compiled.n_employees * compiled.horizon * search.vars_per_cell
         assert (whole > WEEKEND_PAIR_VARIABLES) == drawn
         assert ("weekends" in search.kinds) == drawn

@@ -192,7 +192,7 @@ class NeighbourhoodSearch:
     KINDS = ("employees", "days", "cover", "requests")
 
     def __init__(self, compiled: Compiled, plan: RosterDraft, *, seed: int, workers: int, work_budget: float,
-                 deadline: float, log: bool = False, local_search: bool = False):
+                 deadline: float, log: bool = False, local_search: bool = False, weekend_pairs: bool = False):
         self.c = compiled
         self.problem = compiled.problem
         self.plan = plan
@@ -216,12 +216,14 @@ class NeighbourhoodSearch:
         self.shift_work = SUB_SOLVE_WORK * SHIFT_VARIABLES / START_VARIABLES
         avg_shifts = sum(len(a) for a in compiled.allowed) / max(1, compiled.n_employees)
         self.vars_per_cell = max(1.0, avg_shifts)
-        # the weekend-pair kind, where weekends with work are limited and there are two of them
+        # the weekend-pair kind when the caller asks for it (`weekend_pairs`: where the limits of
+        # weekends with work cannot meet the weekend demand), weekends with work are limited and
+        # there are two of them; not where everyone over the whole horizon fits in one (see
+        # WEEKEND_PAIR_VARIABLES)
         employees = compiled.problem.employees
         limited = any(employee.max_weekends is not None for employee in employees)
-        # (not where everyone over the whole horizon fits in one: see WEEKEND_PAIR_VARIABLES)
         whole = compiled.n_employees * compiled.horizon * self.vars_per_cell
-        pairs = limited and len(compiled.weekends) >= 2 and whole > WEEKEND_PAIR_VARIABLES
+        pairs = weekend_pairs and limited and len(compiled.weekends) >= 2 and whole > WEEKEND_PAIR_VARIABLES
         self.kinds = self.KINDS + (("weekends",) if pairs else ())
         blocks = max((max(employee.min_consecutive_days, employee.min_consecutive_days_off) for employee in employees),
                      default=1)

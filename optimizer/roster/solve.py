@@ -221,7 +221,8 @@ def solve(problem: RosterProblem, time_limit_seconds: float = 60.0, workers: int
     tail = TAIL_SHARE * (budget - used)
     search = NeighbourhoodSearch(compiled, plan, seed=seed, workers=workers, work_budget=budget - used - tail,
                                  deadline=_share_of_time_left(deadline, 1 - TAIL_SHARE), log=log,
-                                 local_search=True)
+                                 local_search=True,
+                                 weekend_pairs=weekend_demand(compiled) > weekend_capacity(compiled))
     plan = search.run()
     used += search.stats.work
     stats["phases"].append({"phase": "neighbourhood_search", "rounds": search.stats.rounds,
