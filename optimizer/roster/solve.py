@@ -16,7 +16,9 @@ Phases, on one CP-SAT model family (`model.py`) and one HiGHS program (`window.p
    construction when it keeps every rule (else from the full model's roster): first the
    minutes still missing from the employees' minimums (if any), then the cost; CP-SAT's
    violation local search on the whole roster whenever the neighbourhoods stall, for as long as
-   it pays off;
+   it pays off; where the limits of weekends with work cannot meet the weekend demand, also two
+   weekends at a time for everyone (`weekend_pairs`: each half-worked weekend is then a slot
+   missed);
 5. the last TAIL_SHARE of the budget: CP-SAT's own large-neighbourhood workers on the whole
    model, started from the search's roster (`polish`), for a third of it; the rest goes to them
    again if they gained at least as much per unit as the search did over its last stretch of
