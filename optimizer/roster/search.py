@@ -3,13 +3,14 @@ CP-SAT around the incumbent roster, keep the result when it is no worse.
 
 Neighbourhoods (`KINDS`): random employees over the horizon (or a window of it), a window of
 days for many employees, employees able to fill a badly covered shift around its day, an unmet
-request; where weekends with work are limited and someone works only part of a weekend, two
-weekends with the days around them for everyone (`_weekend_pair`); once the search stalls, also
-everyone who may work a badly covered shift type over ten days around it; and, while some
-employee is short of their minimum minutes, that employee with others. Their size adapts
-(except the shift type's and the weekend pair's): a kind solved to optimality quickly grows,
-one that hits its limit shrinks. One round solves one neighbourhood per worker thread,
-disjoint in employees, so that two improvements can be combined. A roster is better when it is
+request; where the caller asks (`weekend_pairs`: the weekend limits cannot meet the weekend
+demand) and someone works only part of a weekend, two weekends with the days around them for
+everyone left free (`_weekend_pair`); once the search stalls, also everyone who may work a
+badly covered shift type over ten days around it; and, while some employee is short of their
+minimum minutes, that employee with others. Their size adapts (except the shift type's and the
+weekend pair's): a kind solved to optimality quickly grows, one that hits its limit shrinks.
+One round solves one neighbourhood per worker thread, disjoint in employees, so that two
+improvements can be combined. A roster is better when it is
 fewer minutes short of the minimums, then when it costs less (`cost.evaluate`).
 
 When every neighbourhood has stayed at its own optimum for a while (`LS_STALL_ROUNDS`), and the
