@@ -22,7 +22,8 @@ Phases, on one CP-SAT model family (`model.py`) and one HiGHS program (`window.p
 5. the last TAIL_SHARE of the budget: CP-SAT's own large-neighbourhood workers on the whole
    model, started from the search's roster (`polish`), for a third of it; the rest goes to them
    again if they gained at least as much per unit as the search did over its last stretch of
-   the same length, else back to the search.
+   the same length, else back to the search (all of it to the search when the whole model is
+   above FULL_MODEL_MAX_VARIABLES).
 The full model's roster is returned instead if the search ends worse than it.
 An infeasible problem is explained by the smallest set of (rule, employee or slot) found that
 cannot hold together.
@@ -68,6 +69,9 @@ __all__ = ["solve", "solve_roster", "RosterResult", "RosterStatus", "Assignment"
 # is slower than that, the wall clock shortens every phase in proportion.
 WORK_UNITS_PER_SECOND = 0.6
 # Above this many shift variables the full model is not built; construction starts instead.
+# Nor is it for the polish of the tail (step 5): on Curtois Instances 21 and 23 (90,692 and
+# 332,592) the polish probe spent its whole share building and presolving the model, was cut by
+# the clock and gained nothing (0 against the search's 1,752 and 5,211 over the same work).
 FULL_MODEL_MAX_VARIABLES = 60_000
 # CP-SAT construction solves one small model per batch of employees (about
 # CONSTRUCTION_BATCH_VARIABLES shift variables each). It runs when the work it may take (its
@@ -236,7 +240,8 @@ def solve(problem: RosterProblem, time_limit_seconds: float = 60.0, workers: int
     # 5. the tail: CP-SAT's large-neighbourhood workers on the whole model for a third of it, and
     # for the rest if they paid off at least as well as the search's last stretch, else the search
     if tail > 0 and time.monotonic() < deadline and used < budget:
-        plan, used = _tail(compiled, search, plan, budget, used, deadline, workers, seed, started, stats)
+        plan, used = _tail(compiled, search, plan, budget, used, deadline, workers, seed, started, stats,
+                           polish_wanted=n_variables <= FULL_MODEL_MAX_VARIABLES)
     # the full model's roster is returned if it is better than where the search ends
     if full_plan is not None and plan_score(compiled, full_plan) < plan_score(compiled, plan):
         plan = full_plan
@@ -255,12 +260,14 @@ def _share_of_time_left(deadline: float, share: float) -> float:
 
 def _tail(compiled: Compiled, search: NeighbourhoodSearch, plan: RosterDraft, budget: float, used: float,
           deadline: float,
-          workers: int, seed: int, started: float, stats: dict) -> tuple[RosterDraft, float]:
+          workers: int, seed: int, started: float, stats: dict, *, polish_wanted: bool = True
+          ) -> tuple[RosterDraft, float]:
     """Step 5 (see the module doc): the polish probes a third of the tail; it keeps the rest
     when its gain per unit is at least the search's over its last stretch of the same work, else
-    the search goes on from the better roster. Returns (roster, work used)."""
+    the search goes on from the better roster. Without `polish_wanted` (a whole model too large
+    to build, as in step 2) the search has the whole tail. Returns (roster, work used)."""
     left = budget - used
-    if compiled.shortfall_minutes(plan) == 0:
+    if compiled.shortfall_minutes(plan) == 0 and polish_wanted:
         probe = PROBE_SHARE * left
         plan, work, outcome = polish(compiled, plan, probe / POLISH_UNIT_COST,
                                      _share_of_time_left(deadline, PROBE_SHARE), workers, seed)
