@@ -305,3 +305,34 @@ def test_half_weekend_steer_makes_a_batch_work_the_open_day_of_its_weekend():
     assert worked_days((5.0, {(6, 0)})) == [5, 6]
     assert worked_days((5.0, set())) == [5]   # Sunday not open: no steer
     assert any(rule == "half_weekend" for rule, *_ in RosterModel(compiled, half_weekends=(5.0, {(6, 0)})).terms)
+
+
+def test_tail_leaves_the_polish_out_where_the_whole_model_is_not_built():
+    """Without `polish_wanted` (a whole model above FULL_MODEL_MAX_VARIABLES) the tail of the
+    budget is the search's alone; with it, the polish probes first."""
+    import csv
+    import time
+
+    from optimizer.roster.compiled import Compiled
+    from optimizer.roster.draft import RosterDraft
+    from optimizer.roster.result import Assignment
+    from optimizer.roster.search import NeighbourhoodSearch
+    from optimizer.roster.solve import _tail
+
+    problem = curtois.to_problem(curtois.read_instance(CURTOIS / "Instance5.txt"))
+    compiled = Compiled(problem)
+    stuck = Path(__file__).resolve().parent / "data" / "instance5-stuck-1249.csv"
+    with stuck.open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(line for line in handle if not line.startswith("#")))
+    start = RosterDraft.from_assignments(problem, [Assignment(r["employee"], int(r["day"]), r["shift"],
+                                                              curtois.SITE, curtois.ROLE) for r in rows])
+    assert compiled.shortfall_minutes(start) == 0
+    for wanted, first in ((False, "neighbourhood_search"), (True, "polish")):
+        search = NeighbourhoodSearch(compiled, start, seed=0, workers=1, work_budget=0.3, deadline=math.inf)
+        plan = search.run()
+        stats: dict = {"phases": []}
+        _, used = _tail(compiled, search, plan, 1.0, search.stats.work, time.monotonic() + 120, 1, 0,
+                        time.monotonic(), stats, polish_wanted=wanted)
+        phases = [phase["phase"] for phase in stats["phases"]]
+        assert phases[0] == first and (wanted or "polish" not in phases)
+        assert used >= 1.0 or stats.get("stopped_by") == "time_limit"
