@@ -214,6 +214,8 @@ def test_weekend_pair_frees_everyone_over_a_half_worked_weekend_and_another():
 def test_weekend_pairs_close_half_weekends_the_search_ended_with():
     """From a roster the engine returned on Instance19 (every employee at their weekend limit,
     19 half-worked weekends), re-solving weekend pairs lowers the cost and the half weekends."""
+    from ortools.sat.python import cp_model
+
     from optimizer.roster.model import RosterModel
     from optimizer.roster.search import plan_cost, sub_solve
 
@@ -224,6 +226,8 @@ def test_weekend_pairs_close_half_weekends_the_search_ended_with():
         hood = search._weekend_pair("weekends", list(range(compiled.n_employees)))
         model = RosterModel(compiled, search.plan, hood.cells, names=False)
         status, _, solver = sub_solve(model, attempt, 0.6, 60.0)
+        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            continue
         found = model.read_plan(solver)
         if compiled.shortfall_minutes(found) == 0 and plan_cost(compiled, found) < search.cost:
             search.plan, search.cost = found, plan_cost(compiled, found)
