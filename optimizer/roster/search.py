@@ -86,9 +86,10 @@ LS_WORK = 4.0
 # weekend cover is short, each such half weekend can be an uncovered slot. Closing one means
 # passing weekends along between several employees over two weekends at once, which no window
 # of days or few employees holds. From the rosters the search ended on at 36 units (twenty random
-# pairs, every employee): Curtois Instance19 seed 0 4092 -> 3892 in 3.9 units (one day around:
-# 4090), Instance15 4869 -> 4647 in 6.7; with half the employees (those working part of either
-# weekend first), 4091 and 4767.
+# pairs, every employee; `benchmarks/curtois_weekend_pairs.py`): Curtois Instance19 seed 0 4092
+# -> 3892 in 3.9 units (one day around: 4090), Instance15 4869 -> 4647 in 6.7; with half of the
+# employees (those working part of either weekend first, then at random), 3901 in 0.8 units and
+# 4761 in 1.9.
 WEEKEND_MARGIN_DAYS = 2
 # At most this many free variables in a weekend-pair neighbourhood (its size does not adapt, like
 # the shift type's): beyond it, those working part of one of the two weekends and then others at
@@ -534,8 +535,8 @@ class NeighbourhoodSearch:
 
     def _weekend_pair(self, kind: str, free: list[int]) -> Neighbourhood:
         """Two weekends, each with `weekend_margin` days before and after it, for every employee
-        of `free` (up to WEEKEND_PAIR_VARIABLES): a half weekend closes only by passing weekends
-        along between several employees (see WEEKEND_MARGIN_DAYS), and leaving out those of the
+        of `free` (up to WEEKEND_PAIR_VARIABLES): a half weekend closes by passing weekends along
+        between several employees (see WEEKEND_MARGIN_DAYS), and leaving out those of the
         round's other neighbourhoods lets their gains be combined. The first weekend is picked
         by how many employees with a weekend limit work it on some but not all of its days, the
         second by the cover cost (missing and extra people) of its days, any other alike when
