@@ -16,7 +16,6 @@ Curtois checker (`curtois.hard_violations`, `curtois.objective`).
 from __future__ import annotations
 
 import argparse
-import csv
 import random
 import sys
 from pathlib import Path
@@ -27,30 +26,8 @@ from ortools.sat.python import cp_model  # noqa: E402
 
 from optimizer.roster import curtois  # noqa: E402
 from optimizer.roster.compiled import Compiled  # noqa: E402
-from optimizer.roster.draft import RosterDraft  # noqa: E402
 from optimizer.roster.model import RosterModel  # noqa: E402
-from optimizer.roster.result import Assignment  # noqa: E402
-from optimizer.roster.search import build_work, plan_cost, sub_solve  # noqa: E402
-
-
-def read_roster(path: Path, problem) -> RosterDraft:
-    """The roster of a solution file; raises ValueError naming the row."""
-    with path.open(newline="", encoding="utf-8") as handle:
-        rows = list(csv.DictReader(line for line in handle if not line.startswith("#")))
-    assignments = []
-    for row_number, row in enumerate(rows, start=2):
-        try:
-            assignments.append(Assignment(row["employee"], int(row["day"]), row["shift"], curtois.SITE, curtois.ROLE))
-        except (KeyError, ValueError, TypeError) as error:
-            raise ValueError(f"{path}: row {row_number}: not an employee,day,shift ({error})") from None
-    return RosterDraft.from_assignments(problem, assignments)
-
-
-def half_weekend_employees(compiled: Compiled, plan: RosterDraft, weekends: tuple[int, int]) -> list[int]:
-    """Employees who work some but not all days of one of `weekends`."""
-    return [e for e in range(compiled.n_employees)
-            if any(0 < sum(1 for d in compiled.weekends[w] if plan.works(e, d)) < len(compiled.weekends[w])
-                   for w in weekends)]
+from optimizer.roster.search import build_work, half_weekends, plan_cost, sub_solve  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -66,7 +43,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         instance = curtois.read_instance(args.instance)
         problem = curtois.to_problem(instance)
-        plan = read_roster(args.roster, problem)
+        plan = curtois.to_draft(problem, curtois.read_solution(args.roster, instance))
     except (OSError, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
@@ -83,7 +60,7 @@ def main(argv: list[str] | None = None) -> int:
                        for n in range(d - args.margin, d + args.margin + 1) if 0 <= n < compiled.horizon})
         members = list(range(compiled.n_employees))
         if args.employees is not None and args.employees < len(members):
-            part = half_weekend_employees(compiled, plan, (first, second))
+            part = sorted({e for e, w in half_weekends(compiled, plan) if w in (first, second)})
             rest = [e for e in members if e not in set(part)]
             rng.shuffle(part)
             rng.shuffle(rest)

@@ -15,7 +15,6 @@ capacity (`solve.weekend_demand`, `solve.weekend_capacity`).
 from __future__ import annotations
 
 import argparse
-import csv
 import sys
 from collections import Counter
 from pathlib import Path
@@ -27,23 +26,10 @@ from optimizer.roster.compiled import Compiled  # noqa: E402
 from optimizer.roster.solve import weekend_capacity, weekend_demand  # noqa: E402
 
 
-def read_roster(path: Path, compiled: Compiled) -> dict[tuple[int, int], int]:
-    """(employee index, day) -> shift index of a solution file; raises ValueError naming the row."""
-    problem = compiled.problem
-    index = {employee.id: e for e, employee in enumerate(problem.employees)}
-    codes = [shift.code for shift in problem.shifts]
-    roster = {}
-    with path.open(newline="", encoding="utf-8") as handle:
-        for row_number, row in enumerate(csv.DictReader(handle), start=2):
-            try:
-                e, d, s = index[row["employee"]], int(row["day"]), codes.index(row["shift"])
-            except (KeyError, ValueError, TypeError) as error:
-                raise ValueError(f"{path}: row {row_number}: not an employee,day,shift of the instance "
-                                 f"({error})") from None
-            if not 0 <= d < compiled.horizon:
-                raise ValueError(f"{path}: row {row_number}: day {d} outside the horizon")
-            roster[(e, d)] = s
-    return roster
+def read_roster(path: Path, compiled: Compiled, instance: curtois.CurtoisInstance) -> dict[tuple[int, int], int]:
+    """(employee index, day) -> shift index of a solution file (`curtois.read_solution`)."""
+    plan = curtois.to_draft(compiled.problem, curtois.read_solution(path, instance))
+    return {cell: works[0][0] for cell, works in plan.cells.items() if works}
 
 
 def weekend_use(compiled: Compiled, roster: dict[tuple[int, int], int]) -> dict:
@@ -96,9 +82,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("solutions", type=Path, nargs="+", help="solution CSV files of that instance")
     args = parser.parse_args(argv)
     try:
-        compiled = Compiled(curtois.to_problem(curtois.read_instance(args.instance)))
+        instance = curtois.read_instance(args.instance)
+        compiled = Compiled(curtois.to_problem(instance))
         for path in args.solutions:
-            print(path.name, weekend_use(compiled, read_roster(path, compiled)))
+            print(path.name, weekend_use(compiled, read_roster(path, compiled, instance)))
     except (OSError, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

@@ -71,3 +71,19 @@ def test_hard_violations_finds_broken_rules(instance1):
     assert any("works on day off 0" in p for p in problems)
     assert any("B: work block of 1 days from day 3 < 2" in p for p in problems)
     assert any("minutes outside" in p for p in problems)
+
+
+def test_read_solution_names_the_line_and_column_of_a_row_not_in_the_instance(tmp_path):
+    """A solution file's rows come back as (employee, day, shift); a row naming an unknown
+    employee or shift, or a day outside the horizon, is refused naming the file, line and column."""
+    instance = curtois.read_instance(CURTOIS / "Instance1.txt")
+    member, shift = instance.staff[0].id, instance.shifts[0].id
+    good = tmp_path / "good.csv"
+    good.write_text(f"# a comment\nemployee,day,shift\n{member},0,{shift}\n", encoding="utf-8")
+    assert curtois.read_solution(good, instance) == [(member, 0, shift)]
+    for row, column in ((f"nobody,0,{shift}", "employee"), (f"{member},{instance.horizon},{shift}", "day"),
+                        (f"{member},x,{shift}", "day"), (f"{member},0,nightly", "shift")):
+        bad = tmp_path / "bad.csv"
+        bad.write_text(f"employee,day,shift\n{member},1,{shift}\n{row}\n", encoding="utf-8")
+        with pytest.raises(curtois.CurtoisFormatError, match=rf"bad\.csv: line 3: column {column}:"):
+            curtois.read_solution(bad, instance)

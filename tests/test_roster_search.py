@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import math
 from collections import Counter
 from pathlib import Path
@@ -10,7 +9,6 @@ from pathlib import Path
 from optimizer.roster import curtois
 from optimizer.roster.compiled import Compiled
 from optimizer.roster.draft import RosterDraft
-from optimizer.roster.result import Assignment
 from optimizer.roster.search import LS_STALL_ROUNDS, SHIFT_WINDOW_DAYS, STALL_ROUNDS, NeighbourhoodSearch
 from optimizer.roster.solve import polish
 
@@ -27,11 +25,7 @@ def _instance_with_roster(name: str, roster: Path) -> tuple[curtois.CurtoisInsta
     """The Curtois instance `name` and the roster stored in `roster` (employee,day,shift)."""
     instance = curtois.read_instance(CURTOIS / f"{name}.txt")
     problem = curtois.to_problem(instance)
-    with roster.open(encoding="utf-8") as handle:
-        rows = list(csv.DictReader(line for line in handle if not line.startswith("#")))
-    plan = RosterDraft.from_assignments(problem, [Assignment(r["employee"], int(r["day"]), r["shift"],
-                                                      curtois.SITE, curtois.ROLE) for r in rows])
-    return instance, Compiled(problem), plan
+    return instance, Compiled(problem), curtois.to_draft(problem, curtois.read_solution(roster, instance))
 
 
 def _stuck_instance5() -> tuple[curtois.CurtoisInstance, Compiled, RosterDraft]:

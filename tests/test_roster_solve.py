@@ -310,22 +310,17 @@ def test_half_weekend_steer_makes_a_batch_work_the_open_day_of_its_weekend():
 def test_tail_leaves_the_polish_out_where_the_whole_model_is_not_built():
     """Without `polish_wanted` (a whole model above FULL_MODEL_MAX_VARIABLES) the tail of the
     budget is the search's alone; with it, the polish probes first."""
-    import csv
     import time
 
     from optimizer.roster.compiled import Compiled
-    from optimizer.roster.draft import RosterDraft
-    from optimizer.roster.result import Assignment
     from optimizer.roster.search import NeighbourhoodSearch
     from optimizer.roster.solve import _tail
 
-    problem = curtois.to_problem(curtois.read_instance(CURTOIS / "Instance5.txt"))
+    instance = curtois.read_instance(CURTOIS / "Instance5.txt")
+    problem = curtois.to_problem(instance)
     compiled = Compiled(problem)
     stuck = Path(__file__).resolve().parent / "data" / "instance5-stuck-1249.csv"
-    with stuck.open(encoding="utf-8") as handle:
-        rows = list(csv.DictReader(line for line in handle if not line.startswith("#")))
-    start = RosterDraft.from_assignments(problem, [Assignment(r["employee"], int(r["day"]), r["shift"],
-                                                              curtois.SITE, curtois.ROLE) for r in rows])
+    start = curtois.to_draft(problem, curtois.read_solution(stuck, instance))
     assert compiled.shortfall_minutes(start) == 0
     for wanted, first in ((False, "neighbourhood_search"), (True, "polish")):
         search = NeighbourhoodSearch(compiled, start, seed=0, workers=1, work_budget=0.3, deadline=math.inf)

@@ -3,16 +3,21 @@ rostering problem, and an independent objective (and hard-rule) recomputation.
 
 Format and rules: /work/shared/benchmarks/curtois/README.md (schedulingbenchmarks.org/nrp).
 `objective` and `hard_violations` work from the parsed instance and a list of
-(employee, day, shift) only; they share no code with the engine.
+(employee, day, shift) only; they share no code with the engine. `read_solution` reads such a
+list from a solution file (`employee,day,shift`, as `benchmarks/curtois.py` writes them), and
+`to_draft` makes it a roster the engine can start from.
 """
 
 from __future__ import annotations
 
+import csv
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from .draft import RosterDraft
 from .problem import Demand, Employee, Request, RosterProblem, ShiftType, make_days
+from .result import Assignment
 
 SITE = "ward"
 ROLE = "nurse"
@@ -147,6 +152,35 @@ def to_problem(instance: CurtoisInstance) -> RosterProblem:
         edge_blocks_exempt=True,
         name=instance.name,
     )
+
+
+def read_solution(path: str | Path, instance: CurtoisInstance) -> list[tuple[str, int, str]]:
+    """The (employee, day, shift) rows of a solution file of `instance` (`employee,day,shift`,
+    days from 0; lines starting with `#` are comments). Raises CurtoisFormatError naming the
+    file, row and column of the first row that is not one of the instance's."""
+    path = Path(path)
+    staff = {member.id for member in instance.staff}
+    shifts = {shift.id for shift in instance.shifts}
+    rows = []
+    with path.open(newline="", encoding="utf-8") as handle:
+        lines = [(number, line) for number, line in enumerate(handle, start=1) if not line.startswith("#")]
+    reader = csv.DictReader(line for _, line in lines)
+    for (number, _), row in zip(lines[1:], reader):
+        employee, day, shift = row.get("employee"), row.get("day"), row.get("shift")
+        if employee not in staff:
+            raise CurtoisFormatError(f"{path}: line {number}: column employee: {employee!r} is not in the instance")
+        if day is None or not day.strip().isdigit() or not 0 <= int(day) < instance.horizon:
+            raise CurtoisFormatError(f"{path}: line {number}: column day: {day!r} is not a day "
+                                     f"0-{instance.horizon - 1}")
+        if shift not in shifts:
+            raise CurtoisFormatError(f"{path}: line {number}: column shift: {shift!r} is not a shift of the instance")
+        rows.append((employee, int(day), shift))
+    return rows
+
+
+def to_draft(problem: RosterProblem, rows: Iterable[tuple[str, int, str]]) -> RosterDraft:
+    """The (employee, day, shift) rows as a roster of `to_problem(instance)` (one site, one role)."""
+    return RosterDraft.from_assignments(problem, [Assignment(e, d, s, SITE, ROLE) for e, d, s in rows])
 
 
 def objective(instance: CurtoisInstance, roster: Iterable[tuple[str, int, str]]) -> int:

@@ -165,6 +165,18 @@ def sub_solve(model: RosterModel, seed: int, work_limit: float, seconds_left: fl
     return status, solver.deterministic_time, solver
 
 
+def half_weekends(compiled: Compiled, plan: RosterDraft) -> Counter:
+    """(employee, weekend) -> days worked, for the weekends an employee with a limit of weekends
+    with work works on some but not all of its days."""
+    days = compiled.problem.days
+    employees = compiled.problem.employees
+    worked: Counter = Counter()
+    for (e, d), works in plan.cells.items():
+        if works and days[d].weekend is not None and employees[e].max_weekends is not None:
+            worked[(e, days[d].weekend)] += 1
+    return Counter({(e, w): n for (e, w), n in worked.items() if n < len(compiled.weekends[w])})
+
+
 def solve_whole_roster(compiled: Compiled, plan: RosterDraft, *, workers: int, seed: int, work_limit: float,
                        deadline: float, lns_only: bool = False) -> tuple[RosterDraft | None, float, bool]:
     """Run CP-SAT's violation local search (`use_ls_only`), or with `lns_only` its
@@ -522,17 +534,6 @@ class NeighbourhoodSearch:
         employees = sorted(self.rng.sample(able, count))
         return Neighbourhood(kind, [(e, d) for e in employees for d in self._window(length, centre=day)])
 
-    def _half_weekends(self) -> Counter:
-        """(employee, weekend) -> days worked, for the weekends an employee with a limit of
-        weekends with work works on some but not all of its days."""
-        days = self.problem.days
-        employees = self.problem.employees
-        worked: Counter = Counter()
-        for (e, d), works in self.plan.cells.items():
-            if works and days[d].weekend is not None and employees[e].max_weekends is not None:
-                worked[(e, days[d].weekend)] += 1
-        return Counter({(e, w): n for (e, w), n in worked.items() if n < len(self.c.weekends[w])})
-
     def _weekend_pair(self, kind: str, free: list[int]) -> Neighbourhood:
         """Two weekends, each with `weekend_margin` days before and after it, for every employee
         of `free` (up to WEEKEND_PAIR_VARIABLES): a half weekend closes by passing weekends along
@@ -542,7 +543,7 @@ class NeighbourhoodSearch:
         second by the cover cost (missing and extra people) of its days, any other alike when
         none costs. Without a half weekend, the employees' kind."""
         days = self.problem.days
-        partial = self._half_weekends()
+        partial = half_weekends(self.c, self.plan)
         weekends = sorted(self.c.weekends)
         halves = Counter(w for _, w in partial)
         if not halves:

@@ -228,7 +228,7 @@ def solve(problem: RosterProblem, time_limit_seconds: float = 60.0, workers: int
     search = NeighbourhoodSearch(compiled, plan, seed=seed, workers=workers, work_budget=budget - used - tail,
                                  deadline=_share_of_time_left(deadline, 1 - TAIL_SHARE), log=log,
                                  local_search=True,
-                                 weekend_pairs=weekend_demand(compiled) > weekend_capacity(compiled))
+                                 weekend_pairs=weekend_cover_short(compiled))
     plan = search.run()
     used += search.stats.work
     stats["phases"].append({"phase": "neighbourhood_search", "rounds": search.stats.rounds,
@@ -386,7 +386,7 @@ def construct(compiled: Compiled, seed: int, work_budget: float, deadline: float
     batch = _batch_size(compiled)
     able_later = able_counts(compiled, range(compiled.n_employees))
     order = construction_order(compiled) if steer else list(range(compiled.n_employees))
-    weekends_short = weekend_demand(compiled) > weekend_capacity(compiled)
+    weekends_short = weekend_cover_short(compiled)
     e = 0
     while e < compiled.n_employees:
         if time.monotonic() >= deadline or used >= work_budget:
@@ -451,6 +451,13 @@ def weekend_capacity(compiled: Compiled) -> float:
                        for weekend_days in compiled.weekends.values()), reverse=True)
         total += sum(days if employee.max_weekends is None else days[:employee.max_weekends])
     return total
+
+
+def weekend_cover_short(compiled: Compiled) -> bool:
+    """Whether the limits of weekends with work cannot meet the weekend demand: then every
+    weekend worked on one day only misses one more weekend slot (the construction's
+    half-weekend steer and the search's weekend pairs apply only then)."""
+    return weekend_demand(compiled) > weekend_capacity(compiled)
 
 
 def half_weekend_steer(compiled: Compiled, plan: RosterDraft) -> tuple[float, set]:
