@@ -177,6 +177,45 @@ def half_weekends(compiled: Compiled, plan: RosterDraft) -> Counter:
     return Counter({(e, w): n for (e, w), n in worked.items() if n < len(compiled.weekends[w])})
 
 
+def weekend_limit_blocks_cover(compiled: Compiled, plan: RosterDraft) -> bool:
+    """Whether the limits of weekends with work are what leaves weekend cover short in `plan`:
+    some weekend slot is under its demand, and an employee who may work that shift, has shifts of
+    its type and minutes left, is free that day and off that whole weekend, is kept off it only by
+    being at their limit of weekends with work. (Where every such slot is out of reach for other
+    reasons, such as everyone able to work a night having worked their most nights, a half
+    weekend wastes nothing scarce.)"""
+    problem = compiled.problem
+    days, employees = problem.days, problem.employees
+    cover: Counter = Counter()
+    by_type: Counter = Counter()
+    minutes: Counter = Counter()
+    weekends_worked: dict[int, set[int]] = defaultdict(set)
+    for (e, d), works in plan.cells.items():
+        for s, role, site in works:
+            cover[(d, s, role, site)] += 1
+            by_type[(e, s)] += 1
+            minutes[e] += compiled.lengths[s]
+        if works and days[d].weekend is not None:
+            weekends_worked[e].add(days[d].weekend)
+    at_limit = [e for e, employee in enumerate(employees)
+                if employee.max_weekends is not None and len(weekends_worked[e]) >= employee.max_weekends]
+    if not at_limit:
+        return False
+    for (d, s, role), demands in compiled.slot_demands.items():
+        weekend = days[d].weekend
+        if weekend is None or all(demand.requirement <= cover[(d, s, role, demand.site)] for demand in demands):
+            continue
+        for e in at_limit:
+            employee = employees[e]
+            limit = compiled.type_limits[e].get(s)
+            if (s in compiled.allowed[e] and role in employee.skills and weekend not in weekends_worked[e]
+                    and d not in employee.days_off and (limit is None or by_type[(e, s)] < limit)
+                    and (employee.max_total_minutes is None
+                         or minutes[e] + compiled.lengths[s] <= employee.max_total_minutes)):
+                return True
+    return False
+
+
 def solve_whole_roster(compiled: Compiled, plan: RosterDraft, *, workers: int, seed: int, work_limit: float,
                        deadline: float, lns_only: bool = False) -> tuple[RosterDraft | None, float, bool]:
     """Run CP-SAT's violation local search (`use_ls_only`), or with `lns_only` its
@@ -241,11 +280,25 @@ class NeighbourhoodSearch:
         employees = compiled.problem.employees
         limited = any(employee.max_weekends is not None for employee in employees)
         whole = compiled.n_employees * compiled.horizon * self.vars_per_cell
-        pairs = weekend_pairs and limited and len(compiled.weekends) >= 2 and whole > WEEKEND_PAIR_VARIABLES
-        self.kinds = self.KINDS + (("weekends",) if pairs else ())
+        self.pairs_possible = limited and len(compiled.weekends) >= 2 and whole > WEEKEND_PAIR_VARIABLES
+        self.weekend_pairs = weekend_pairs
+        self._blocked: tuple[RosterDraft, bool] | None = None   # (roster, weekend_limit_blocks_cover)
         blocks = max((max(employee.min_consecutive_days, employee.min_consecutive_days_off) for employee in employees),
                      default=1)
         self.weekend_margin = max(1, min(WEEKEND_MARGIN_DAYS, blocks))
+
+    @property
+    def kinds(self) -> tuple[str, ...]:
+        """The neighbourhood kinds drawn now: the weekend pair joins where it is possible and
+        the caller asked for it (`weekend_pairs`) or the incumbent's weekend cover is short
+        because of the limits of weekends with work (`weekend_limit_blocks_cover`)."""
+        if not self.pairs_possible:
+            return self.KINDS
+        if self.weekend_pairs:
+            return self.KINDS + ("weekends",)
+        if self._blocked is None or self._blocked[0] is not self.plan:
+            self._blocked = (self.plan, weekend_limit_blocks_cover(self.c, self.plan))
+        return self.KINDS + (("weekends",) if self._blocked[1] else ())
 
     # -- loop -----------------------------------------------------------------------------
     def run(self) -> RosterDraft:
