@@ -9,7 +9,13 @@ from pathlib import Path
 from optimizer.roster import curtois
 from optimizer.roster.compiled import Compiled
 from optimizer.roster.draft import RosterDraft
-from optimizer.roster.search import LS_STALL_ROUNDS, SHIFT_WINDOW_DAYS, STALL_ROUNDS, NeighbourhoodSearch
+from optimizer.roster.search import (
+    LS_STALL_ROUNDS,
+    SHIFT_WINDOW_DAYS,
+    STALL_ROUNDS,
+    NeighbourhoodSearch,
+    weekend_limit_blocks_cover,
+)
 from optimizer.roster.solve import polish
 
 CURTOIS = Path(__file__).resolve().parents[1] / "benchmarks" / "curtois"
@@ -232,8 +238,8 @@ def test_weekend_pairs_close_half_weekends_the_search_ended_with():
 
 
 def test_no_weekend_pairs_where_weekends_with_work_are_not_limited_or_not_asked_for():
-    """Without any limit of weekends with work, or unless the caller asks for them, the search
-    draws no weekend-pair neighbourhood."""
+    """Without any limit of weekends with work, or on a roster where nobody is at their limit
+    unless the caller asks for them, the search draws no weekend-pair neighbourhood."""
     import dataclasses
 
     problem = curtois.to_problem(curtois.read_instance(CURTOIS / "Instance9.txt"))
@@ -259,3 +265,26 @@ def test_no_weekend_pairs_where_everyone_over_the_horizon_fits_in_one():
         whole = compiled.n_employees * compiled.horizon * search.vars_per_cell
         assert (whole > WEEKEND_PAIR_VARIABLES) == drawn
         assert ("weekends" in search.kinds) == drawn
+
+
+def test_weekend_limit_blocks_cover_only_where_that_limit_keeps_someone_off_a_short_slot():
+    """On Instance9, a nurse who has worked two whole weekends of early shifts (her limit) and
+    may still work early, day and late shifts is kept off the uncovered weekend slots only by that
+    limit, and the search then draws weekend pairs without being asked; once she has worked her
+    most shifts of every type she may work, she is not kept off by the limit."""
+    import dataclasses
+
+    problem = curtois.to_problem(curtois.read_instance(CURTOIS / "Instance9.txt"))
+    compiled = Compiled(problem)
+    nurse = problem.employees[0]
+    assert nurse.max_weekends == 2
+    days = [d for w in sorted(compiled.weekends)[:2] for d in compiled.weekends[w]]
+    plan = curtois.to_draft(problem, [(nurse.id, d, "E") for d in days])
+    assert weekend_limit_blocks_cover(compiled, plan)
+    search = NeighbourhoodSearch(compiled, plan, seed=0, workers=1, work_budget=0.0, deadline=math.inf)
+    assert "weekends" in search.kinds
+    spent = dataclasses.replace(nurse, max_shifts_by_type=tuple((code, len(days) if code == "E" else 0)
+                                                                for code in problem.shift_codes))
+    capped = Compiled(dataclasses.replace(problem, employees=(spent,) + problem.employees[1:]))
+    assert not weekend_limit_blocks_cover(capped, plan)
+    assert not weekend_limit_blocks_cover(compiled, RosterDraft())

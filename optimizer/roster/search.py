@@ -3,9 +3,11 @@ CP-SAT around the incumbent roster, keep the result when it is no worse.
 
 Neighbourhoods (`KINDS`): random employees over the horizon (or a window of it), a window of
 days for many employees, employees able to fill a badly covered shift around its day, an unmet
-request; where the caller asks (`weekend_pairs`: the weekend limits cannot meet the weekend
-demand) and someone works only part of a weekend, two weekends with the days around them for
-everyone left free (`_weekend_pair`); once the search stalls, also everyone who may work a
+request; where weekend cover is short because of the limits of weekends with work (the
+caller's `weekend_pairs`: the limits cannot meet the weekend demand at all; or, in the
+incumbent, someone at their limit could otherwise take an uncovered weekend slot,
+`weekend_limit_blocks_cover`) and someone works only part of a weekend, two weekends with the
+days around them for everyone left free (`_weekend_pair`); once the search stalls, also everyone who may work a
 badly covered shift type over ten days around it; and, while some employee is short of their
 minimum minutes, that employee with others. Their size adapts (except the shift type's and the
 weekend pair's): a kind solved to optimality quickly grows, one that hits its limit shrinks.
@@ -97,11 +99,14 @@ WEEKEND_MARGIN_DAYS = 2
 # not drawn: a days window for everyone (which grows while its sub-solves are easy) then holds
 # any two weekends already. Measured at 36 units with the kind drawn there too, Curtois Instance5
 # ended one uncovered slot above the best known on 2 of seeds 0-5 (1237, 1248; without it
-# 1146-1168 on all six). The caller draws it only where the weekend limits cannot meet the
-# weekend demand (`weekend_pairs`); elsewhere a half weekend wastes nothing scarce and the kind
-# only takes rounds from the others (the 30-staff cut of Instance9, whose weekend cover is within
-# the limits: 3655 on seeds 0 and 1 against 3554 and 3552; Instance15 gained, 4655 median
-# against 4869, and Instance13 lost, 3099 against 2906 on seed 0).
+# 1146-1168 on all six). It is drawn only where the weekend limits are what leaves weekend
+# cover short: the caller's `weekend_pairs` (the limits cannot meet the weekend demand at all), or
+# the incumbent's `weekend_limit_blocks_cover`. Elsewhere a half weekend wastes nothing scarce and
+# the kind only takes rounds from the others: drawn wherever weekends are limited, the 30-staff
+# cut of Instance9 (whose uncovered weekend slots are nights nobody may work any more) ended at
+# 3655 on seeds 0 and 1 against 3554 and 3552. With the incumbent's signal, seeds 0-2 at 36
+# units: Instance15 4450, 4655, 4755 against 4869, 4453, 4941; Instance13 3099, 2837, 2735
+# against 2906, 2836, 3028; Instance9 unchanged (444, 444, 446).
 WEEKEND_PAIR_VARIABLES = 2 * SHIFT_VARIABLES
 
 

@@ -16,9 +16,10 @@ Phases, on one CP-SAT model family (`model.py`) and one HiGHS program (`window.p
    construction when it keeps every rule (else from the full model's roster): first the
    minutes still missing from the employees' minimums (if any), then the cost; CP-SAT's
    violation local search on the whole roster whenever the neighbourhoods stall, for as long as
-   it pays off; where the limits of weekends with work cannot meet the weekend demand, also two
-   weekends at a time for everyone (`weekend_pairs`: each half-worked weekend is then a slot
-   missed);
+   it pays off; where the limits of weekends with work cannot meet the weekend demand
+   (`weekend_pairs`: each half-worked weekend is then a slot missed), or where the search's
+   roster leaves a weekend slot open that only such a limit keeps someone from, also two
+   weekends at a time for everyone;
 5. the last TAIL_SHARE of the budget: CP-SAT's own large-neighbourhood workers on the whole
    model, started from the search's roster (`polish`), for a third of it; the rest goes to them
    again if they gained at least as much per unit as the search did over its last stretch of
@@ -456,7 +457,8 @@ def weekend_capacity(compiled: Compiled) -> float:
 def weekend_cover_short(compiled: Compiled) -> bool:
     """Whether the limits of weekends with work cannot meet the weekend demand: then every
     weekend worked on one day only misses one more weekend slot (the construction's
-    half-weekend steer and the search's weekend pairs apply only then)."""
+    half-weekend steer applies only then; the search's weekend pairs always then, and elsewhere
+    while its roster's weekend cover is short because of those limits)."""
     return weekend_demand(compiled) > weekend_capacity(compiled)
 
 
