@@ -7,13 +7,13 @@ request; where weekend cover is short because of the limits of weekends with wor
 caller's `weekend_pairs`: the limits cannot meet the weekend demand at all; or, in the
 incumbent, someone at their limit could otherwise take an uncovered weekend slot,
 `weekend_limit_blocks_cover`) and someone works only part of a weekend, two weekends with the
-days around them for everyone left free (`_weekend_pair`); once the search stalls, also everyone who may work a
-badly covered shift type over ten days around it; and, while some employee is short of their
-minimum minutes, that employee with others. Their size adapts (except the shift type's and the
-weekend pair's): a kind solved to optimality quickly grows, one that hits its limit shrinks.
-One round solves one neighbourhood per worker thread, disjoint in employees, so that two
-improvements can be combined. A roster is better when it is
-fewer minutes short of the minimums, then when it costs less (`cost.evaluate`).
+days around them for everyone left free (`_weekend_pair`); once the search stalls, also
+everyone who may work a badly covered shift type over ten days around it; and, while some
+employee is short of their minimum minutes, that employee with others. Their size adapts
+(except the shift type's and the weekend pair's): a kind solved to optimality quickly grows,
+one that hits its limit shrinks. One round solves one neighbourhood per worker thread, disjoint
+in employees, so that two improvements can be combined. A roster is better when it is fewer
+minutes short of the minimums, then when it costs less (`cost.evaluate`).
 
 When every neighbourhood has stayed at its own optimum for a while (`LS_STALL_ROUNDS`), and the
 caller allows it (`local_search`, small full models), CP-SAT's violation local search runs on
