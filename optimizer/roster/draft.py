@@ -3,7 +3,7 @@ which role and at which site (`site_placement.place_at_sites` gives shifts their
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 
 from .problem import RosterProblem
@@ -27,6 +27,14 @@ class RosterDraft:
 
     def copy(self) -> RosterDraft:
         return RosterDraft(self.cells)
+
+    def cover(self) -> Counter:
+        """(day, shift index, role, site) -> people working it."""
+        counts: Counter = Counter()
+        for (_, d), works in self.cells.items():
+            for s, role, site in works:
+                counts[(d, s, role, site)] += 1
+        return counts
 
     def to_assignments(self, problem: RosterProblem, sort: bool = True) -> list[Assignment]:
         """The draft as assignments, sorted by employee order, day and shift order."""

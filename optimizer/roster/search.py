@@ -191,13 +191,12 @@ def weekend_limit_blocks_cover(compiled: Compiled, plan: RosterDraft) -> bool:
     weekend wastes nothing scarce.)"""
     problem = compiled.problem
     days, employees = problem.days, problem.employees
-    cover: Counter = Counter()
+    cover = plan.cover()
     by_type: Counter = Counter()
     minutes: Counter = Counter()
     weekends_worked: dict[int, set[int]] = defaultdict(set)
     for (e, d), works in plan.cells.items():
-        for s, role, site in works:
-            cover[(d, s, role, site)] += 1
+        for s, _role, _site in works:
             by_type[(e, s)] += 1
             minutes[e] += compiled.lengths[s]
         if works and days[d].weekend is not None:
@@ -689,10 +688,7 @@ class NeighbourhoodSearch:
 
     def _cover_gaps(self) -> list[tuple[float, int, int]]:
         """(cost, day, shift) of every slot with under- or over-cover in the incumbent."""
-        cover = Counter()
-        for (_employee, d), works in self.plan.cells.items():
-            for s, role, site in works:
-                cover[(d, s, role, site)] += 1
+        cover = self.plan.cover()
         gaps = defaultdict(float)
         for (d, s, role), demands in self.c.slot_demands.items():
             for demand in demands:

@@ -466,10 +466,7 @@ def half_weekend_steer(compiled: Compiled, plan: RosterDraft) -> tuple[float, se
     """(weight, open weekend slots) for a construction batch (`RosterModel._half_weekends`): the
     (day, shift) slots of weekend days still short in `plan`, and HALF_WEEKEND_SHARE of the
     lowest under-cover weight among them."""
-    cover = Counter()
-    for (_, d), works in plan.cells.items():
-        for s, role, site in works:
-            cover[(d, s, role, site)] += 1
+    cover = plan.cover()
     days = compiled.problem.days
     open_slots, weights = set(), []
     for (d, s, role), demands in compiled.slot_demands.items():
@@ -499,10 +496,7 @@ def scarcity_weights(compiled: Compiled, plan: RosterDraft, able_later: Counter)
     `SCARCITY_SHARE` of its weight times gap / (gap + employees able to work it later). Without
     it a batch fills any gap, and the last employees find the remaining ones where their rules
     do not reach."""
-    cover = Counter()
-    for (_, d), works in plan.cells.items():
-        for s, role, site in works:
-            cover[(d, s, role, site)] += 1
+    cover = plan.cover()
     extra = {}
     for (d, s, role), demands in compiled.slot_demands.items():
         for demand in demands:
