@@ -10,6 +10,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from .draft import RosterDraft
 from .problem import RosterProblem
 from .result import Assignment, Violation
 
@@ -87,3 +88,65 @@ def evaluate(problem: RosterProblem, assignments: Iterable[Assignment], details:
 
     objective = sum(v.cost for v in violations) if details else total[0]
     return Evaluation(objective=objective, violations=tuple(violations))
+
+
+def draft_cost(problem: RosterProblem, plan: RosterDraft) -> float:
+    """`evaluate(problem, plan.to_assignments(problem, sort=False), details=False).objective`,
+    read from the draft's cells without building assignments: the same terms added in the same
+    order, so the same number to the last bit (the search scores every sub-solution with it)."""
+    codes = problem.shift_codes
+    employees = problem.employees
+    costs = problem.costs
+    total = 0.0
+    cover: Counter = Counter()
+    worked_shift: set[tuple[int, int, str]] = set()
+    worked_day: set[tuple[int, int]] = set()
+    for (e, d), works in plan.cells.items():
+        if works:
+            worked_day.add((e, d))
+        for s, role, site in works:
+            cover[(d, codes[s], site, role)] += 1
+            worked_shift.add((e, d, codes[s]))
+    for demand in problem.demands:
+        have = cover.get((demand.day, demand.shift, demand.site, demand.role), 0)
+        if have < demand.requirement:
+            if demand.weight_under > 0:
+                total += (demand.requirement - have) * demand.weight_under
+        elif have > demand.requirement and demand.weight_over > 0:
+            total += (have - demand.requirement) * demand.weight_over
+    index = {employee.id: e for e, employee in enumerate(employees)}
+    for request in problem.requests:
+        e = index.get(request.employee)
+        if request.shift is None:
+            working = (e, request.day) in worked_day
+        else:
+            working = (e, request.day, request.shift) in worked_shift
+        if working != (request.kind == "want") and request.weight > 0:
+            total += request.weight
+    shifts_of: Counter = Counter()
+    for (e, _d), works in plan.cells.items():
+        employee = employees[e]
+        for _s, _role, site in works:
+            shifts_of[employee.id] += 1
+            if employee.home_site is not None and site != employee.home_site and costs.cross_site_per_shift > 0:
+                total += costs.cross_site_per_shift
+            if employee.reserve and costs.reserve_per_shift > 0:
+                total += costs.reserve_per_shift
+    if costs.shift_worked > 0:
+        for _employee_id, count in sorted(shifts_of.items()):
+            if count > 0:
+                total += count * costs.shift_worked
+    if costs.fairness_per_shift > 0:
+        groups = defaultdict(list)
+        for employee in employees:
+            groups[employee.group].append(employee.id)
+        for _group, members in sorted(groups.items()):
+            if len(members) < 2:
+                continue
+            counts = sorted(shifts_of.get(m, 0) for m in members)
+            median = counts[(len(counts) - 1) // 2]
+            for member in members:
+                amount = abs(shifts_of.get(member, 0) - median)
+                if amount > 0:
+                    total += amount * costs.fairness_per_shift
+    return total

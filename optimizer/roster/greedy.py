@@ -28,6 +28,7 @@ class _Schedule:
         self.minutes = 0
         self.by_shift = Counter()
         self.weekends: set[int] = set()
+        self.weekend_days = Counter()             # weekend -> days of it worked
         self.week_minutes = Counter()
 
     # -- rules against the past -----------------------------------------------------------
@@ -103,6 +104,7 @@ class _Schedule:
         weekend = self.c.problem.days[d].weekend
         if weekend is not None:
             self.weekends.add(weekend)
+            self.weekend_days[weekend] += 1
 
     def undo(self) -> None:
         s = self.shift_of.pop()
@@ -114,9 +116,10 @@ class _Schedule:
         self.by_shift[s] -= 1
         self.week_minutes[self.c.problem.days[d].week] -= length
         weekend = self.c.problem.days[d].weekend
-        if weekend is not None and not any(
-                x is not None for day, x in enumerate(self.shift_of) if self.c.problem.days[day].weekend == weekend):
-            self.weekends.discard(weekend)
+        if weekend is not None:
+            self.weekend_days[weekend] -= 1
+            if not self.weekend_days[weekend]:
+                self.weekends.discard(weekend)
 
     def can_complete_block(self, d: int, s: int) -> bool:
         """Working shift s on day d, the work block can still reach its minimum length."""
@@ -130,6 +133,41 @@ class _Schedule:
             return self._extend(d + 1, remaining)
         finally:
             self.undo()
+
+    def weekend_part(self, d: int) -> str | None:
+        """For an employee with a limit of weekends with work, on a day of a weekend they do not
+        work yet: "later" when they were free to work an earlier day of it, else "first"; None
+        on other days."""
+        weekend = self.c.problem.days[d].weekend
+        if weekend is None or self.employee.max_weekends is None or weekend in self.weekends:
+            return None
+        earlier = [day for day in self.c.weekends[weekend] if day < d and day not in self.employee.days_off]
+        return "later" if earlier else "first"
+
+    def can_work_whole_weekend(self, d: int, s: int) -> bool:
+        """Working shift s on day d, the first day of a weekend, every later day of that
+        weekend (within the horizon, not a day off) can be worked too."""
+        days = [day for day in self.c.weekends[self.c.problem.days[d].weekend] if day > d]
+        self.add(d, s)
+        try:
+            return self._work_days(days)
+        finally:
+            self.undo()
+
+    def _work_days(self, days: list[int]) -> bool:
+        if not days:
+            return True
+        d = days[0]
+        if d != len(self.shift_of) or d in self.employee.days_off:
+            return True   # not consecutive, or off anyway: nothing more to check here
+        for s in self.c.allowed[self.e]:
+            if self.can_work(d, s):
+                self.add(d, s)
+                ok = self._work_days(days[1:])
+                self.undo()
+                if ok:
+                    return True
+        return False
 
     def _extend(self, d: int, remaining: int) -> bool:
         if remaining == 0:
@@ -211,9 +249,14 @@ def greedy_plan(compiled: Compiled) -> RosterDraft:
                     options.append((value, -s, s, role, site))
                 options.sort(reverse=True)
                 choice = None
+                # a limited weekend is spent whole: begun on its first day only when every day of
+                # it can be worked, never begun on a later day (unless the employee must work)
+                part = None if must_work else schedule.weekend_part(d)
                 for value, _, s, role, site in options:
-                    if not (must_work or behind or value > 0):
+                    if not (must_work or behind or value > 0) or part == "later":
                         break
+                    if part == "first" and not schedule.can_work_whole_weekend(d, s):
+                        continue
                     if schedule.can_complete_block(d, s):
                         choice = (s, role, site)
                         break

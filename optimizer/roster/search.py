@@ -39,7 +39,7 @@ from dataclasses import dataclass, field
 from ortools.sat.python import cp_model
 
 from .compiled import Compiled
-from .cost import evaluate
+from .cost import draft_cost
 from .draft import Cell, RosterDraft
 from .model import RosterModel
 
@@ -141,8 +141,9 @@ class SearchStats:
 
 
 def plan_cost(compiled: Compiled, plan: RosterDraft) -> float:
-    """The roster's soft cost by the engine's cost function (`cost.evaluate`)."""
-    return evaluate(compiled.problem, plan.to_assignments(compiled.problem, sort=False), details=False).objective
+    """The roster's soft cost by the engine's cost function (`cost.evaluate`, read from the draft:
+    `cost.draft_cost`)."""
+    return draft_cost(compiled.problem, plan)
 
 
 def plan_score(compiled: Compiled, plan: RosterDraft) -> tuple[int, float]:

@@ -65,7 +65,10 @@ def place_at_sites(compiled: Compiled, plan: RosterDraft, counts: dict | None = 
     """
     problem = compiled.problem
     people: dict[tuple[int, int, str | None], list[int]] = defaultdict(list)
+    counted_days = None if counts is None else {slot[0] for slot in counts}
     for (e, d), works in plan.cells.items():
+        if counted_days is not None and d not in counted_days:
+            continue   # no slot of that day is placed
         for s, role, _ in works:
             people[(d, s, role)].append(e)
     updates: dict[Cell, dict[int, str]] = defaultdict(dict)
