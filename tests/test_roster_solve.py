@@ -230,7 +230,40 @@ def test_construction_is_greedy_when_its_work_would_take_most_of_the_budget():
     assert large.stats["phases"][0]["outcome"] != "greedy"
 
 
-def test_construction_rosters_the_employees_with_fewest_options_first():
+def test_the_greedy_start_replaces_a_construction_further_below_the_minimums(monkeypatch):
+    """Where the construction's batches get almost no work (so that they end far below the
+    minimum minutes), the run starts from the greedy roster instead, which is short by less, and
+    returns a roster that keeps every hard rule of the instance."""
+    import optimizer.roster.solve as solve_module
+    monkeypatch.setattr(solve_module, "CONSTRUCTION_WORK_PER_EMPLOYEE_DAY", 1e-9)
+    instance = curtois.read_instance(CURTOIS / "Instance7.txt")
+    result = solve(curtois.to_problem(instance), time_limit_seconds=60, workers=1, seed=0, work_limit=3.0)
+    assert result.stats["phases"][0]["outcome"] == "greedy"
+    assert result.stats["construction_behind_greedy"] == "behind_greedy"
+    rows = [(a.employee, a.day, a.shift) for a in result.assignments]
+    assert result.has_roster and rows and curtois.hard_violations(instance, rows) == []
+
+
+def test_construction_gives_up_once_its_employees_are_further_below_the_minimums_than_allowed():
+    """Told that the greedy roster is 0 minutes short, a construction whose first batch leaves
+    its employees short stops after that batch ("behind_greedy"); told nothing, it goes on to the
+    end ("built")."""
+    import math
+
+    from optimizer.roster.compiled import Compiled
+    from optimizer.roster.problem import Demand, Employee, RosterProblem, make_days
+    from optimizer.roster.solve import construct
+    # three days, one 480-minute shift: each employee must work 1920 minutes, which no roster can
+    staff = tuple(Employee(name, min_total_minutes=1920) for name in "abcdef")
+    problem = RosterProblem(days=make_days(3), shifts=(DAY,), employees=staff,
+                            demands=tuple(Demand(d, "D", "ward", "staff", 1, 10.0) for d in range(3)),
+                            sites=("ward",))
+    compiled = Compiled(problem)
+    assert construct(compiled, 0, 10.0, math.inf, short_of=0)[2] == "behind_greedy"
+    assert construct(compiled, 0, 10.0, math.inf)[2] == "built"
+
+
+
     """Fewest shift types allowed first, then fewest weekends with work allowed, then most days
     off, then as listed."""
     from optimizer.roster.compiled import Compiled
