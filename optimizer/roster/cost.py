@@ -116,11 +116,11 @@ def draft_cost(problem: RosterProblem, plan: RosterDraft) -> float:
             total += (have - demand.requirement) * demand.weight_over
     index = {employee.id: e for e, employee in enumerate(employees)}
     for request in problem.requests:
-        e = index.get(request.employee)
+        who = index.get(request.employee, -1)
         if request.shift is None:
-            working = (e, request.day) in worked_day
+            working = (who, request.day) in worked_day
         else:
-            working = (e, request.day, request.shift) in worked_shift
+            working = (who, request.day, request.shift) in worked_shift
         if working != (request.kind == "want") and request.weight > 0:
             total += request.weight
     shifts_of: Counter = Counter()
