@@ -72,19 +72,10 @@ def evaluate(problem: RosterProblem, assignments: Iterable[Assignment], details:
     for employee_id, count in sorted(shifts_of.items()):
         add("shifts_worked", f"shifts_worked(employee={employee_id})", count, costs.shift_worked)
 
-    # fairness: distance of each employee's shift count from the median of their group
     if costs.fairness_per_shift > 0:
-        groups = defaultdict(list)
-        for employee in problem.employees:
-            groups[employee.group].append(employee.id)
-        for group, members in sorted(groups.items()):
-            if len(members) < 2:
-                continue
-            counts = sorted(shifts_of.get(m, 0) for m in members)
-            median = counts[(len(counts) - 1) // 2]
-            for member in members:
-                add("unbalanced_load", f"unbalanced_load(employee={member}, group={group or '-'})",
-                    abs(shifts_of.get(member, 0) - median), costs.fairness_per_shift)
+        for member, group, amount in load_imbalance(problem, shifts_of):
+            add("unbalanced_load", f"unbalanced_load(employee={member}, group={group or '-'})",
+                amount, costs.fairness_per_shift)
 
     objective = sum(v.cost for v in violations) if details else total[0]
     return Evaluation(objective=objective, violations=tuple(violations))
@@ -137,16 +128,23 @@ def draft_cost(problem: RosterProblem, plan: RosterDraft) -> float:
             if count > 0:
                 total += count * costs.shift_worked
     if costs.fairness_per_shift > 0:
-        groups = defaultdict(list)
-        for employee in employees:
-            groups[employee.group].append(employee.id)
-        for _group, members in sorted(groups.items()):
-            if len(members) < 2:
-                continue
-            counts = sorted(shifts_of.get(m, 0) for m in members)
-            median = counts[(len(counts) - 1) // 2]
-            for member in members:
-                amount = abs(shifts_of.get(member, 0) - median)
-                if amount > 0:
-                    total += amount * costs.fairness_per_shift
+        for _member, _group, amount in load_imbalance(problem, shifts_of):
+            if amount > 0:
+                total += amount * costs.fairness_per_shift
     return total
+
+
+def load_imbalance(problem: RosterProblem, shifts_of: Counter) -> list[tuple[str, str, int]]:
+    """(employee id, group, shifts away from the median of their group) for every employee of a
+    group of two or more, groups in name order (the fairness term counts each shift away)."""
+    groups = defaultdict(list)
+    for employee in problem.employees:
+        groups[employee.group].append(employee.id)
+    rows: list[tuple[str, str, int]] = []
+    for group, members in sorted(groups.items()):
+        if len(members) < 2:
+            continue
+        counts = sorted(shifts_of.get(m, 0) for m in members)
+        median = counts[(len(counts) - 1) // 2]
+        rows.extend((member, group, abs(shifts_of.get(member, 0) - median)) for member in members)
+    return rows
