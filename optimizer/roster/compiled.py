@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from .draft import AWAY, FREE, RosterDraft
@@ -112,13 +113,19 @@ class Compiled:
         finite += [r.weight for r in problem.requests]
         self.shortfall_weight = max([1.0] + finite)
 
-    def shortfall_minutes(self, plan: RosterDraft) -> int:
-        """Minutes below min_total_minutes, summed over employees (0 for a feasible roster)."""
+    def shortfall_minutes(self, plan: RosterDraft, employees: Iterable[int] | None = None) -> int:
+        """Minutes below min_total_minutes, summed over employees (or over `employees` only; 0
+        for a feasible roster)."""
+        staff = self.problem.employees
+        if employees is not None:
+            return sum(max(0, staff[e].min_total_minutes - sum(
+                self.lengths[s] for d in range(self.horizon) for s, _, _ in plan.cells.get((e, d), ())))
+                for e in employees)
         worked = Counter()
         for (e, _), works in plan.cells.items():
             for s, _, _ in works:
                 worked[e] += self.lengths[s]
-        return sum(max(0, emp.min_total_minutes - worked[e]) for e, emp in enumerate(self.problem.employees))
+        return sum(max(0, emp.min_total_minutes - worked[e]) for e, emp in enumerate(staff))
 
     def roles_for(self, e: int, d: int, s: int) -> tuple[str, ...]:
         """Roles employee e could fill in shift s of day d (skills with a demand there)."""

@@ -429,19 +429,10 @@ def construct(compiled: Compiled, seed: int, work_budget: float, deadline: float
         plan = model.read_plan(solver)
         e += len(members)
         if short_of is not None:
-            short += shortfall_of(compiled, plan, members)
+            short += compiled.shortfall_minutes(plan, members)
             if short > short_of:
                 return plan, used, "behind_greedy"
     return plan, used, "built"
-
-
-def shortfall_of(compiled: Compiled, plan: RosterDraft, employees) -> int:
-    """Minutes `employees` work below their minimums in `plan`."""
-    short = 0
-    for e in employees:
-        worked = sum(compiled.lengths[s] for d in range(compiled.horizon) for s, _, _ in plan.cells.get((e, d), ()))
-        short += max(0, compiled.problem.employees[e].min_total_minutes - worked)
-    return short
 
 
 def construction_order(compiled: Compiled) -> list[int]:
